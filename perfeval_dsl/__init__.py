@@ -1,0 +1,94 @@
+"""perfeval-dsl: executable scoring standards for government performance evaluations (预算绩效评价).
+
+The embedding API, in three lines::
+
+    import perfeval_dsl as pe
+    rules = pe.load_rules("rules/anning-2020.perfeval")
+    result = pe.evaluate(rules, pe.load_facts("rules/anning-2020.facts.yaml"))
+    print(result.total, result.grade)          # 98 优
+
+Every function raises `PerfevalError` (carrying all diagnostics) when its input has errors; warnings are
+kept on the returned objects (`rules.diagnostics`, `result.diagnostics`). Nothing here prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from perfeval_dsl._version import __version__
+from perfeval_dsl.compiler import CompiledRules as Rules
+from perfeval_dsl.errors import Diagnostic, PerfevalError, Severity
+from perfeval_dsl.facts import Facts, facts_from_mapping
+from perfeval_dsl.facts import load_facts as _load_facts
+from perfeval_dsl.result import IndicatorResult, Result
+from perfeval_dsl.source import Source
+
+__all__ = (
+    "Diagnostic",
+    "Facts",
+    "IndicatorResult",
+    "PerfevalError",
+    "Result",
+    "Rules",
+    "Severity",
+    "__version__",
+    "evaluate",
+    "facts_from_mapping",
+    "load_facts",
+    "load_rules",
+    "parse_rules",
+    "render",
+)
+
+
+def parse_rules(text: str, filename: str = "<string>") -> Rules:
+    """Parse, check and compile rule text. Raises PerfevalError if it has errors.
+
+    Args:
+        text: the rule file's content.
+        filename: the name diagnostics show for it.
+    """
+    from perfeval_dsl.check import check
+    from perfeval_dsl.compiler import compile_program
+    from perfeval_dsl.syntax import parse
+
+    source = Source(filename, text)
+    tree, diagnostics = parse(source)
+    if tree is None:
+        raise PerfevalError(diagnostics)
+    program, diagnostics = check(tree, source)
+    if program is None:
+        raise PerfevalError(diagnostics)
+    return compile_program(program)
+
+
+def load_rules(path: str | Path) -> Rules:
+    """Read a rule file (UTF-8) and parse, check and compile it. Raises PerfevalError on any problem."""
+    from perfeval_dsl.facts import read_text
+
+    source = read_text(path)
+    return parse_rules(source.text, filename=source.name)
+
+
+def load_facts(path: str | Path) -> Facts:
+    """Read a facts file (.yaml, .toml or .json). Values are checked against the rules in `evaluate`."""
+    return _load_facts(path)
+
+
+def evaluate(rules: Rules, facts: Facts | Mapping[str, object]) -> Result:
+    """Score one unit: `facts` is a loaded facts file or a plain mapping of fact names to values.
+
+    Values may be written as reports write them (`"8,567,111.51 元"`, `"4.89%"`, `"制定并实施"`), or be
+    Decimal, int or bool. Raises PerfevalError with every problem found.
+    """
+    from perfeval_dsl.evaluate import evaluate as _evaluate
+
+    return _evaluate(rules, facts)
+
+
+def render(result: Result, format: str = "text", **options: object) -> str:
+    """Render a result as `text` (the reviewer's trace) or `json` (the documented document)."""
+    from perfeval_dsl.report import render as _render
+
+    return _render(result, format, **options)  # type: ignore[arg-type]

@@ -1,0 +1,273 @@
+"""The syntax tree of a rule file: small immutable nodes, each with the span it was written at.
+
+Nodes mirror the grammar's rules (grammar/perfeval.lark) and carry no behaviour. Spans are excluded from
+equality and repr, so two files that say the same thing compare equal wherever they were written. Imports
+only `source`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Union
+
+import attrs
+
+from perfeval_dsl.source import Span
+
+_span = attrs.field(eq=False, repr=False)
+
+
+# ---- expressions -------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Number:
+    """A number as written: `5`, `10%` (value 0.10, unit `%`), `4800 万元` (value 4800, unit `万元`)."""
+
+    value: Decimal
+    unit: str | None
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class String:
+    value: str
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class Bool:
+    value: bool
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class Ref:
+    """A name of a fact or a derived value."""
+
+    name: str
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class WeightRef:
+    """`weight`: the weight (分值) of the indicator the expression is in."""
+
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class Call:
+    function: str
+    args: tuple[Expr, ...]
+    span: Span = _span
+    name_span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class Unary:
+    op: str  # "-" or "+"
+    operand: Expr
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class Binary:
+    op: str  # "+", "-", "*", "/"
+    left: Expr
+    right: Expr
+    span: Span = _span
+    op_span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class Compare:
+    """`a <= b`, or a chain `80% <= x < 90%` meaning `80% <= x and x < 90%`."""
+
+    operands: tuple[Expr, ...]
+    ops: tuple[str, ...]  # canonical: "<", "<=", ">", ">=", "==", "!="
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class Between:
+    """`x between a and b`: a <= x <= b, both ends included (the reading of 介于 a-b)."""
+
+    subject: Expr
+    low: Expr
+    high: Expr
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class PartialCompare:
+    """`<= 20%` in a later tier: the subject is the one of the tier before."""
+
+    op: str
+    right: Expr
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class PartialBetween:
+    low: Expr
+    high: Expr
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class BoolOp:
+    op: str  # "and" or "or"
+    operands: tuple[Expr, ...]
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class Not:
+    operand: Expr
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class Tier:
+    """`score if condition`: one band of a tiered rule."""
+
+    score: Expr
+    condition: Expr
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class Tiered:
+    """`5 if a else 3 if b else 0`: the first tier whose condition holds gives the value; else `default`."""
+
+    tiers: tuple[Tier, ...]
+    default: Expr | None
+    span: Span = _span
+
+
+Expr = Union[  # noqa: UP007
+    Number, String, Bool, Ref, WeightRef, Call, Unary, Binary, Compare, Between, PartialCompare,
+    PartialBetween, BoolOp, Not, Tiered,
+]
+
+
+# ---- declarations ------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Title:
+    text: str
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class Total:
+    points: Number
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class GradeBand:
+    """`优 >= 90` (threshold set) or `差 otherwise` (threshold None)."""
+
+    label: str
+    op: str | None
+    threshold: Number | None
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class Grades:
+    bands: tuple[GradeBand, ...]
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class FactTypeDecl:
+    """`元`, `%`, `人`, `number`, `boolean`, `text` or `"a" | "b" | "c"`."""
+
+    kind: str  # "unit", "number", "boolean", "text", "judgement"
+    unit: str | None = None
+    options: tuple[String, ...] = ()
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class FactDecl:
+    name: str
+    type: FactTypeDecl
+    span: Span = _span
+    name_span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class Let:
+    name: str
+    expr: Expr
+    span: Span = _span
+    name_span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class TextField:
+    """`explanation`, `standard` or `target` of an indicator: the report's wording, kept as text."""
+
+    kind: str
+    text: str
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class ScoreExpr:
+    expr: Expr
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class MatchArm:
+    """`"制定并实施" -> 3`, or `otherwise -> 0` when `value` is None."""
+
+    value: String | None
+    score: Expr
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class ScoreBy:
+    """`score by 资产管理制度 { "制定并实施" -> 3 ... }`: a score per judgement."""
+
+    subject: Expr
+    arms: tuple[MatchArm, ...]
+    span: Span = _span
+
+
+ScoreRule = Union[ScoreExpr, ScoreBy]  # noqa: UP007
+IndicatorItem = Union[TextField, Let, ScoreExpr, ScoreBy]  # noqa: UP007
+
+
+@attrs.frozen(kw_only=True)
+class Indicator:
+    name: str
+    weight: Number
+    items: tuple[IndicatorItem, ...]
+    span: Span = _span
+    name_span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class Group:
+    name: str
+    weight: Number | None
+    children: tuple[Group | Indicator, ...]
+    span: Span = _span
+    name_span: Span = _span
+
+
+Item = Union[Title, Total, Grades, FactDecl, Let, Group, Indicator]  # noqa: UP007
+
+
+@attrs.frozen(kw_only=True)
+class RuleFile:
+    items: tuple[Item, ...]
+    span: Span = _span

@@ -1,0 +1,748 @@
+"""Syntax tree to checked program: names, types, units, tiers, weights and grades.
+
+Every finding is a `Diagnostic`; nothing here raises for a user mistake. The checks run as one pass over
+the tree because each needs the types found by the one before (a tier's subject, a unit, a judgement set):
+- the header (title, total, grade bands) and fact declarations;
+- derived values (`let`), in dependency order, with cycles reported;
+- each indicator: its fields, its rule's types and units, tiers without a subject filled in from the tier
+  before, judgement sets covered, literal scores within 0 to the weight;
+- weights: a group's declared weight equals its indicators' sum, and the top level adds up to the total.
+Imports `ast`, `model`, `values`, `errors`, `source`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+import attrs
+
+from perfeval_dsl import ast, model
+from perfeval_dsl.errors import Diagnostic, did_you_mean, error, warning
+from perfeval_dsl.source import Source, Span
+from perfeval_dsl.values import (
+    DIMENSIONLESS,
+    MONEY,
+    POINTS,
+    UNITS,
+    BoolType,
+    JudgementType,
+    NumberType,
+    StringType,
+    TextType,
+    ValueType,
+    dim_mul,
+    dim_name,
+    number_type_for_unit,
+)
+
+FUNCTIONS = {"abs": (1, 1), "min": (2, None), "max": (2, None), "round": (1, 2), "trunc": (1, 2)}
+DEFAULT_GRADES = (("优", Decimal("0.9")), ("良", Decimal("0.8")), ("中", Decimal("0.6")))
+POINTS_TYPE = NumberType(dim=((POINTS, 1),))
+
+
+def check(tree: ast.RuleFile, source: Source) -> tuple[model.Program | None, list[Diagnostic]]:
+    """Check a parsed rule file. Returns the program (None if there are errors) and all findings."""
+    checker = _Checker(source)
+    program = checker.run(tree)
+    diagnostics = sorted(checker.diagnostics, key=lambda d: d.primary.span.start if d.primary else -1)
+    if any(d.is_error for d in diagnostics):
+        return None, diagnostics
+    return attrs.evolve(program, diagnostics=tuple(diagnostics)), diagnostics
+
+
+def is_literal(expr: ast.Expr) -> bool:
+    if isinstance(expr, ast.Unary):
+        return is_literal(expr.operand)
+    return isinstance(expr, (ast.Number, ast.String, ast.Bool))
+
+
+def subject_of(condition: ast.Expr) -> ast.Expr | None:
+    """What a tier's condition is about: `偏差率` in `偏差率 <= 10%` or in `80% <= 偏差率 < 90%`."""
+    if isinstance(condition, ast.Compare):
+        for operand in condition.operands:
+            if not is_literal(operand):
+                return operand
+        return None
+    if isinstance(condition, ast.Between):
+        return condition.subject
+    if isinstance(condition, ast.BoolOp):
+        return subject_of(condition.operands[0])
+    return None
+
+
+def walk(expr: ast.Expr) -> Iterator[ast.Expr]:
+    """`expr` and every expression inside it, parents first."""
+    yield expr
+    children: tuple[ast.Expr, ...]
+    match expr:
+        case ast.Call(args=args):
+            children = args
+        case ast.Unary(operand=operand) | ast.Not(operand=operand):
+            children = (operand,)
+        case ast.Binary(left=left, right=right):
+            children = (left, right)
+        case ast.Compare(operands=operands) | ast.BoolOp(operands=operands):
+            children = operands
+        case ast.Between(subject=subject, low=low, high=high):
+            children = (subject, low, high)
+        case ast.PartialCompare(right=right):
+            children = (right,)
+        case ast.PartialBetween(low=low, high=high):
+            children = (low, high)
+        case ast.Tiered(tiers=tiers, default=default):
+            children = tuple(e for t in tiers for e in (t.condition, t.score))
+            children += (default,) if default is not None else ()
+        case _:
+            children = ()
+    for child in children:
+        yield from walk(child)
+
+
+def _points(number: ast.Number) -> Decimal:
+    return number.value
+
+
+class _Scope:
+    """Names visible at one place: facts, derived values, and the indicator's own `let`s and weight."""
+
+    def __init__(self, indicator_lets: dict[str, ast.Let] | None, weight: Decimal | None):
+        self.local = indicator_lets or {}
+        self.local_types: dict[str, ValueType | None] = {}
+        self.weight = weight
+
+
+class _Checker:
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+        self.facts: dict[str, model.FactDef] = {}
+        self.global_lets: dict[str, ast.Let] = {}
+        self.checked_lets: dict[str, model.LetDef] = {}
+        self.let_stack: list[str] = []
+        self.used_names: set[str] = set()
+
+    # -- reporting
+    def err(self, code: str, message: str, span: Span, label: str = "", **kw: object) -> None:
+        self.diagnostics.append(error(code, message, span, label, **kw))
+
+    def warn(self, code: str, message: str, span: Span, label: str = "", **kw: object) -> None:
+        self.diagnostics.append(warning(code, message, span, label, **kw))
+
+    # -- the file
+    def run(self, tree: ast.RuleFile) -> model.Program:
+        title, total, grades = self._header(tree)
+        for item in tree.items:
+            if isinstance(item, ast.FactDecl):
+                self._fact(item)
+        for item in tree.items:
+            if isinstance(item, ast.Let):
+                self._declare_let(item, self.global_lets)
+        top_scope = _Scope(None, None)
+        for name in self.global_lets:
+            self._let_type(name, top_scope)
+
+        nodes = [item for item in tree.items if isinstance(item, (ast.Group, ast.Indicator))]
+        self._unique_siblings(nodes, "at the top level")
+        built = tuple(self._node(node, ()) for node in nodes)
+        indicators = tuple(i for node in built for i in self._leaves(node))
+        if not indicators:
+            self.err("PE305", "the rule file has no indicator", self.source.span(0, 0),
+                     help="add at least one `indicator 名称 weight 5 { score … }`")
+        weight_sum = sum((node.weight for node in built), Decimal(0))
+        if indicators and weight_sum != total[0]:
+            self.err(
+                "PE301",
+                f"the weights add up to {weight_sum}, but the total is {total[0]}",
+                total[1] or nodes[0].span,
+                f"total {total[0]}" if total[1] else "",
+                notes=tuple(f"{node.name}: {node.weight}" for node in built),
+                help=(f"correct the weights, or declare `total {weight_sum}` if the evaluation really "
+                      "is out of that many points"),
+            )
+        for name, fact in self.facts.items():
+            if name not in self.used_names:
+                self.warn("PE306", f"the fact `{name}` is declared but no rule uses it", fact.span,
+                          "never used", help="remove the declaration, or use the fact in a rule")
+        return model.Program(
+            source=self.source,
+            title=title,
+            total=total[0],
+            grades=self._grades(grades, total[0]),
+            facts=self.facts,
+            lets=self.checked_lets,
+            tree=built,
+            indicators=indicators,
+        )
+
+    def _leaves(self, node: model.Group | model.Indicator) -> tuple[model.Indicator, ...]:
+        return node.indicators() if isinstance(node, model.Group) else (node,)
+
+    def _header(self, tree: ast.RuleFile) -> tuple[str, tuple[Decimal, Span | None], ast.Grades | None]:
+        title: ast.Title | None = None
+        total: ast.Total | None = None
+        grades: ast.Grades | None = None
+        for item in tree.items:
+            if isinstance(item, (ast.Title, ast.Total, ast.Grades)):
+                seen = {ast.Title: title, ast.Total: total, ast.Grades: grades}[type(item)]
+                if seen is not None:
+                    keyword = {ast.Title: "title", ast.Total: "total", ast.Grades: "grades"}[type(item)]
+                    self.err("PE307", f"`{keyword}` is given twice", item.span, "second one",
+                             notes=(f"the first is at {seen.span.location()}",),
+                             help="keep one of them")
+                    continue
+                if isinstance(item, ast.Title):
+                    title = item
+                elif isinstance(item, ast.Total):
+                    total = item
+                else:
+                    grades = item
+        points = Decimal(100)
+        if total is not None:
+            if total.points.unit not in (None, "分") or total.points.value <= 0:
+                self.err("PE308", "the total must be a positive number of points", total.points.span,
+                         help="write it as `total 100`")
+            else:
+                points = total.points.value
+        name = title.text if title is not None else self.source.name
+        return name, (points, total.points.span if total else None), grades
+
+    def _grades(self, grades: ast.Grades | None, total: Decimal) -> tuple[model.GradeBand, ...]:
+        if grades is None:
+            bands = [model.GradeBand(label=label, threshold=total * share, span=None)
+                     for label, share in DEFAULT_GRADES]
+            return (*bands, model.GradeBand(label="差", threshold=None, span=None))
+        result: list[model.GradeBand] = []
+        labels: set[str] = set()
+        previous: Decimal | None = None
+        for index, band in enumerate(grades.bands):
+            last = index == len(grades.bands) - 1
+            if band.label in labels:
+                self.err("PE303", f"the grade `{band.label}` is listed twice", band.span,
+                         help="give each grade once")
+            labels.add(band.label)
+            if band.threshold is None:
+                if not last:
+                    self.err("PE303", f"`{band.label} otherwise` must be the last grade", band.span,
+                             help="list grades from the highest threshold down, ending with `… otherwise`")
+                result.append(model.GradeBand(label=band.label, threshold=None, span=band.span))
+                continue
+            value = band.threshold.value
+            if band.op not in (">=", ">") or band.threshold.unit not in (None, "分"):
+                self.err("PE303", f"a grade band is written `{band.label} >= 90`", band.span,
+                         help="write `>=` (含, at or above) or `>` (above) and a number of points")
+            elif previous is not None and value >= previous:
+                self.err("PE303", f"the grade `{band.label}` starts at {value}, not below the grade before it",
+                         band.threshold.span, help="list grades from the highest threshold down")
+            elif not 0 <= value <= total:
+                self.err("PE303", f"the grade threshold {value} is outside 0 to {total}", band.threshold.span,
+                         help=f"use a threshold between 0 and the total, {total}")
+            previous = value
+            result.append(model.GradeBand(label=band.label, threshold=value, inclusive=band.op == ">=",
+                                          span=band.span))
+            if last:
+                self.err("PE303", "the grade bands do not end with a grade for every lower total",
+                         band.span, help="end the list with a band such as `差 otherwise`")
+        return tuple(result)
+
+    # -- facts
+    def _fact(self, decl: ast.FactDecl) -> None:
+        if decl.name in self.facts:
+            self.err("PE202", f"the fact `{decl.name}` is declared twice", decl.name_span, "declared again",
+                     notes=(f"the first declaration is at {self.facts[decl.name].span.location()}",),
+                     help="remove one of the declarations")
+            return
+        value_type: ValueType
+        t = decl.type
+        if t.kind == "unit":
+            assert t.unit is not None
+            value_type = number_type_for_unit(t.unit)
+        elif t.kind == "number":
+            value_type = NumberType()
+        elif t.kind == "boolean":
+            value_type = BoolType()
+        elif t.kind == "text":
+            value_type = TextType()
+        else:
+            seen: set[str] = set()
+            for option in t.options:
+                if option.value in seen:
+                    self.err("PE202", f'the judgement "{option.value}" is listed twice', option.span,
+                             help="list each judgement once")
+                seen.add(option.value)
+            value_type = JudgementType(tuple(dict.fromkeys(o.value for o in t.options)))
+        self.facts[decl.name] = model.FactDef(name=decl.name, type=value_type, span=decl.span)
+
+    # -- derived values
+    def _declare_let(self, let: ast.Let, into: dict[str, ast.Let]) -> bool:
+        clash = into.get(let.name) or self.global_lets.get(let.name)
+        if clash is not None or let.name in self.facts:
+            where = clash.name_span.location() if clash is not None else self.facts[let.name].span.location()
+            self.err("PE202", f"the name `{let.name}` is already defined", let.name_span, "defined again",
+                     notes=(f"it is first defined at {where}",), help="choose another name for this value")
+            return False
+        into[let.name] = let
+        return True
+
+    def _let_type(self, name: str, scope: _Scope) -> ValueType | None:
+        if name in self.checked_lets:
+            return self.checked_lets[name].type
+        let = self.global_lets[name]
+        if name in self.let_stack:
+            cycle = [*self.let_stack[self.let_stack.index(name):], name]
+            self.err("PE207", f"`{name}` is computed from itself: {' → '.join(cycle)}", let.name_span,
+                     help="break the cycle: one of these values must come from facts only")
+            return None
+        self.let_stack.append(name)
+        try:
+            value_type, expr = self._expr(let.expr, _Scope(None, None))
+        finally:
+            self.let_stack.pop()
+        if value_type is None:
+            return None
+        self.checked_lets[name] = model.LetDef(name=name, expr=expr, type=value_type, span=let.span)
+        return value_type
+
+    # -- the tree
+    def _unique_siblings(self, nodes: list[ast.Group | ast.Indicator], where: str) -> None:
+        seen: dict[str, ast.Group | ast.Indicator] = {}
+        for node in nodes:
+            if node.name in seen:
+                self.err("PE202", f"`{node.name}` appears twice {where}", node.name_span, "again",
+                         notes=(f"the first is at {seen[node.name].name_span.location()}",),
+                         help="give each indicator and group a distinct name")
+            seen[node.name] = node
+
+    def _weight(self, number: ast.Number) -> Decimal:
+        if number.unit not in (None, "分") or number.value <= 0:
+            self.err("PE308", "a weight must be a positive number of points", number.span,
+                     help="write it as `weight 5` (or `weight 5分`)")
+            return Decimal(0)
+        return _points(number)
+
+    def _node(self, node: ast.Group | ast.Indicator, path: tuple[str, ...]) -> model.Group | model.Indicator:
+        if isinstance(node, ast.Indicator):
+            return self._indicator(node, path)
+        self._unique_siblings(list(node.children), f"in the group `{node.name}`")
+        children = tuple(self._node(child, (*path, node.name)) for child in node.children)
+        computed = sum((child.weight for child in children), Decimal(0))
+        if not children:
+            self.err("PE305", f"the group `{node.name}` has no indicators", node.name_span,
+                     help="add indicators to it, or remove it")
+        if node.weight is not None:
+            declared = self._weight(node.weight)
+            if declared and declared != computed:
+                self.err(
+                    "PE302",
+                    f"the group `{node.name}` has weight {declared}, but its parts add up to {computed}",
+                    node.weight.span,
+                    f"weight {declared}",
+                    notes=tuple(f"{child.name}: {child.weight}" for child in children),
+                    help="correct the group's weight or the weights inside it",
+                )
+        return model.Group(name=node.name, path=path, weight=computed, children=children, span=node.span)
+
+    def _indicator(self, node: ast.Indicator, path: tuple[str, ...]) -> model.Indicator:
+        weight = self._weight(node.weight)
+        fields: dict[str, ast.TextField] = {}
+        rules: list[ast.ScoreExpr | ast.ScoreBy] = []
+        local: dict[str, ast.Let] = {}
+        for item in node.items:
+            if isinstance(item, ast.TextField):
+                if item.kind in fields:
+                    self.err("PE304", f"`{item.kind}` is given twice for `{node.name}`", item.span,
+                             notes=(f"the first is at {fields[item.kind].span.location()}",),
+                             help="keep one of them")
+                fields[item.kind] = item
+            elif isinstance(item, ast.Let):
+                self._declare_let(item, local)
+            else:
+                if rules:
+                    self.err("PE304", f"`{node.name}` has more than one `score` rule", item.span,
+                             notes=(f"the first is at {rules[0].span.location()}",),
+                             help="combine them into one rule with tiers: `score 5 if … else 3 if … else 0`")
+                rules.append(item)
+        scope = _Scope(local, weight)
+        lets: list[model.LetDef] = []
+        for let in local.values():
+            value_type, expr = self._expr(let.expr, scope)
+            scope.local_types[let.name] = value_type
+            if value_type is not None:
+                lets.append(model.LetDef(name=let.name, expr=expr, type=value_type, span=let.span))
+        rule: model.ScoreRule = ast.ScoreExpr(expr=ast.Number(value=Decimal(0), unit=None, span=node.span),
+                                              span=node.span)
+        if not rules:
+            self.err("PE305", f"the indicator `{node.name}` has no score rule", node.name_span,
+                     help="add a line such as `score 3 if 部门职能 == \"清晰合理\" else 0`")
+        else:
+            rule = self._rule(rules[0], scope, node, weight)
+        inputs = self._inputs(rule, local)
+        return model.Indicator(
+            name=node.name,
+            path=path,
+            weight=weight,
+            explanation=fields["explanation"].text if "explanation" in fields else None,
+            standard=fields["standard"].text if "standard" in fields else None,
+            target=fields["target"].text if "target" in fields else None,
+            lets=tuple(lets),
+            rule=rule,
+            inputs=inputs,
+            span=node.span,
+        )
+
+    def _inputs(self, rule: model.ScoreRule, local: dict[str, ast.Let]) -> tuple[str, ...]:
+        ordered: dict[str, None] = {}
+
+        def visit(expr: ast.Expr, visiting: frozenset[str]) -> None:
+            for sub in walk(expr):
+                if isinstance(sub, ast.Ref) and sub.name not in visiting:
+                    definition = local.get(sub.name) or self.global_lets.get(sub.name)
+                    if definition is not None and sub.name not in ordered:
+                        visit(definition.expr, visiting | {sub.name})
+                    ordered.setdefault(sub.name, None)
+
+        root = rule.expr if isinstance(rule, ast.ScoreExpr) else rule.subject
+        visit(root, frozenset())
+        if isinstance(rule, ast.ScoreBy):
+            for arm in rule.arms:
+                visit(arm.score, frozenset())
+        return tuple(ordered)
+
+    # -- score rules
+    def _rule(self, rule: ast.ScoreExpr | ast.ScoreBy, scope: _Scope, node: ast.Indicator,
+              weight: Decimal) -> model.ScoreRule:
+        if isinstance(rule, ast.ScoreExpr):
+            value_type, expr = self._expr(rule.expr, scope)
+            self._expect_points(value_type, rule.expr)
+            for literal in self._literal_scores(expr):
+                self._score_in_range(literal, weight, node.name)
+            return ast.ScoreExpr(expr=expr, span=rule.span)
+        subject_type, subject = self._expr(rule.subject, scope)
+        options: tuple[str, ...] | None = None
+        if isinstance(subject_type, JudgementType):
+            options = subject_type.options
+        elif subject_type is not None and not isinstance(subject_type, (TextType, StringType)):
+            self.err("PE204", f"`score by` needs a judgement, but this is {subject_type.describe()}",
+                     rule.subject.span, help="use `score by` with a fact declared as `\"甲\" | \"乙\" | …`")
+        arms: list[ast.MatchArm] = []
+        seen: dict[str, ast.MatchArm] = {}
+        has_otherwise = False
+        for arm in rule.arms:
+            value_type, score = self._expr(arm.score, scope)
+            self._expect_points(value_type, arm.score)
+            for literal in self._literal_scores(score):
+                self._score_in_range(literal, weight, node.name)
+            if arm.value is None:
+                has_otherwise = True
+            else:
+                if arm.value.value in seen:
+                    self.err("PE202", f'"{arm.value.value}" has two scores', arm.value.span,
+                             help="give each judgement one score")
+                seen[arm.value.value] = arm
+                if options is not None and arm.value.value not in options:
+                    self._unknown_judgement(arm.value, options)
+            arms.append(attrs.evolve(arm, score=score))
+        if options is not None and not has_otherwise:
+            missing = [o for o in options if o not in seen]
+            if missing:
+                self.err("PE209", "these judgements have no score: " + ", ".join(f'"{m}"' for m in missing),
+                         rule.span, help='add an arm for each, or `otherwise -> 0`')
+        return ast.ScoreBy(subject=subject, arms=tuple(arms), span=rule.span)
+
+    def _literal_scores(self, expr: ast.Expr) -> list[ast.Number]:
+        if isinstance(expr, ast.Number):
+            return [expr]
+        if isinstance(expr, ast.Tiered):
+            found = [t.score for t in expr.tiers if isinstance(t.score, ast.Number)]
+            if isinstance(expr.default, ast.Number):
+                found.append(expr.default)
+            return found
+        return []
+
+    def _score_in_range(self, literal: ast.Number, weight: Decimal, name: str) -> None:
+        value = literal.value
+        if weight and not 0 <= value <= weight:
+            self.err("PE503", f"the score {value} is outside 0 to the weight {weight} of `{name}`",
+                     literal.span, help=f"a score must lie between 0 and {weight}; check the weight or the score")
+
+    def _expect_points(self, value_type: ValueType | None, expr: ast.Expr) -> None:
+        if value_type is None:
+            return
+        if isinstance(value_type, NumberType) and (value_type.dim in (DIMENSIONLESS, ((POINTS, 1),))):
+            return
+        self.err("PE204", f"a score must be a number of points, but this is {value_type.describe()}",
+                 expr.span, help="score with points, e.g. `score 5 if … else 0` or `score weight * 完成率`")
+
+    def _unknown_judgement(self, literal: ast.String, options: tuple[str, ...]) -> None:
+        close = did_you_mean(literal.value, options, quote='"')
+        self.err("PE205", f'"{literal.value}" is not one of the judgements of this fact', literal.span,
+                 "unknown judgement",
+                 notes=("the judgements are " + ", ".join(f'"{o}"' for o in options),),
+                 help=close or "use one of the declared judgements, or add it to the fact's declaration")
+
+    # -- expressions: each returns (type or None on error, the resolved expression)
+    def _expr(self, expr: ast.Expr, scope: _Scope) -> tuple[ValueType | None, ast.Expr]:
+        match expr:
+            case ast.Number():
+                if expr.unit is None:
+                    return NumberType(flexible=True), expr
+                if expr.unit not in UNITS:  # pragma: no cover - the grammar admits only known units
+                    self.err("PE210", f"`{expr.unit}` is not a unit", expr.span)
+                    return None, expr
+                return number_type_for_unit(expr.unit), expr
+            case ast.String():
+                return StringType(expr.value), expr
+            case ast.Bool():
+                return BoolType(), expr
+            case ast.Ref():
+                return self._ref(expr, scope), expr
+            case ast.WeightRef():
+                if scope.weight is None:
+                    self.err("PE201", "`weight` means an indicator's weight, and here there is none",
+                             expr.span, help="use `weight` only inside an indicator's score rule")
+                    return None, expr
+                return POINTS_TYPE, expr
+            case ast.Call():
+                return self._call(expr, scope)
+            case ast.Unary():
+                operand_type, operand = self._expr(expr.operand, scope)
+                number = self._number(operand_type, expr.operand)
+                return number, attrs.evolve(expr, operand=operand)
+            case ast.Binary():
+                return self._binary(expr, scope)
+            case ast.Compare():
+                return self._compare(expr, scope)
+            case ast.Between():
+                types = [self._expr(e, scope) for e in (expr.subject, expr.low, expr.high)]
+                resolved = attrs.evolve(expr, subject=types[0][1], low=types[1][1], high=types[2][1])
+                unified = self._unify_all([(t, e) for (t, _), e in zip(types, (expr.subject, expr.low, expr.high),
+                                                                          strict=True)], "compare")
+                return (BoolType() if unified is not None else None), resolved
+            case ast.PartialCompare() | ast.PartialBetween():
+                self.err("PE206", "this condition has no subject", expr.span, "compares what?",
+                         help="only a later tier may leave out its subject (`5 if 偏差率 <= 10% else 3 if <= 20%`);"
+                              " here, write it out: `偏差率 <= 20%`")
+                return None, expr
+            case ast.BoolOp():
+                checked = [self._expr(e, scope) for e in expr.operands]
+                ok = all(self._boolean(t, e) for (t, _), e in zip(checked, expr.operands, strict=True))
+                return (BoolType() if ok else None), attrs.evolve(expr, operands=tuple(e for _, e in checked))
+            case ast.Not():
+                operand_type, operand = self._expr(expr.operand, scope)
+                ok = self._boolean(operand_type, expr.operand)
+                return (BoolType() if ok else None), attrs.evolve(expr, operand=operand)
+            case ast.Tiered():
+                return self._tiered(expr, scope)
+        raise AssertionError(f"unhandled expression {expr!r}")  # pragma: no cover
+
+    def _ref(self, ref: ast.Ref, scope: _Scope) -> ValueType | None:
+        name = ref.name
+        if name in scope.local:
+            self.used_names.add(name)
+            if name not in scope.local_types:
+                self.err("PE207", f"`{name}` is used before it is computed", ref.span,
+                         help=f"compute `{name}` from facts or from values defined above it")
+                return None
+            return scope.local_types[name]
+        if name in self.global_lets:
+            self.used_names.add(name)
+            return self._let_type(name, scope)
+        if name in self.facts:
+            self.used_names.add(name)
+            return self.facts[name].type
+        candidates = [*self.facts, *self.global_lets, *scope.local]
+        close = did_you_mean(name, candidates)
+        self.err("PE201", f"I cannot find a fact or value named `{name}`", ref.span, "not declared",
+                 help=close or f"declare it at the top of the file, e.g. `fact {name}: 元` (or `个`, `%`, …)")
+        return None
+
+    def _call(self, call: ast.Call, scope: _Scope) -> tuple[ValueType | None, ast.Expr]:
+        checked = [self._expr(arg, scope) for arg in call.args]
+        resolved = attrs.evolve(call, args=tuple(e for _, e in checked))
+        if call.function not in FUNCTIONS:
+            close = did_you_mean(call.function, FUNCTIONS)
+            self.err("PE208", f"there is no function `{call.function}`", call.name_span, "unknown function",
+                     help=close or "the functions are " + ", ".join(FUNCTIONS))
+            return None, resolved
+        low, high = FUNCTIONS[call.function]
+        count = len(call.args)
+        if count < low or (high is not None and count > high):
+            wanted = {"abs": "one value", "min": "two or more values", "max": "two or more values",
+                      "round": "a value and, optionally, a number of decimal places",
+                      "trunc": "a value and, optionally, a number of decimal places"}[call.function]
+            self.err("PE208", f"`{call.function}` takes {wanted}, but is given {count}", call.span,
+                     help=f"e.g. `{call.function}(" + {"abs": "偏差率", "min": "完成率, 1", "max": "a, b",
+                                                       "round": "得分, 2", "trunc": "比率, 4"}[call.function] + ")`")
+            return None, resolved
+        if any(t is None for t, _ in checked):
+            return None, resolved
+        if call.function in ("round", "trunc"):
+            value = self._number(checked[0][0], call.args[0])
+            if count == 2:
+                places = call.args[1]
+                if not (isinstance(places, ast.Number) and places.unit is None
+                        and places.value == places.value.to_integral_value() and 0 <= places.value <= 20):
+                    self.err("PE208", "the number of decimal places must be a whole number from 0 to 20",
+                             places.span, help=f"e.g. `{call.function}(得分, 2)`")
+                    return None, resolved
+            return value, resolved
+        if call.function == "abs":
+            return self._number(checked[0][0], call.args[0]), resolved
+        return self._unify_all(list(zip((t for t, _ in checked), call.args, strict=True)), call.function), resolved
+
+    def _number(self, value_type: ValueType | None, expr: ast.Expr) -> NumberType | None:
+        if value_type is None:
+            return None
+        if isinstance(value_type, NumberType):
+            return value_type
+        self.err("PE204", f"expected a number here, but this is {value_type.describe()}", expr.span,
+                 help="arithmetic and ordering work on numbers; compare judgements with `==`")
+        return None
+
+    def _boolean(self, value_type: ValueType | None, expr: ast.Expr) -> bool:
+        if value_type is None:
+            return False
+        if isinstance(value_type, BoolType):
+            return True
+        self.err("PE204", f"expected a condition (yes/no) here, but this is {value_type.describe()}", expr.span,
+                 help="write a comparison such as `满意率 >= 90%`, or use a fact declared as `boolean`")
+        return False
+
+    def _unify(self, a: NumberType, b: NumberType, a_expr: ast.Expr, b_expr: ast.Expr,
+               what: str) -> NumberType | None:
+        """The common unit of two numbers that are added, subtracted or compared."""
+        if a.flexible and b.flexible:
+            return a
+        if a.flexible or b.flexible:
+            fixed, bare = (b, a_expr) if a.flexible else (a, b_expr)
+            if fixed.dim == ((MONEY, 1),):
+                self.err("PE203", f"a plain number cannot be used to {what} money", bare.span, "which unit?",
+                         help="write the unit after the number, e.g. `4800 万元` or `8567111.51 元`")
+                return None
+            return fixed
+        if a.dim != b.dim:
+            self.err("PE203", f"cannot {what} {a.describe()} with {b.describe()}", a_expr.span.to(b_expr.span),
+                     notes=(f"left: {dim_name(a.dim)}, right: {dim_name(b.dim)}",),
+                     help="both sides need the same unit; check the facts' declared units")
+            return None
+        if a.percent or b.percent:
+            return NumberType(dim=a.dim, percent=True)
+        return a if a.display is not None else b
+
+    def _unify_all(self, items: list[tuple[ValueType | None, ast.Expr]], what: str) -> NumberType | None:
+        numbers: list[tuple[NumberType, ast.Expr]] = []
+        for value_type, expr in items:
+            number = self._number(value_type, expr)
+            if number is None:
+                return None
+            numbers.append((number, expr))
+        result, result_expr = numbers[0]
+        for number, expr in numbers[1:]:
+            unified = self._unify(result, number, result_expr, expr, what)
+            if unified is None:
+                return None
+            result, result_expr = unified, expr
+        return result
+
+    def _binary(self, expr: ast.Binary, scope: _Scope) -> tuple[ValueType | None, ast.Expr]:
+        left_type, left = self._expr(expr.left, scope)
+        right_type, right = self._expr(expr.right, scope)
+        resolved = attrs.evolve(expr, left=left, right=right)
+        a = self._number(left_type, expr.left)
+        b = self._number(right_type, expr.right)
+        if a is None or b is None:
+            return None, resolved
+        if expr.op in "+-":
+            return self._unify(a, b, expr.left, expr.right, "add" if expr.op == "+" else "subtract"), resolved
+        if expr.op == "*":
+            dim = dim_mul(a.dim, b.dim)
+            percent = not dim and (a.percent or b.percent)
+            display = a.display if b.flexible else b.display if a.flexible else None
+            return NumberType(dim=dim, percent=percent, flexible=a.flexible and b.flexible,
+                              display=display), resolved
+        dim = dim_mul(a.dim, b.dim, -1)
+        if b.flexible:
+            return attrs.evolve(a, flexible=a.flexible), resolved
+        # A ratio of two like quantities (元/元, 人/人) reads as a percentage.
+        return NumberType(dim=dim, percent=not dim), resolved
+
+    def _compare(self, expr: ast.Compare, scope: _Scope) -> tuple[ValueType | None, ast.Expr]:
+        checked = [self._expr(e, scope) for e in expr.operands]
+        resolved = attrs.evolve(expr, operands=tuple(e for _, e in checked))
+        types = [t for t, _ in checked]
+        if any(t is None for t in types):
+            return None, resolved
+        if all(isinstance(t, NumberType) for t in types):
+            ok = self._unify_all(list(zip(types, expr.operands, strict=True)), "compare") is not None
+            return (BoolType() if ok else None), resolved
+        ok = True
+        for index, op in enumerate(expr.ops):
+            left_type, right_type = types[index], types[index + 1]
+            left, right = expr.operands[index], expr.operands[index + 1]
+            if op not in ("==", "!="):
+                self.err("PE204", f"`{op}` orders numbers, but this compares {left_type.describe()} "  # type: ignore[union-attr]
+                                  f"with {right_type.describe()}", left.span.to(right.span),  # type: ignore[union-attr]
+                         help="compare judgements and texts with `==` or `!=`")
+                ok = False
+                continue
+            ok = self._comparable(left_type, right_type, left, right) and ok
+        return (BoolType() if ok else None), resolved
+
+    def _comparable(self, a: ValueType | None, b: ValueType | None, a_expr: ast.Expr, b_expr: ast.Expr) -> bool:
+        textual = (JudgementType, StringType, TextType)
+        if isinstance(a, textual) and isinstance(b, textual):
+            for judgement, literal in ((a, b_expr), (b, a_expr)):
+                if isinstance(judgement, JudgementType) and isinstance(literal, ast.String) \
+                        and literal.value not in judgement.options:
+                    self._unknown_judgement(literal, judgement.options)
+                    return False
+            return True
+        if isinstance(a, BoolType) and isinstance(b, BoolType):
+            return True
+        self.err("PE204", f"cannot compare {a.describe()} with {b.describe()}",  # type: ignore[union-attr]
+                 a_expr.span.to(b_expr.span), help="compare like with like: numbers with numbers, "
+                 "judgements with the quoted judgement texts")
+        return False
+
+    def _tiered(self, expr: ast.Tiered, scope: _Scope) -> tuple[ValueType | None, ast.Expr]:
+        tiers: list[ast.Tier] = []
+        score_types: list[tuple[ValueType | None, ast.Expr]] = []
+        ok = True
+        previous_subject: ast.Expr | None = None
+        for tier in expr.tiers:
+            condition = tier.condition
+            if isinstance(condition, (ast.PartialCompare, ast.PartialBetween)):
+                if previous_subject is None:
+                    self.err("PE206", "this tier does not say what it compares", condition.span,
+                             "compares what?",
+                             help="the first tier must name its subject, e.g. `5 if 偏差率 <= 10%`; later tiers "
+                                  "may then write just `<= 20%`")
+                    ok = False
+                    tiers.append(tier)
+                    continue
+                if isinstance(condition, ast.PartialCompare):
+                    condition = ast.Compare(operands=(previous_subject, condition.right), ops=(condition.op,),
+                                            span=condition.span)
+                else:
+                    condition = ast.Between(subject=previous_subject, low=condition.low, high=condition.high,
+                                            span=condition.span)
+            condition_type, condition = self._expr(condition, scope)
+            ok = self._boolean(condition_type, tier.condition) and ok
+            previous_subject = subject_of(condition) or previous_subject
+            score_type, score = self._expr(tier.score, scope)
+            score_types.append((score_type, tier.score))
+            tiers.append(attrs.evolve(tier, score=score, condition=condition))
+        default = expr.default
+        if default is not None:
+            default_type, default = self._expr(default, scope)
+            score_types.append((default_type, expr.default))  # type: ignore[arg-type]
+        resolved = attrs.evolve(expr, tiers=tuple(tiers), default=default)
+        if not ok or any(t is None for t, _ in score_types):
+            return None, resolved
+        if all(isinstance(t, NumberType) for t, _ in score_types):
+            return self._unify_all(score_types, "mix"), resolved
+        first = score_types[0][0]
+        for value_type, value_expr in score_types[1:]:
+            if not self._comparable(first, value_type, score_types[0][1], value_expr):
+                return None, resolved
+        return first, resolved

@@ -1,0 +1,219 @@
+"""Diagnostics: what went wrong, where, and how to fix it.
+
+Owns `Diagnostic` (rustc's structure: severity, stable code, message, primary span with a label, notes,
+help), `PerfevalError` (the one exception embedders catch; it carries every diagnostic of a failed step),
+the registry of diagnostic codes, the plain-text renderer and the "did you mean" helper. Stages return
+diagnostics as values and raise `PerfevalError` only at the API boundary. Imports only `source`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+from perfeval_dsl.source import Span, display_width
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+# Stable codes, never reused. docs/errors.md has one section per code; a test keeps the two in step.
+CODES: dict[str, str] = {
+    # files
+    "PE001": "file not found",
+    "PE002": "file is not UTF-8",
+    "PE003": "file cannot be read",
+    "PE004": "unsupported facts file type",
+    # syntax
+    "PE101": "unexpected character",
+    "PE102": "unexpected word or symbol",
+    "PE103": "unexpected end of file",
+    # names, types and units
+    "PE201": "unknown name",
+    "PE202": "defined twice",
+    "PE203": "unit mismatch",
+    "PE204": "type mismatch",
+    "PE205": "unknown judgement",
+    "PE206": "tier without a subject",
+    "PE207": "derived value depends on itself",
+    "PE208": "wrong use of a function",
+    "PE209": "judgement not covered",
+    "PE210": "unknown unit",
+    # structure of the indicator tree
+    "PE301": "weights do not add up to the total",
+    "PE302": "group weight differs from its indicators",
+    "PE303": "invalid grade bands",
+    "PE304": "indicator field given twice",
+    "PE305": "indicator has no score rule",
+    "PE306": "fact declared but never used",
+    "PE307": "header given twice",
+    "PE308": "weight is not a positive number of points",
+    # facts
+    "PE401": "missing fact",
+    "PE402": "fact value is not a number",
+    "PE403": "fact has the wrong unit",
+    "PE404": "fact not declared by the rules",
+    "PE405": "fact value is not one of the judgements",
+    "PE406": "facts file is malformed",
+    "PE407": "percentage without a percent sign",
+    "PE408": "fact value is not yes or no",
+    # evaluation
+    "PE501": "division by zero",
+    "PE502": "no tier matched",
+    "PE503": "score outside 0 to the weight",
+    "PE504": "arithmetic out of range",
+    "PE505": "judgement has no score",
+}
+
+
+@attrs.frozen
+class Label:
+    """A span of source with a short text shown under its caret."""
+
+    span: Span
+    text: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Diagnostic:
+    """One finding about the user's input.
+
+    `message` states the problem in one sentence; `help` says how to fix it (rustc's rule: the fix lives only
+    in `help`). `path` names the file when there is no span to point at (a missing file, say).
+    """
+
+    severity: Severity
+    code: str
+    message: str
+    primary: Label | None = None
+    path: str | None = None
+    notes: tuple[str, ...] = ()
+    help: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unregistered diagnostic code {self.code}")
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    @property
+    def location(self) -> str | None:
+        if self.primary is not None:
+            return self.primary.span.location()
+        return self.path
+
+    def to_dict(self) -> dict[str, object]:
+        """The diagnostic as plain data (the `diagnostics` entries of the JSON output)."""
+        data: dict[str, object] = {
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+        }
+        if self.primary is not None:
+            line, col = self.primary.span.line_col
+            data.update(file=self.primary.span.source.name, line=line, column=col)
+            if self.primary.text:
+                data["label"] = self.primary.text
+        elif self.path is not None:
+            data["file"] = self.path
+        if self.notes:
+            data["notes"] = list(self.notes)
+        if self.help:
+            data["help"] = self.help
+        return data
+
+
+def error(code: str, message: str, span: Span | None = None, label: str = "", **kw: object) -> Diagnostic:
+    """Shorthand for an error diagnostic at `span`."""
+    return Diagnostic(
+        severity=Severity.ERROR,
+        code=code,
+        message=message,
+        primary=Label(span, label) if span is not None else None,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def warning(code: str, message: str, span: Span | None = None, label: str = "", **kw: object) -> Diagnostic:
+    """Shorthand for a warning diagnostic at `span`."""
+    return Diagnostic(
+        severity=Severity.WARNING,
+        code=code,
+        message=message,
+        primary=Label(span, label) if span is not None else None,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+class PerfevalError(Exception):
+    """Raised by the embedding API when the inputs have errors; carries all diagnostics found."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        super().__init__(render_all(self.diagnostics))
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.is_error)
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.is_error for d in diagnostics)
+
+
+def suggest(name: str, candidates: Iterable[str]) -> list[str]:
+    """Close names for a "did you mean", Elm's rule of thumb: short names allow fewer edits."""
+    pool = sorted(set(candidates))
+    cutoff = 0.5 if len(name) <= 4 else 0.6
+    return difflib.get_close_matches(name, pool, n=3, cutoff=cutoff)
+
+
+def did_you_mean(name: str, candidates: Iterable[str], quote: str = "`") -> str | None:
+    close = suggest(name, candidates)
+    if not close:
+        return None
+    return "did you mean " + " or ".join(f"{quote}{c}{quote}" for c in close) + "?"
+
+
+def render(diagnostic: Diagnostic) -> str:
+    """Plain text in the rustc layout: header, `--> file:line:col`, the source line, a caret, note, help."""
+    lines = [f"{diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"]
+    if diagnostic.primary is not None:
+        span = diagnostic.primary.span
+        line, col = span.line_col
+        lines.append(f"  --> {span.location()}")
+        source_line = span.source.line_text(line).replace("\t", " ")
+        number = str(line)
+        gutter = " " * len(number)
+        start_in_line = col - 1
+        end_line, end_col = span.source.line_col(span.end)
+        end_in_line = end_col - 1 if end_line == line else len(source_line)
+        end_in_line = max(end_in_line, start_in_line + 1)
+        pad = display_width(source_line[:start_in_line])
+        carets = "^" * max(1, display_width(source_line[start_in_line:end_in_line]))
+        label = f" {diagnostic.primary.text}" if diagnostic.primary.text else ""
+        lines += [
+            f"{gutter} |",
+            f"{number} | {source_line}",
+            f"{gutter} | {' ' * pad}{carets}{label}",
+        ]
+        indent = f"{gutter} = "
+    else:
+        if diagnostic.path is not None:
+            lines.append(f"  --> {diagnostic.path}")
+        indent = "  = "
+    lines += [f"{indent}note: {note}" for note in diagnostic.notes]
+    if diagnostic.help:
+        lines.append(f"{indent}help: {diagnostic.help}")
+    return "\n".join(lines)
+
+
+def render_all(diagnostics: Iterable[Diagnostic]) -> str:
+    return "\n\n".join(render(d) for d in diagnostics)

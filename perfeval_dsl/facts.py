@@ -1,0 +1,481 @@
+"""Facts files (YAML, TOML, JSON) and plain mappings to exact values, with a location for every value.
+
+Two steps. `load_facts` reads a file into `Facts`: each value as written (`8,567,111.51 元`, `4.89%`,
+`"清晰合理"`, `true`) with its span in the file. `bind` then reads those values against the types the rule
+file declares: numbers become `Decimal` in the base unit (元, 人, a ratio for %), judgements are checked
+against their set, and every problem becomes a diagnostic pointing into the facts file.
+
+No number passes through binary floating point: YAML scalars are read from their text (the file is
+composed, never constructed, so no YAML tag can build an object), JSON and TOML parse floats as Decimal.
+Imports `source`, `errors`, `values`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import attrs
+import yaml
+
+from perfeval_dsl.errors import Diagnostic, PerfevalError, did_you_mean, error, warning
+from perfeval_dsl.source import Source, Span
+from perfeval_dsl.values import (
+    CONTEXT,
+    UNITS,
+    BoolType,
+    JudgementType,
+    NumberType,
+    NumberTextError,
+    TextType,
+    Value,
+    ValueType,
+    dim_name,
+    parse_number_text,
+)
+
+FACT_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json"}
+# A mapping with these keys (and `value` among them) is one fact written with its provenance.
+_FACT_KEYS = {"value", "note", "source"}
+_YES = {"true", "yes", "是", "有", "对"}
+_NO = {"false", "no", "否", "无", "没有"}
+
+
+@attrs.frozen(kw_only=True)
+class FactValue:
+    """One fact as the file gives it: the value (Decimal, str or bool), where it is, and any note."""
+
+    name: str
+    value: Decimal | str | bool
+    span: Span | None = attrs.field(eq=False, default=None)
+    note: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Facts:
+    """The facts of one unit, by name, in file order."""
+
+    name: str
+    values: dict[str, FactValue]
+    diagnostics: tuple[Diagnostic, ...] = attrs.field(eq=False, default=())
+
+
+# ---- reading files ------------------------------------------------------------------------------
+
+
+def read_text(path: str | Path) -> Source:
+    """Read a UTF-8 text file (a BOM is allowed). Raises PerfevalError with PE001/PE002/PE003."""
+    shown = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise PerfevalError([error("PE001", f"there is no file `{shown}`", path=shown,
+                                   help="check the path; it is taken relative to the current folder")]) from None
+    except IsADirectoryError:
+        raise PerfevalError([error("PE003", f"`{shown}` is a folder, not a file", path=shown,
+                                   help="give the path of a file inside it")]) from None
+    except OSError as exc:
+        raise PerfevalError([error("PE003", f"cannot read `{shown}`: {exc.strerror or exc}", path=shown,
+                                   help="check that the file exists and that you may read it")]) from None
+    try:
+        return Source(shown, data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise PerfevalError([_not_utf8(shown, data, exc)]) from None
+
+
+def _not_utf8(shown: str, data: bytes, exc: UnicodeDecodeError) -> Diagnostic:
+    good = data[: exc.start].decode("utf-8", errors="replace")
+    text = good + data[exc.start :].decode("utf-8", errors="replace")
+    source = Source(shown, text)
+    span = source.span(len(good), len(good) + 1)
+    hint = "save the file as UTF-8"
+    try:
+        data.decode("gb18030")
+        hint = ("the file looks like GBK/GB18030, the older Chinese encoding; save it as UTF-8 "
+                "(in Notepad: 另存为 → 编码 UTF-8; in Excel: 另存为 → CSV UTF-8)")
+    except UnicodeDecodeError:
+        pass
+    return error("PE002", f"`{shown}` is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                 span, "not UTF-8", help=hint)
+
+
+def load_facts(path: str | Path) -> Facts:
+    """Read a facts file (.yaml/.yml, .toml or .json). Raises PerfevalError if it cannot be read."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FACT_FORMATS:
+        raise PerfevalError([error("PE004", f"`{path}` is not a facts file type I read", path=str(path),
+                                   help="use a .yaml, .toml or .json file")])
+    source = read_text(path)
+    return parse_facts(source, FACT_FORMATS[suffix])
+
+
+def parse_facts(source: Source, file_format: str) -> Facts:
+    """Facts from the text of a YAML, TOML or JSON document."""
+    reader = {"yaml": _yaml_facts, "toml": _toml_facts, "json": _json_facts}[file_format]
+    values, diagnostics = reader(source)
+    if any(d.is_error for d in diagnostics):
+        raise PerfevalError(diagnostics)
+    return Facts(name=source.name, values=values, diagnostics=tuple(diagnostics))
+
+
+def facts_from_mapping(mapping: Mapping[str, object], name: str = "<facts>") -> Facts:
+    """Facts given as a Python mapping; floats are read through their shortest text (`repr`)."""
+    values: dict[str, FactValue] = {}
+    diagnostics: list[Diagnostic] = []
+    for key, raw in _flatten(mapping, diagnostics, None):
+        values[key] = raw
+    if any(d.is_error for d in diagnostics):
+        raise PerfevalError(diagnostics)
+    return Facts(name=name, values=values, diagnostics=tuple(diagnostics))
+
+
+def _scalar(value: object) -> Decimal | str | bool | None:
+    if isinstance(value, bool) or isinstance(value, (str, Decimal)):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return None
+
+
+def _flatten(mapping: Mapping[str, object], diagnostics: list[Diagnostic],
+             locate: _Locator | None) -> Iterable[tuple[str, FactValue]]:
+    """Facts from a mapping; nested mappings are sections whose keys are facts too."""
+    for key, raw in mapping.items():
+        name = str(key)
+        span = locate(name) if locate is not None else None
+        if isinstance(raw, Mapping) and "value" in raw and set(map(str, raw)) <= _FACT_KEYS:
+            note = raw.get("note") or raw.get("source")
+            value = _scalar(raw["value"])
+            if value is None:
+                diagnostics.append(error("PE406", f"the value of `{name}` is not a number, text or yes/no",
+                                         span, help="write a single value, e.g. `8,567,111.51 元`"))
+                continue
+            yield name, FactValue(name=name, value=value, span=span, note=str(note) if note else None)
+        elif isinstance(raw, Mapping):
+            yield from _flatten(raw, diagnostics, locate)
+        else:
+            value = _scalar(raw)
+            if value is None:
+                diagnostics.append(error(
+                    "PE406", f"the value of `{name}` is not a number, text or yes/no", span,
+                    help="write a single value, e.g. `8,567,111.51 元`; a list is not a fact value"))
+                continue
+            yield name, FactValue(name=name, value=value, span=span)
+
+
+class _Locator:
+    """Finds where a key is written in a JSON or TOML text (those parsers keep no positions)."""
+
+    def __init__(self, source: Source, pattern: str) -> None:
+        self.source = source
+        self.pattern = pattern
+
+    def __call__(self, key: str) -> Span | None:
+        match = re.search(self.pattern.format(key=re.escape(key)), self.source.text, re.MULTILINE)
+        if match is None:
+            return None
+        return self.source.span(match.start("key"), match.end("key"))
+
+
+def _toml_facts(source: Source) -> tuple[dict[str, FactValue], list[Diagnostic]]:
+    try:
+        data = tomllib.loads(source.text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        line, col = _toml_error_position(str(exc))
+        offset = _offset(source, line, col)
+        return {}, [error("PE406", f"this is not valid TOML: {_toml_error_text(str(exc))}",
+                          source.span(offset, offset + 1), help="check the line against the TOML syntax: "
+                          "`name = \"8,567,111.51 元\"` (texts in quotes)")]
+    diagnostics: list[Diagnostic] = []
+    locate = _Locator(source, r'^\s*(?P<key>"{key}"|{key})\s*=')
+    return dict(_flatten(data, diagnostics, locate)), diagnostics
+
+
+def _toml_error_position(message: str) -> tuple[int, int]:
+    match = re.search(r"line (\d+), column (\d+)", message)
+    return (int(match[1]), int(match[2])) if match else (1, 1)
+
+
+def _toml_error_text(message: str) -> str:
+    return re.sub(r"\s*\(at line \d+, column \d+\)", "", message).lower()
+
+
+def _offset(source: Source, line: int, col: int) -> int:
+    lines = source.text.split("\n")
+    offset = sum(len(text) + 1 for text in lines[: max(0, line - 1)])
+    return min(offset + max(0, col - 1), len(source.text))
+
+
+def _json_facts(source: Source) -> tuple[dict[str, FactValue], list[Diagnostic]]:
+    duplicates: list[str] = []
+
+    def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
+        seen: dict[str, object] = {}
+        for key, value in items:
+            if key in seen:
+                duplicates.append(key)
+            seen[key] = value
+        return seen
+
+    try:
+        data = json.loads(source.text, parse_float=Decimal, parse_int=Decimal, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        return {}, [error("PE406", f"this is not valid JSON: {exc.msg.lower()}",
+                          source.span(exc.pos, exc.pos + 1), help="check the JSON syntax near here")]
+    locate = _Locator(source, r'(?P<key>"{key}")\s*:')
+    diagnostics = [error("PE406", f"the fact `{key}` is given twice", locate(key),
+                         help="give each fact once") for key in duplicates]
+    if not isinstance(data, dict):
+        return {}, [error("PE406", "a JSON facts file must be an object of name: value pairs",
+                          source.span(0, 1), help='write it as {"预算基本支出": "8,567,111.51 元", …}')]
+    return dict(_flatten(data, diagnostics, locate)), diagnostics
+
+
+class _FactsLoader(yaml.SafeLoader):
+    """Composes nodes only, and refuses aliases: a facts file needs none, and they are how YAML bombs work."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not allowed in a facts file; write the value out",
+                event.start_mark)
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+
+def _compose(text: str) -> yaml.Node | None:
+    loader = _FactsLoader(text)
+    try:
+        return loader.get_single_node()  # type: ignore[no-any-return]
+    finally:
+        loader.dispose()  # type: ignore[no-untyped-call]
+
+
+def _yaml_facts(source: Source) -> tuple[dict[str, FactValue], list[Diagnostic]]:
+    try:
+        root = _compose(source.text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        offset = mark.index if mark is not None else 0
+        problem = (exc.problem or exc.context or "malformed YAML").strip()
+        return {}, [error("PE406", f"this is not valid YAML: {problem}", source.span(offset, offset + 1),
+                          help="each fact goes on its own line as `名称: 值`; quote values that contain `:` or `#`")]
+    except yaml.YAMLError as exc:
+        return {}, [error("PE406", f"this is not valid YAML: {exc}", source.span(0, 1))]
+    if root is None:
+        return {}, []
+    diagnostics: list[Diagnostic] = []
+    values: dict[str, FactValue] = {}
+    if not isinstance(root, yaml.MappingNode):
+        return {}, [error("PE406", "a YAML facts file must be a list of `名称: 值` lines",
+                          _node_span(source, root), help="write one fact per line, e.g. `预算基本支出: 8,567,111.51 元`")]
+    _yaml_mapping(source, root, values, diagnostics)
+    return values, diagnostics
+
+
+def _node_span(source: Source, node: yaml.Node) -> Span:
+    return source.span(node.start_mark.index, max(node.end_mark.index, node.start_mark.index + 1))
+
+
+def _yaml_mapping(source: Source, node: yaml.MappingNode, values: dict[str, FactValue],
+                  diagnostics: list[Diagnostic]) -> None:
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            diagnostics.append(error("PE406", "a fact's name must be plain text", _node_span(source, key_node)))
+            continue
+        name = str(key_node.value)
+        span = _node_span(source, key_node)
+        if isinstance(value_node, yaml.MappingNode):
+            keys = {k.value for k, _ in value_node.value if isinstance(k, yaml.ScalarNode)}
+            if "value" in keys and keys <= _FACT_KEYS:
+                fields = {k.value: v for k, v in value_node.value}
+                value = _yaml_scalar(source, fields["value"], name, diagnostics)
+                note_node = fields.get("note") or fields.get("source")
+                note = str(note_node.value) if isinstance(note_node, yaml.ScalarNode) else None
+                if value is not None:
+                    _add(values, FactValue(name=name, value=value, span=_node_span(source, fields["value"]),
+                                           note=note), diagnostics)
+            else:
+                _yaml_mapping(source, value_node, values, diagnostics)
+            continue
+        value = _yaml_scalar(source, value_node, name, diagnostics)
+        if value is not None:
+            _add(values, FactValue(name=name, value=value, span=_node_span(source, value_node)), diagnostics)
+        del span
+
+
+def _add(values: dict[str, FactValue], fact: FactValue, diagnostics: list[Diagnostic]) -> None:
+    if fact.name in values:
+        first = values[fact.name].span
+        diagnostics.append(error("PE406", f"the fact `{fact.name}` is given twice", fact.span, "again",
+                                 notes=(f"the first is at {first.location()}",) if first else (),
+                                 help="give each fact once"))
+        return
+    values[fact.name] = fact
+
+
+def _yaml_scalar(source: Source, node: yaml.Node, name: str,
+                 diagnostics: list[Diagnostic]) -> Decimal | str | bool | None:
+    span = _node_span(source, node)
+    if not isinstance(node, yaml.ScalarNode):
+        diagnostics.append(error("PE406", f"the value of `{name}` is a list or table, not a single value",
+                                 span, help="write a single value, e.g. `8,567,111.51 元`"))
+        return None
+    text = str(node.value)
+    if node.tag == "tag:yaml.org,2002:bool":
+        return text.lower() in ("true", "yes", "on", "y")
+    if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") and not node.style:
+        try:
+            return Decimal(text.replace("_", ""))
+        except InvalidOperation:
+            return text
+    if node.tag == "tag:yaml.org,2002:null":
+        diagnostics.append(error("PE402", f"`{name}` has no value", span,
+                                 help="write the value after the colon, or remove the line"))
+        return None
+    if node.tag not in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+                        "tag:yaml.org,2002:timestamp"):
+        diagnostics.append(error("PE406", f"the value of `{name}` has a YAML tag I do not read", span,
+                                 help="write plain values without `!` tags"))
+        return None
+    return text
+
+
+# ---- binding to the rule file's declarations -----------------------------------------------------
+
+
+@attrs.frozen
+class Declared:
+    """What the rule file says about one fact: its type, where it is declared, and whether a rule uses it."""
+
+    type: ValueType
+    span: Span
+    required: bool = True
+
+
+def bind(facts: Facts, declared: Mapping[str, Declared]) -> tuple[dict[str, Value], list[Diagnostic]]:
+    """Read each fact against its declared type. Returns the values and every problem found."""
+    values: dict[str, Value] = {}
+    diagnostics: list[Diagnostic] = list(facts.diagnostics)
+    for name, declaration in declared.items():
+        fact = facts.values.get(name)
+        if fact is None:
+            if declaration.required:
+                diagnostics.append(_missing(name, declaration, facts))
+            continue
+        value, problem = coerce(fact, declaration.type)
+        if problem is not None:
+            diagnostics.append(problem)
+        elif value is not None:
+            values[name] = value
+    for name, fact in facts.values.items():
+        if name not in declared:
+            close = did_you_mean(name, declared)
+            diagnostics.append(warning(
+                "PE404", f"the facts file gives `{name}`, which the rules do not declare", fact.span,
+                "not used", path=facts.name,
+                help=close or "remove it, or declare it in the rule file with `fact 名称: 单位`"))
+    return values, diagnostics
+
+
+def _missing(name: str, declaration: Declared, facts: Facts) -> Diagnostic:
+    close = did_you_mean(name, facts.values)
+    example = {NumberType: "8,567,111.51 元", JudgementType: '"…"', BoolType: "true", TextType: '"…"'}
+    sample = example.get(type(declaration.type), "…")
+    if isinstance(declaration.type, JudgementType):
+        sample = f'"{declaration.type.options[0]}"'
+    elif isinstance(declaration.type, NumberType):
+        sample = _sample_number(declaration.type)
+    help_text = f"add `{name}: {sample}` to {facts.name}"
+    if close:
+        help_text = f"the facts file has a similar name: {close} Otherwise {help_text}"
+    return error("PE401", f"the facts file `{facts.name}` does not give `{name}`", declaration.span,
+                 "declared here", help=help_text)
+
+
+def _sample_number(value_type: NumberType) -> str:
+    if value_type.percent:
+        return "95%"
+    if value_type.display is not None:
+        return "100 " + value_type.display.word
+    return "100"
+
+
+def coerce(fact: FactValue, value_type: ValueType) -> tuple[Value | None, Diagnostic | None]:
+    """One fact as a value of `value_type`, or the diagnostic saying why it is not one."""
+    raw = fact.value
+    if isinstance(value_type, NumberType):
+        return _number(fact, value_type)
+    if isinstance(value_type, JudgementType):
+        text = str(raw).strip() if not isinstance(raw, bool) else None
+        if text is not None and text in value_type.options:
+            return text, None
+        shown = f'"{raw}"' if isinstance(raw, str) else str(raw)
+        close = did_you_mean(str(raw), value_type.options, quote='"')
+        return None, error("PE405", f"{shown} is not one of the judgements of `{fact.name}`", fact.span,
+                           "unknown judgement",
+                           notes=("the judgements are " + ", ".join(f'"{o}"' for o in value_type.options),),
+                           help=close or "use one of the judgements the rule file declares")
+    if isinstance(value_type, BoolType):
+        if isinstance(raw, bool):
+            return raw, None
+        word = str(raw).strip().lower()
+        if word in _YES or word in _NO:
+            return word in _YES, None
+        return None, error("PE408", f"`{fact.name}` must be yes or no, but is `{raw}`", fact.span,
+                           help="write true or false (是 / 否 also work)")
+    return (str(raw) if not isinstance(raw, Decimal) else format(raw, "f")), None
+
+
+def _number(fact: FactValue, value_type: NumberType) -> tuple[Value | None, Diagnostic | None]:
+    raw = fact.value
+    if isinstance(raw, bool):
+        return None, error("PE402", f"`{fact.name}` must be a number, but is {str(raw).lower()}", fact.span,
+                           help=f"write a number, e.g. `{_sample_number(value_type)}`")
+    if isinstance(raw, Decimal):
+        amount, word = raw, ""
+    else:
+        try:
+            amount, word = parse_number_text(raw)
+        except NumberTextError:
+            return None, error(
+                "PE402", f"`{fact.name}` must be a number, but is `{raw}`", fact.span, "not a number",
+                help=f"write the number itself, e.g. `{_sample_number(value_type)}`; keep the report's "
+                     "wording as a note: `{value: 95 人, note: \"平均每月 95 人左右\"}`")
+    if word:
+        info = UNITS.get(word)
+        if info is None:
+            close = did_you_mean(word, UNITS)
+            return None, error(
+                "PE402", f"`{raw}` is not a number with a unit I know", fact.span, "unknown unit",
+                help=(close + " " if close else "") + f"write the number and one unit, e.g. "
+                     f"`{_sample_number(value_type)}`; put other wording in a note")
+        if info.dim != value_type.dim:
+            return None, error(
+                "PE403", f"`{fact.name}` is declared as {value_type.describe()}, but the facts give `{raw}`",
+                fact.span, f"{dim_name(info.dim) if info.dim else 'a percentage'}",
+                help=f"write it in {_unit_words(value_type)}, or correct the declaration in the rule file")
+        if value_type.percent != info.percent and not value_type.percent:
+            return None, error("PE403", f"`{fact.name}` is a plain number, but the facts give `{raw}`",
+                               fact.span, help="write the number without a percent sign")
+        with_context = CONTEXT.multiply(amount, info.factor)
+        return with_context, None
+    if value_type.percent:
+        return None, error(
+            "PE407", f"`{fact.name}` is a percentage, but `{raw}` has no percent sign", fact.span,
+            "is this 4.89% or 489%?",
+            help=f"write it with a percent sign, e.g. `{raw}%` — without it, a number like 4.89 could mean "
+                 "4.89% or 489%")
+    factor = value_type.display.factor if value_type.display is not None else Decimal(1)
+    return CONTEXT.multiply(amount, factor), None
+
+
+def _unit_words(value_type: NumberType) -> str:
+    words = [w for w, info in UNITS.items() if info.dim == value_type.dim and not info.percent]
+    return " or ".join(f"`{w}`" for w in words[:3]) or "the declared unit"

@@ -1,0 +1,147 @@
+"""The checked program: what a rule file means once names, types, units and weights are settled.
+
+`check.check` builds it from a syntax tree; `compiler` and the renderers read it. Expressions stay syntax
+tree nodes (`perfeval_dsl.ast`), but resolved: a tier that left out its subject (`else 3 if <= 20%`) has it
+filled in, so later stages never guess. Weights are Decimals in points. Imports `ast`, `values`, `errors`,
+`source`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Union
+
+import attrs
+
+from perfeval_dsl import ast
+from perfeval_dsl.errors import Diagnostic
+from perfeval_dsl.source import Source, Span
+from perfeval_dsl.values import ValueType
+
+_span = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class FactDef:
+    """A fact the evaluator must supply, with its type (unit, judgement set, yes/no, text)."""
+
+    name: str
+    type: ValueType
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class LetDef:
+    """A derived value: a name for an expression over facts and other derived values."""
+
+    name: str
+    expr: ast.Expr
+    type: ValueType
+    span: Span = _span
+
+
+ScoreRule = Union[ast.ScoreExpr, ast.ScoreBy]  # noqa: UP007
+
+
+@attrs.frozen(kw_only=True)
+class Indicator:
+    """A level-3 indicator (三级指标): its weight, the report's wording, and its scoring rule.
+
+    `inputs` lists the facts and derived values the rule reads, each derived value after the values it is
+    computed from: the order in which a trace shows them.
+    """
+
+    name: str
+    path: tuple[str, ...]
+    weight: Decimal
+    explanation: str | None
+    standard: str | None
+    target: str | None
+    lets: tuple[LetDef, ...]
+    rule: ScoreRule
+    inputs: tuple[str, ...]
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class Group:
+    """A level-1 or level-2 indicator (一级/二级指标): a named group whose weight is its children's sum."""
+
+    name: str
+    path: tuple[str, ...]
+    weight: Decimal
+    children: tuple[Group | Indicator, ...]
+    span: Span = _span
+
+    def indicators(self) -> tuple[Indicator, ...]:
+        found: list[Indicator] = []
+        for child in self.children:
+            found.extend(child.indicators() if isinstance(child, Group) else (child,))
+        return tuple(found)
+
+
+@attrs.frozen(kw_only=True)
+class GradeBand:
+    """`优 >= 90`: totals at or above `threshold` get `label`; the last band has no threshold."""
+
+    label: str
+    threshold: Decimal | None
+    inclusive: bool = True
+    span: Span | None = _span
+
+
+@attrs.frozen(kw_only=True)
+class Program:
+    """A checked rule file, ready to compile and evaluate."""
+
+    source: Source = attrs.field(eq=False, repr=False)
+    title: str
+    total: Decimal
+    grades: tuple[GradeBand, ...]
+    facts: dict[str, FactDef]
+    lets: dict[str, LetDef]
+    tree: tuple[Group | Indicator, ...]
+    indicators: tuple[Indicator, ...]
+    diagnostics: tuple[Diagnostic, ...] = attrs.field(eq=False, repr=False, default=())
+
+    @property
+    def groups(self) -> tuple[Group, ...]:
+        """Every group, parents before children, in file order."""
+        found: list[Group] = []
+
+        def walk(nodes: tuple[Group | Indicator, ...]) -> None:
+            for node in nodes:
+                if isinstance(node, Group):
+                    found.append(node)
+                    walk(node.children)
+
+        walk(self.tree)
+        return tuple(found)
+
+    def grade_for(self, total: Decimal) -> GradeBand:
+        for band in self.grades:
+            if band.threshold is None:
+                return band
+            if total > band.threshold or (band.inclusive and total == band.threshold):
+                return band
+        return self.grades[-1]
+
+    def value_type(self, name: str, indicator: Indicator | None = None) -> ValueType | None:
+        """The type of a fact or derived value visible from `indicator`."""
+        if indicator is not None:
+            for let in indicator.lets:
+                if let.name == name:
+                    return let.type
+        if name in self.lets:
+            return self.lets[name].type
+        if name in self.facts:
+            return self.facts[name].type
+        return None
+
+    def definition(self, name: str, indicator: Indicator | None = None) -> LetDef | None:
+        """The derived value `name` as seen from `indicator`, or None for a fact."""
+        if indicator is not None:
+            for let in indicator.lets:
+                if let.name == name:
+                    return let
+        return self.lets.get(name)

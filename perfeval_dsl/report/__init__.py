@@ -1,0 +1,23 @@
+"""Renderers: a `Result` (or diagnostics) to text for people and documents for tools.
+
+Each format is its own module; none evaluates anything. `render` picks one by name.
+"""
+
+from __future__ import annotations
+
+from perfeval_dsl.result import Result
+
+FORMATS = ("text", "json")
+
+
+def render(result: Result, format: str = "text", *, explain: str = "full", width: int = 100) -> str:
+    """`result` as text (the trace a reviewer reads) or JSON (the documented document)."""
+    if format == "json":
+        from perfeval_dsl.report.jsondoc import to_json
+
+        return to_json(result.to_dict())
+    if format == "text":
+        from perfeval_dsl.report.trace import trace_text
+
+        return trace_text(result, explain=explain, width=width)
+    raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")

@@ -1,0 +1,209 @@
+"""The reviewer's trace: the report's indicator table (一级 › 二级 › 三级) with the reasons for every score.
+
+For each indicator it shows the report's scoring standard, the rule as perfeval understood it, the values
+it read (derived values with their formula and the numbers put in), each tier tried with its outcome, and
+score / weight; then the subtotals, the total and the grade. Lines are built here with `rich.text.Text`
+styles, so the layout is the same with or without colour and does not depend on rich's widgets.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+from rich.console import Console
+from rich.text import Text
+
+from perfeval_dsl import ast
+from perfeval_dsl.result import GroupResult, IndicatorResult, Result, UsedValue
+from perfeval_dsl.source import display_width
+from perfeval_dsl.unparse import unparse
+from perfeval_dsl.values import Value, ValueType, format_value, plain
+
+EXPLAIN_LEVELS = ("full", "fails", "off")
+_LABEL_WIDTH = 10
+
+
+def trace_text(result: Result, *, explain: str = "full", width: int = 100) -> str:
+    """The trace as plain text (no colour), `width` columns wide."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, color_system=None, legacy_windows=False, soft_wrap=True,
+                      emoji=False, highlight=False)
+    for line in trace_lines(result, explain=explain, width=width):
+        console.print(line)
+    return buffer.getvalue()
+
+
+def trace_lines(result: Result, *, explain: str = "full", width: int = 100) -> Iterator[Text]:
+    """The trace, one styled line at a time."""
+    if explain not in EXPLAIN_LEVELS:
+        raise ValueError(f"explain must be one of {', '.join(EXPLAIN_LEVELS)}")
+    yield Text(result.title, style="bold")
+    yield _label_line("rules", result.program.source.name, indent=0)
+    yield _label_line("facts", result.facts_name, indent=0)
+    yield Text("")
+    by_group = {id(g.group): g for g in result.groups}
+    by_indicator = {id(r.indicator): r for r in result.indicators}
+
+    def walk(nodes: tuple, depth: int) -> Iterator[Text]:  # type: ignore[type-arg]
+        for node in nodes:
+            if id(node) in by_group:
+                group: GroupResult = by_group[id(node)]
+                yield _score_line(group.name, group.score, group.group.weight, depth, width, bold=True)
+                yield from walk(group.group.children, depth + 1)
+            else:
+                indicator_result: IndicatorResult = by_indicator[id(node)]
+                yield _score_line(indicator_result.name, indicator_result.score, indicator_result.weight,
+                                  depth, width, bold=False)
+                if explain == "full" or (explain == "fails" and indicator_result.lost):
+                    yield from _explain(indicator_result, depth + 1)
+
+    yield from walk(result.program.tree, 0)
+    yield Text("")
+    for group in result.groups:
+        if not group.group.path:
+            yield _score_line(group.name, group.score, group.group.weight, 0, width, bold=False)
+    yield _score_line("Total", result.total, result.max_total, 0, width, bold=True)
+    band = result.program.grade_for(result.total)
+    bands = ", ".join(
+        f"{b.label} {'≥' if b.inclusive else '>'} {plain(b.threshold)}" if b.threshold is not None
+        else f"{b.label} below" for b in result.program.grades
+    )
+    reason = (f"{plain(result.total)} {'≥' if band.inclusive else '>'} {plain(band.threshold)}"
+              if band.threshold is not None else "below every other grade")
+    line = Text("Grade ", style="bold")
+    line.append(result.grade, style="bold magenta")
+    line.append(f"  ({reason}; grades: {bands})", style="dim")
+    yield line
+
+
+def _score_line(name: str, score: object, weight: object, depth: int, width: int, *, bold: bool) -> Text:
+    indent = "  " * depth
+    score_text = f"{plain(score)} / {plain(weight)}"  # type: ignore[arg-type]
+    lost = weight - score  # type: ignore[operator]
+    if lost:
+        score_text += f"  (-{plain(lost)})"
+    gap = max(2, width - 22 - display_width(indent + name))
+    line = Text(indent)
+    line.append(name, style="bold" if bold else "bold cyan")
+    line.append(" " * gap)
+    style = "green" if not lost else ("red" if score == 0 else "yellow")
+    line.append(score_text, style=style)
+    return line
+
+
+def _label_line(label: str, body: str | Text, indent: int) -> Text:
+    line = Text("  " * indent)
+    line.append(label.ljust(_LABEL_WIDTH), style="dim")
+    line.append(body if isinstance(body, Text) else Text(body))
+    return line
+
+
+def _continuation(body: str | Text, indent: int) -> Text:
+    line = Text("  " * indent + " " * _LABEL_WIDTH)
+    line.append(body if isinstance(body, Text) else Text(body))
+    return line
+
+
+def _explain(result: IndicatorResult, indent: int) -> Iterator[Text]:
+    indicator = result.indicator
+    if indicator.standard:
+        yield _label_line("standard", indicator.standard, indent)
+    if indicator.target:
+        yield _label_line("target", indicator.target, indent)
+    rule = indicator.rule
+    rule_text = unparse(rule.expr) if isinstance(rule, ast.ScoreExpr) else f"by {unparse(rule.subject)}"
+    line, _ = indicator.span.line_col
+    body = Text(rule_text)
+    body.append(f"   ({indicator.span.source.name}:{line})", style="dim")
+    yield _label_line("rule", body, indent)
+    values = {used.name: used for used in result.values}
+    first = True
+    for used in result.values:
+        for text in _value_lines(used, values):
+            yield _label_line("values", text, indent) if first else _continuation(text, indent)
+            first = False
+    yield from _decision(result, values, indent)
+
+
+def _shown(used: UsedValue) -> str:
+    return format_value(used.value, used.type) if used.value is not None else "(not computed)"
+
+
+def _value_lines(used: UsedValue, values: dict[str, UsedValue]) -> Iterator[str]:
+    if used.definition is None:
+        note = f"   ({used.note})" if used.note else ""
+        yield f"{used.name} = {_shown(used)}{note}"
+        return
+    formula = unparse(used.definition.expr)
+    substituted = unparse(used.definition.expr, _substitute(values))
+    head = f"{used.name} = "
+    yield head + formula
+    pad = " " * display_width(head[:-2])
+    if substituted != formula:
+        yield f"{pad}= {substituted}"
+    yield f"{pad}= {_shown(used)}"
+
+
+def _substitute(values: dict[str, UsedValue]) -> object:
+    def value_of(name: str) -> str | None:
+        used = values.get(name)
+        return _shown(used) if used is not None and used.value is not None else None
+
+    return value_of
+
+
+def _value_text(value: Value, value_type: ValueType | None) -> str:
+    return format_value(value, value_type)
+
+
+def _decision(result: IndicatorResult, values: dict[str, UsedValue], indent: int) -> Iterator[Text]:
+    rule = result.indicator.rule
+    substitute = _substitute(values)
+    rows: list[Text] = []
+    if isinstance(rule, ast.ScoreBy):
+        subject_value = unparse(rule.subject, substitute)  # type: ignore[arg-type]
+        for index, arm in enumerate(rule.arms):
+            case = f'"{arm.value.value}"' if arm.value is not None else "otherwise"
+            rows.append(_tier_row(index, result.branch, f"{unparse(rule.subject)} is {case}",
+                                  subject_value if index == result.branch else None, unparse(arm.score)))
+        label = "judgement"
+    elif isinstance(rule.expr, ast.Tiered):
+        tiered = rule.expr
+        for index, tier in enumerate(tiered.tiers):
+            condition = unparse(tier.condition)
+            detail = unparse(tier.condition, substitute)  # type: ignore[arg-type]
+            rows.append(_tier_row(index, result.branch, condition,
+                                  detail if detail != condition and index <= (result.branch or 0) else None,
+                                  unparse(tier.score)))
+        if tiered.default is not None:
+            rows.append(_tier_row(len(tiered.tiers), result.branch, "else", None, unparse(tiered.default)))
+        label = "tiers"
+    else:
+        substituted = unparse(rule.expr, substitute)  # type: ignore[arg-type]
+        if "weight" in unparse(rule.expr):
+            substituted = unparse(rule.expr, lambda n: plain(result.weight) if n == "weight"
+                                  else substitute(n))  # type: ignore[operator]
+        text = Text(f"{substituted} = ")
+        text.append(plain(result.score), style="bold")
+        rows.append(text)
+        label = "score"
+    for index, row in enumerate(rows):
+        yield _label_line(label, row, indent) if index == 0 else _continuation(row, indent)
+
+
+def _tier_row(index: int, fired: int | None, condition: str, detail: str | None, score: str) -> Text:
+    if fired is None or index > fired:
+        mark, style, outcome = "·", "dim", "not reached"
+    elif index == fired:
+        mark, style, outcome = "✓", "green", "fired"
+    else:
+        mark, style, outcome = "✗", "red", "not met"
+    row = Text()
+    row.append(mark + " ", style=style)
+    row.append(condition, style="bold" if index == fired else "")
+    if detail is not None:
+        row.append(f"   [{detail}]", style="dim")
+    row.append(f"  → {score}", style="bold" if index == fired else "")
+    row.append(f"   {outcome}", style=style)
+    return row

@@ -1,0 +1,227 @@
+"""The result of evaluating one unit, and its stable document form (the JSON output).
+
+A `Result` keeps, for every indicator, its score, the values it read and the tier or judgement that fired,
+so that renderers can explain each point given or withheld without evaluating anything again.
+`Result.to_dict()` is the documented JSON document (docs/cli.md, "JSON output"): numbers stay exact
+decimals, never floats. Imports `model`, `ast`, `values`, `errors`, `unparse`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from perfeval_dsl import ast, model
+from perfeval_dsl.errors import Diagnostic
+from perfeval_dsl.unparse import unparse
+from perfeval_dsl.values import (
+    MONEY,
+    POINTS,
+    BoolType,
+    JudgementType,
+    NumberType,
+    TextType,
+    Value,
+    ValueType,
+    dim_name,
+    format_value,
+)
+
+DOCUMENT_FORMAT = "perfeval-result/1"
+
+
+@attrs.frozen(kw_only=True)
+class UsedValue:
+    """A fact or derived value an indicator read, as it was for this unit (None: not computed)."""
+
+    name: str
+    value: Value | None
+    type: ValueType | None
+    definition: model.LetDef | None = None  # set for derived values
+    note: str | None = None
+
+    @property
+    def is_fact(self) -> bool:
+        return self.definition is None
+
+
+@attrs.frozen(kw_only=True)
+class IndicatorResult:
+    """One indicator's score and the reasons for it.
+
+    `branch` is the index of the tier (or `score by` arm) that fired; for a tier chain, `len(tiers)`
+    means its final `else`. None for a rule that is a single expression.
+    """
+
+    indicator: model.Indicator
+    score: Decimal
+    branch: int | None
+    values: tuple[UsedValue, ...]
+
+    @property
+    def name(self) -> str:
+        return self.indicator.name
+
+    @property
+    def weight(self) -> Decimal:
+        return self.indicator.weight
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return self.indicator.path
+
+    @property
+    def lost(self) -> Decimal:
+        return self.indicator.weight - self.score
+
+
+@attrs.frozen(kw_only=True)
+class GroupResult:
+    group: model.Group
+    score: Decimal
+
+    @property
+    def name(self) -> str:
+        return self.group.name
+
+
+@attrs.frozen(kw_only=True)
+class Result:
+    """The evaluation of one unit: indicator scores, group subtotals, total and grade."""
+
+    program: model.Program
+    facts_name: str
+    indicators: tuple[IndicatorResult, ...]
+    groups: tuple[GroupResult, ...]
+    total: Decimal
+    grade: str
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def max_total(self) -> Decimal:
+        return self.program.total
+
+    @property
+    def title(self) -> str:
+        return self.program.title
+
+    def indicator(self, name: str) -> IndicatorResult:
+        """The result of the indicator called `name` (KeyError if there is none)."""
+        for result in self.indicators:
+            if result.name == name:
+                return result
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document; numbers are Decimals, to be written exactly (see `report.json_report`)."""
+        return {
+            "format": DOCUMENT_FORMAT,
+            "title": self.program.title,
+            "rules": self.program.source.name,
+            "facts": self.facts_name,
+            "total": self.total,
+            "max_total": self.program.total,
+            "grade": self.grade,
+            "grades": [
+                {"grade": band.label, "min": band.threshold,
+                 **({"inclusive": band.inclusive} if band.threshold is not None else {})}
+                for band in self.program.grades
+            ],
+            "groups": [
+                {"name": g.group.name, "path": list(g.group.path), "weight": g.group.weight, "score": g.score}
+                for g in self.groups
+            ],
+            "indicators": [_indicator_dict(r) for r in self.indicators],
+            "diagnostics": [d.to_dict() for d in self.diagnostics],
+        }
+
+
+def unit_name(value_type: ValueType | None) -> str | None:
+    """The unit a JSON number is in: `元`, a count unit, `ratio` (for percentages), or None."""
+    if isinstance(value_type, NumberType):
+        if value_type.percent or not value_type.dim:
+            return "ratio" if value_type.percent else None
+        if value_type.dim == ((MONEY, 1),):
+            return "元"
+        if value_type.dim == ((POINTS, 1),):
+            return "分"
+        return dim_name(value_type.dim)
+    return None
+
+
+def kind_name(value_type: ValueType | None) -> str:
+    if isinstance(value_type, NumberType):
+        return "number"
+    if isinstance(value_type, JudgementType):
+        return "judgement"
+    if isinstance(value_type, BoolType):
+        return "boolean"
+    if isinstance(value_type, TextType):
+        return "text"
+    return "text"
+
+
+def _value_dict(used: UsedValue) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": used.name, "kind": "fact" if used.is_fact else "derived",
+                            "type": kind_name(used.type)}
+    unit = unit_name(used.type)
+    if unit is not None:
+        data["unit"] = unit
+    data["value"] = used.value
+    data["display"] = format_value(used.value, used.type) if used.value is not None else None
+    if used.definition is not None:
+        data["formula"] = unparse(used.definition.expr)
+    if used.note:
+        data["note"] = used.note
+    return data
+
+
+def fired_description(result: IndicatorResult) -> dict[str, Any] | None:
+    """What decided the score: the tier or judgement arm that fired, in document form."""
+    rule = result.indicator.rule
+    if result.branch is None:
+        return None
+    if isinstance(rule, ast.ScoreBy):
+        arm = rule.arms[result.branch]
+        return {"kind": "judgement", "index": result.branch,
+                "value": arm.value.value if arm.value is not None else None,
+                "score": unparse(arm.score)}
+    assert isinstance(rule.expr, ast.Tiered)
+    tiers = rule.expr.tiers
+    if result.branch >= len(tiers):
+        assert rule.expr.default is not None
+        return {"kind": "else", "index": result.branch, "condition": None, "score": unparse(rule.expr.default)}
+    tier = tiers[result.branch]
+    return {"kind": "tier", "index": result.branch, "condition": unparse(tier.condition),
+            "score": unparse(tier.score)}
+
+
+def _indicator_dict(result: IndicatorResult) -> dict[str, Any]:
+    indicator = result.indicator
+    rule = indicator.rule
+    line, column = indicator.span.line_col
+    return {
+        "name": indicator.name,
+        "path": list(indicator.path),
+        "weight": indicator.weight,
+        "score": result.score,
+        "lost": result.lost,
+        "explanation": indicator.explanation,
+        "standard": indicator.standard,
+        "target": indicator.target,
+        "rule": unparse(rule.expr) if isinstance(rule, ast.ScoreExpr) else _score_by_text(rule),
+        "line": line,
+        "column": column,
+        "fired": fired_description(result),
+        "values": [_value_dict(v) for v in result.values],
+    }
+
+
+def _score_by_text(rule: ast.ScoreBy) -> str:
+    arms = ", ".join(
+        (f'"{arm.value.value}"' if arm.value is not None else "otherwise") + f" -> {unparse(arm.score)}"
+        for arm in rule.arms
+    )
+    return f"by {unparse(rule.subject)} {{ {arms} }}"

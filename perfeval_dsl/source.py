@@ -1,0 +1,80 @@
+"""Source texts and spans: where in which file a thing was written.
+
+Owns `Source` (a named text) and `Span` (a half-open range of character offsets into it). Every later
+stage keeps spans so that any diagnostic or trace line can point back at what the user typed. Offsets count
+characters of the original text, never of a normalised copy, so a caret lands under the character the user
+sees. Imports nothing from the package: every other module may import this one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import unicodedata
+from functools import cached_property
+
+import attrs
+
+
+@attrs.frozen(eq=False)
+class Source:
+    """A text and the name it is shown under (a path, or `<string>` for text given directly)."""
+
+    name: str
+    text: str
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        starts = [0]
+        for index, char in enumerate(self.text):
+            if char == "\n":
+                starts.append(index + 1)
+        return starts
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column (in characters) of a character offset."""
+        offset = max(0, min(offset, len(self.text)))
+        line_index = bisect.bisect_right(self._line_starts, offset) - 1
+        return line_index + 1, offset - self._line_starts[line_index] + 1
+
+    def line_text(self, line: int) -> str:
+        """The text of a 1-based line, without its line break."""
+        starts = self._line_starts
+        if not 1 <= line <= len(starts):
+            return ""
+        start = starts[line - 1]
+        end = starts[line] - 1 if line < len(starts) else len(self.text)
+        return self.text[start:end].rstrip("\r")
+
+    def span(self, start: int, end: int) -> Span:
+        return Span(self, start, end)
+
+
+@attrs.frozen
+class Span:
+    """Characters `start` (inclusive) to `end` (exclusive) of `source`."""
+
+    source: Source = attrs.field(repr=False)
+    start: int
+    end: int
+
+    @property
+    def line_col(self) -> tuple[int, int]:
+        return self.source.line_col(self.start)
+
+    @property
+    def text(self) -> str:
+        return self.source.text[self.start : self.end]
+
+    def location(self) -> str:
+        """`file:line:col`, the form editors and terminals recognise."""
+        line, col = self.line_col
+        return f"{self.source.name}:{line}:{col}"
+
+    def to(self, other: Span) -> Span:
+        """The span from the start of this one to the end of `other`."""
+        return Span(self.source, min(self.start, other.start), max(self.end, other.end))
+
+
+def display_width(text: str) -> int:
+    """Terminal columns `text` takes: CJK and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)

@@ -1,0 +1,385 @@
+"""Text to syntax tree: the only module that knows about Lark.
+
+Loads grammar/perfeval.lark once (LALR, positions kept, Lark's grammar cache on), parses a `Source`, and
+turns Lark's tree into `perfeval_dsl.ast` nodes with spans. Lark's exceptions never leave this module: a
+syntax error becomes a `Diagnostic` whose message and help speak of the rule file, not of parser states.
+Only the first syntax error is reported; after it, the parser's guesses would mislead more than help.
+Imports `source`, `errors`, `ast`, `values`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import lark
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from perfeval_dsl import ast
+from perfeval_dsl.errors import Diagnostic, did_you_mean, error
+from perfeval_dsl.source import Source, Span
+from perfeval_dsl.values import UNITS, literal_number
+
+GRAMMAR_NAME = "perfeval.lark"
+
+# Every keyword of the language, as the grammar spells it (a test checks this list against the grammar).
+KEYWORDS = (
+    "title", "total", "grades", "otherwise", "fact", "number", "boolean", "text", "let", "group",
+    "indicator", "weight", "explanation", "standard", "target", "score", "by", "if", "else", "between",
+    "and", "or", "not", "true", "false",
+)
+
+_COMPARISONS = {
+    "<=": "<=", "≤": "<=", "≦": "<=", "＜＝": "<=",
+    ">=": ">=", "≥": ">=", "≧": ">=", "＞＝": ">=",
+    "==": "==", "＝＝": "==",
+    "!=": "!=", "≠": "!=", "！＝": "!=",
+    "<": "<", "＜": "<",
+    ">": ">", "＞": ">",
+}
+_ARITHMETIC = {"+": "+", "＋": "+", "-": "-", "－": "-", "−": "-",
+               "*": "*", "×": "*", "＊": "*", "/": "/", "÷": "/", "／": "/"}
+
+
+def grammar_text() -> str:
+    """The grammar, from the installed package or, in a source checkout, from grammar/."""
+    try:
+        return resources.files("perfeval_dsl").joinpath("grammar").joinpath(GRAMMAR_NAME).read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError, OSError):
+        return (Path(__file__).resolve().parent.parent / "grammar" / GRAMMAR_NAME).read_text(encoding="utf-8")
+
+
+@functools.cache
+def parser() -> Lark:
+    # The cache keeps start-up fast: Lark stores the analysed LALR tables in the temp folder, keyed by a
+    # hash of the grammar and options, and rebuilds them only when those change.
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        cache=True,
+    )
+
+
+def parse(source: Source) -> tuple[ast.RuleFile | None, list[Diagnostic]]:
+    """Parse a rule file. Returns the tree, or None and the syntax error as a diagnostic."""
+    try:
+        tree = parser().parse(source.text)
+    except UnexpectedInput as exc:
+        return None, [_syntax_diagnostic(source, exc)]
+    except RecursionError:
+        span = source.span(0, min(1, len(source.text)))
+        return None, [error("PE102", "the rule file nests too deeply to read", span,
+                            help="split deeply nested parentheses into named `let` values")]
+    try:
+        return _ToAst(source).transform(tree), []
+    except VisitError as exc:  # a bug in a transformer callback, not a user error
+        raise exc.orig_exc from exc
+    except RecursionError:
+        span = source.span(0, min(1, len(source.text)))
+        return None, [error("PE102", "the rule file nests too deeply to read", span,
+                            help="split deeply nested parentheses into named `let` values")]
+
+
+# ---- syntax errors ------------------------------------------------------------------------------
+
+_TERMINAL_WORDS = {
+    "NAME": "a name", "QUOTED_NAME": "a name", "NUMBER": "a number", "STRING": 'a quoted text ("…")',
+    "UNIT": "a unit", "COMPOP": "a comparison (<=, >=, ==, …)", "ADDOP": "`+` or `-`", "MULOP": "`*` or `/`",
+    "_EQ": "`=`", "_COLON": "`:`", "_COMMA": "`,`", "_BAR": "`|`", "_ARROW": "`->`", "_LPAR": "`(`",
+    "_RPAR": "`)`", "_LBRACE": "`{`", "_RBRACE": "`}`", "$END": "the end of the file",
+}
+
+
+def _expected_words(expected: Sequence[str]) -> list[str]:
+    words = set()
+    for name in expected:
+        if name in _TERMINAL_WORDS:
+            words.add(_TERMINAL_WORDS[name])
+        elif name.lower() in KEYWORDS:
+            words.add(f"`{name.lower()}`")
+    return sorted(words)
+
+
+def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
+    text = source.text
+    if isinstance(exc, UnexpectedCharacters):
+        pos = exc.pos_in_stream
+        char = text[pos] if pos < len(text) else ""
+        span = source.span(pos, pos + 1)
+        help_text = _help_for_character(char, text, pos)
+        return error("PE101", f"I do not understand the character `{char}` here", span, "unexpected",
+                     help=help_text)
+    if isinstance(exc, UnexpectedEOF) or (
+        isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
+    ):
+        end = len(text.rstrip())
+        span = source.span(max(0, end - 1), max(end, 1)) if text.strip() else source.span(0, 0)
+        expected = _expected_words(getattr(exc, "expected", ()) or ())
+        help_text = "check that every `{` has its `}` and every `(` its `)`"
+        if expected:
+            help_text = "the file ends where I expected " + ", ".join(expected[:6]) + "; " + help_text
+        return error("PE103", "the rule file ends in the middle of a statement", span, "ends here",
+                     help=help_text)
+    assert isinstance(exc, UnexpectedToken)
+    token: Token = exc.token
+    start = token.start_pos if token.start_pos is not None else 0
+    end = token.end_pos if token.end_pos is not None else start + len(str(token))
+    span = source.span(start, max(end, start + 1))
+    expected = _expected_words(sorted(exc.expected))
+    word = str(token)
+    help_text = _help_for_token(token, exc.expected, text, start)
+    if help_text is None and expected:
+        help_text = "here I expected " + ", ".join(expected[:8])
+    return error("PE102", f"I did not expect `{word}` here", span, "unexpected", help=help_text)
+
+
+def _help_for_character(char: str, text: str, pos: int) -> str | None:
+    if char in "\"“”":
+        return "a quoted text must end on the same line it starts; close it with the same kind of quote"
+    if char == "=":
+        return "to compare, write `==` (or `>=`, `<=`); a single `=` only names a value in `let`"
+    if char in "；;":
+        return "statements need no `;` — start the next one on a new line"
+    if char in "、":
+        return "a name containing `、` must be quoted: write it as 「名称」 or, for an indicator, \"名称\""
+    return "remove it, or quote the text it belongs to"
+
+
+def _help_for_token(token: Token, expected: set[str], text: str, pos: int) -> str | None:
+    word = str(token)
+    before = text[:pos].rstrip()
+    after_number = bool(before) and before[-1] in "0123456789０１２３４５６７８９%％"
+    if token.type == "_COMMA" and before.endswith(tuple("0123456789")) and text[pos + 1 : pos + 2].isdigit():
+        return "write numbers in a rule file without thousands separators, e.g. `8567111.51 元`"
+    if token.type in ("NAME", "QUOTED_NAME") and after_number and before[-1] not in "%％":
+        close = did_you_mean(word, UNITS)
+        return (f"`{word}` is not a unit I know" + (f"; {close}" if close else "")
+                + "; the units are listed in docs/language.md")
+    if token.type == "_LBRACE" and "WEIGHT" in expected:
+        return "every indicator needs its weight (分值): `indicator 名称 weight 5 { … }`"
+    if token.type == "_EQ":
+        return "to compare, write `==` (or `>=`, `<=`); a single `=` only names a value in `let`"
+    if token.type == "NAME" and word.lower() in KEYWORDS and word not in KEYWORDS:
+        return f"keywords are lower case: write `{word.lower()}`"
+    if token.type == "NAME":
+        close = did_you_mean(word, KEYWORDS)
+        if close:
+            return f"`{word}` is not a keyword; {close}"
+    return None
+
+
+# ---- Lark tree to perfeval syntax tree -----------------------------------------------------------
+
+
+def _unquote(token: Token) -> str:
+    return str(token)[1:-1]
+
+
+@v_args(meta=True)
+class _ToAst(Transformer[Token, Any]):
+    def __init__(self, source: Source) -> None:
+        super().__init__()
+        self.source = source
+
+    def _span(self, meta: Any) -> Span:
+        if getattr(meta, "empty", True):
+            return self.source.span(0, 0)
+        return self.source.span(meta.start_pos, meta.end_pos)
+
+    def _token_span(self, token: Token) -> Span:
+        return self.source.span(token.start_pos or 0, token.end_pos or 0)
+
+    # -- file and header
+    def start(self, meta: Any, items: list[ast.Item]) -> ast.RuleFile:
+        return ast.RuleFile(items=tuple(items), span=self.source.span(0, len(self.source.text)))
+
+    def title(self, meta: Any, children: list[Token]) -> ast.Title:
+        return ast.Title(text=_unquote(children[0]), span=self._span(meta))
+
+    def total(self, meta: Any, children: list[ast.Number]) -> ast.Total:
+        return ast.Total(points=children[0], span=self._span(meta))
+
+    def grades(self, meta: Any, bands: list[ast.GradeBand]) -> ast.Grades:
+        return ast.Grades(bands=tuple(bands), span=self._span(meta))
+
+    def grade_at_least(self, meta: Any, children: list[Any]) -> ast.GradeBand:
+        label, op, threshold = children
+        return ast.GradeBand(label=label[0], op=_COMPARISONS[str(op)], threshold=threshold,
+                             span=self._span(meta))
+
+    def grade_otherwise(self, meta: Any, children: list[Any]) -> ast.GradeBand:
+        return ast.GradeBand(label=children[0][0], op=None, threshold=None, span=self._span(meta))
+
+    # -- names: each becomes (text, span)
+    def name(self, meta: Any, children: list[Token]) -> tuple[str, Span]:
+        token = children[0]
+        text = _unquote(token) if token.type == "QUOTED_NAME" else str(token)
+        return text, self._token_span(token)
+
+    def label(self, meta: Any, children: list[Any]) -> tuple[str, Span]:  # pragma: no cover - inlined
+        return children[0]  # type: ignore[no-any-return]
+
+    def __default_token__(self, token: Token) -> Any:
+        if token.type == "STRING":
+            # A bare STRING in label position: give it the same shape as a name.
+            return token
+        return token
+
+    def _label(self, child: Any) -> tuple[str, Span]:
+        if isinstance(child, Token):
+            return _unquote(child), self._token_span(child)
+        return child  # type: ignore[no-any-return]
+
+    # -- facts and lets
+    def fact_decl(self, meta: Any, children: list[Any]) -> ast.FactDecl:
+        (name, name_span), fact_type = children
+        return ast.FactDecl(name=name, type=fact_type, span=self._span(meta), name_span=name_span)
+
+    def unit_type(self, meta: Any, children: list[Token]) -> ast.FactTypeDecl:
+        return ast.FactTypeDecl(kind="unit", unit=str(children[0]), span=self._span(meta))
+
+    def number_type(self, meta: Any, children: list[Any]) -> ast.FactTypeDecl:
+        return ast.FactTypeDecl(kind="number", span=self._span(meta))
+
+    def boolean_type(self, meta: Any, children: list[Any]) -> ast.FactTypeDecl:
+        return ast.FactTypeDecl(kind="boolean", span=self._span(meta))
+
+    def text_type(self, meta: Any, children: list[Any]) -> ast.FactTypeDecl:
+        return ast.FactTypeDecl(kind="text", span=self._span(meta))
+
+    def judgement_type(self, meta: Any, children: list[Token]) -> ast.FactTypeDecl:
+        options = tuple(ast.String(value=_unquote(t), span=self._token_span(t)) for t in children)
+        return ast.FactTypeDecl(kind="judgement", options=options, span=self._span(meta))
+
+    def let_decl(self, meta: Any, children: list[Any]) -> ast.Let:
+        (name, name_span), expr = children
+        return ast.Let(name=name, expr=expr, span=self._span(meta), name_span=name_span)
+
+    # -- tree
+    def group(self, meta: Any, children: list[Any]) -> ast.Group:
+        name, name_span = self._label(children[0])
+        rest = children[1:]
+        weight = None
+        if rest and isinstance(rest[0], ast.Number):
+            weight, rest = rest[0], rest[1:]
+        return ast.Group(name=name, weight=weight, children=tuple(rest), span=self._span(meta),
+                         name_span=name_span)
+
+    def indicator(self, meta: Any, children: list[Any]) -> ast.Indicator:
+        name, name_span = self._label(children[0])
+        return ast.Indicator(name=name, weight=children[1], items=tuple(children[2:]), span=self._span(meta),
+                             name_span=name_span)
+
+    def weight(self, meta: Any, children: list[ast.Number]) -> ast.Number:
+        return children[0]
+
+    def _text_field(self, kind: str, meta: Any, children: list[Token]) -> ast.TextField:
+        return ast.TextField(kind=kind, text=_unquote(children[0]), span=self._span(meta))
+
+    def explanation(self, meta: Any, children: list[Token]) -> ast.TextField:
+        return self._text_field("explanation", meta, children)
+
+    def standard(self, meta: Any, children: list[Token]) -> ast.TextField:
+        return self._text_field("standard", meta, children)
+
+    def target(self, meta: Any, children: list[Token]) -> ast.TextField:
+        return self._text_field("target", meta, children)
+
+    def score_expr(self, meta: Any, children: list[ast.Expr]) -> ast.ScoreExpr:
+        return ast.ScoreExpr(expr=children[0], span=self._span(meta))
+
+    def score_by(self, meta: Any, children: list[Any]) -> ast.ScoreBy:
+        return ast.ScoreBy(subject=children[0], arms=tuple(children[1:]), span=self._span(meta))
+
+    def match_arm(self, meta: Any, children: list[Any]) -> ast.MatchArm:
+        token, score = children
+        value = ast.String(value=_unquote(token), span=self._token_span(token))
+        return ast.MatchArm(value=value, score=score, span=self._span(meta))
+
+    def otherwise_arm(self, meta: Any, children: list[Any]) -> ast.MatchArm:
+        return ast.MatchArm(value=None, score=children[0], span=self._span(meta))
+
+    # -- expressions
+    def tier(self, meta: Any, children: list[Any]) -> ast.Tiered:
+        score, condition, rest = children[0], children[1], children[2] if len(children) > 2 else None
+        first = ast.Tier(score=score, condition=condition, span=score.span.to(condition.span))
+        if isinstance(rest, ast.Tiered):
+            return ast.Tiered(tiers=(first, *rest.tiers), default=rest.default, span=self._span(meta))
+        return ast.Tiered(tiers=(first,), default=rest, span=self._span(meta))
+
+    def partial_compare(self, meta: Any, children: list[Any]) -> ast.PartialCompare:
+        op, right = children
+        return ast.PartialCompare(op=_COMPARISONS[str(op)], right=right, span=self._span(meta))
+
+    def partial_between(self, meta: Any, children: list[Any]) -> ast.PartialBetween:
+        low, high = children
+        return ast.PartialBetween(low=low, high=high, span=self._span(meta))
+
+    def or_op(self, meta: Any, children: list[Any]) -> ast.BoolOp:
+        return self._bool_op("or", meta, children)
+
+    def and_op(self, meta: Any, children: list[Any]) -> ast.BoolOp:
+        return self._bool_op("and", meta, children)
+
+    def _bool_op(self, op: str, meta: Any, children: list[Any]) -> ast.BoolOp:
+        left, right = children
+        operands = (*left.operands, right) if isinstance(left, ast.BoolOp) and left.op == op else (left, right)
+        return ast.BoolOp(op=op, operands=operands, span=self._span(meta))
+
+    def not_op(self, meta: Any, children: list[Any]) -> ast.Not:
+        return ast.Not(operand=children[0], span=self._span(meta))
+
+    def compare(self, meta: Any, children: list[Any]) -> ast.Compare:
+        operands = tuple(children[0::2])
+        ops = tuple(_COMPARISONS[str(t)] for t in children[1::2])
+        return ast.Compare(operands=operands, ops=ops, span=self._span(meta))
+
+    def between(self, meta: Any, children: list[Any]) -> ast.Between:
+        subject, low, high = children
+        return ast.Between(subject=subject, low=low, high=high, span=self._span(meta))
+
+    def binary(self, meta: Any, children: list[Any]) -> ast.Binary:
+        left, op, right = children
+        return ast.Binary(op=_ARITHMETIC[str(op)], left=left, right=right, span=self._span(meta),
+                          op_span=self._token_span(op))
+
+    def unary_op(self, meta: Any, children: list[Any]) -> ast.Unary:
+        op, operand = children
+        return ast.Unary(op=_ARITHMETIC[str(op)], operand=operand, span=self._span(meta))
+
+    def quantity(self, meta: Any, children: list[Token | None]) -> ast.Number:
+        number, unit = children
+        assert number is not None
+        return ast.Number(value=literal_number(str(number)), unit=str(unit) if unit is not None else None,
+                          span=self._span(meta))
+
+    def string(self, meta: Any, children: list[Token]) -> ast.String:
+        return ast.String(value=_unquote(children[0]), span=self._span(meta))
+
+    def ref(self, meta: Any, children: list[tuple[str, Span]]) -> ast.Ref:
+        name, span = children[0]
+        return ast.Ref(name=name, span=span)
+
+    def weight_ref(self, meta: Any, children: list[Any]) -> ast.WeightRef:
+        return ast.WeightRef(span=self._span(meta))
+
+    def true(self, meta: Any, children: list[Any]) -> ast.Bool:
+        return ast.Bool(value=True, span=self._span(meta))
+
+    def false(self, meta: Any, children: list[Any]) -> ast.Bool:
+        return ast.Bool(value=False, span=self._span(meta))
+
+    def call(self, meta: Any, children: list[Any]) -> ast.Call:
+        name_token, *args = children
+        return ast.Call(function=str(name_token), args=tuple(a for a in args if a is not None),
+                        span=self._span(meta), name_span=self._token_span(name_token))
+
+
+__all__ = ["KEYWORDS", "grammar_text", "lark", "parse", "parser"]

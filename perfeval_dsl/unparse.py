@@ -1,0 +1,103 @@
+"""Expressions back to text, in one canonical spelling, optionally with values substituted.
+
+Traces and the JSON document show rules this way: `基本支出偏差率 <= 10%`, and with values
+`(8,567,111.51 元 - 8,567,111.51 元) / 8,567,111.51 元`. A tier that left out its subject shows it filled in,
+so a reader sees what was compared. Imports `ast`, `values`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from perfeval_dsl import ast
+from perfeval_dsl.values import normalise_width, plain
+
+# Lower binds looser; used to decide where parentheses are needed.
+_PRECEDENCE = {"tiered": 0, "or": 1, "and": 2, "not": 3, "compare": 4, "+": 5, "-": 5, "*": 6, "/": 6,
+               "unary": 7, "atom": 8}
+_SHOWN_OP = {"<=": "<=", ">=": ">=", "==": "==", "!=": "!=", "<": "<", ">": ">"}
+
+ValueText = Callable[[str], "str | None"]
+
+
+def _level(expr: ast.Expr) -> int:
+    match expr:
+        case ast.Tiered():
+            return _PRECEDENCE["tiered"]
+        case ast.BoolOp(op=op):
+            return _PRECEDENCE[op]
+        case ast.Not():
+            return _PRECEDENCE["not"]
+        case ast.Compare() | ast.Between() | ast.PartialCompare() | ast.PartialBetween():
+            return _PRECEDENCE["compare"]
+        case ast.Binary(op=op):
+            return _PRECEDENCE[op]
+        case ast.Unary():
+            return _PRECEDENCE["unary"]
+    return _PRECEDENCE["atom"]
+
+
+def number_text(number: ast.Number) -> str:
+    if number.unit is None:
+        return plain(number.value)
+    unit = normalise_width(number.unit)
+    return f"{plain(number.value)}{unit}" if unit in ("%", "‰") else f"{plain(number.value)} {unit}"
+
+
+def unparse(expr: ast.Expr, value_of: ValueText | None = None) -> str:
+    """Canonical text of `expr`. With `value_of`, names it returns a text for are replaced by that text."""
+
+    def sub(child: ast.Expr, level: int, right: bool = False) -> str:
+        text = go(child)
+        child_level = _level(child)
+        if child_level < level or (right and child_level == level and level in (5, 6)):
+            return f"({text})"
+        return text
+
+    def go(e: ast.Expr) -> str:
+        match e:
+            case ast.Number():
+                return number_text(e)
+            case ast.String(value=value):
+                return f'"{value}"'
+            case ast.Bool(value=value):
+                return "true" if value else "false"
+            case ast.Ref(name=name):
+                shown = value_of(name) if value_of is not None else None
+                if shown is not None:
+                    return shown
+                return name if name.isidentifier() else f"「{name}」"
+            case ast.WeightRef():
+                shown = value_of("weight") if value_of is not None else None
+                return shown if shown is not None else "weight"
+            case ast.Call(function=function, args=args):
+                return f"{function}(" + ", ".join(go(a) for a in args) + ")"
+            case ast.Unary(op=op, operand=operand):
+                return op + sub(operand, _PRECEDENCE["unary"])
+            case ast.Binary(op=op, left=left, right=right):
+                level = _PRECEDENCE[op]
+                return f"{sub(left, level)} {op} {sub(right, level, right=True)}"
+            case ast.Compare(operands=operands, ops=ops):
+                parts = [sub(operands[0], 5)]
+                for op, operand in zip(ops, operands[1:], strict=True):
+                    parts += [_SHOWN_OP[op], sub(operand, 5)]
+                return " ".join(parts)
+            case ast.Between(subject=subject, low=low, high=high):
+                return f"{sub(subject, 5)} between {sub(low, 5)} and {sub(high, 5)}"
+            case ast.PartialCompare(op=op, right=right):
+                return f"{_SHOWN_OP[op]} {sub(right, 5)}"
+            case ast.PartialBetween(low=low, high=high):
+                return f"between {sub(low, 5)} and {sub(high, 5)}"
+            case ast.BoolOp(op=op, operands=operands):
+                level = _PRECEDENCE[op]
+                return f" {op} ".join(sub(o, level + 1) for o in operands)
+            case ast.Not(operand=operand):
+                return "not " + sub(operand, _PRECEDENCE["not"])
+            case ast.Tiered(tiers=tiers, default=default):
+                parts = [f"{sub(t.score, 1)} if {sub(t.condition, 1)}" for t in tiers]
+                if default is not None:
+                    parts.append(sub(default, 1))
+                return " else ".join(parts)
+        raise AssertionError(f"unhandled expression {e!r}")  # pragma: no cover
+
+    return go(expr)

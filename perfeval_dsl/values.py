@@ -1,0 +1,235 @@
+"""Units, value types and the exact-decimal policy.
+
+Owns the unit table (money converts exactly: 万元 = 10⁴ 元, 亿元 = 10⁸ 元; counts such as 人 个 户 场 份 are
+labels; 分 is points; % and ‰ are ratios), unit algebra for the checker, the static types of values
+(`NumberType`, `JudgementType`, `BoolType`, `TextType`), parsing of numbers as reports write them
+(`8,567,111.51 元`, `4.89%`, `8217.07 万元`) and formatting for traces. At run time a number is a bare
+`Decimal` in its base unit: units are settled before evaluation, so the evaluator does no unit work.
+
+Never import `float` into this flow: every number is built from its text. Imports only `source`-free stdlib.
+"""
+
+from __future__ import annotations
+
+import decimal
+import re
+from decimal import Decimal
+from typing import Union
+
+import attrs
+
+# One decimal context for all evaluation: precision well above any money amount, and an exponent range
+# small enough that no input can make a number take unbounded memory or time.
+CONTEXT = decimal.Context(
+    prec=34,
+    rounding=decimal.ROUND_HALF_UP,
+    Emax=999_999,
+    Emin=-999_999,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+MONEY = "元"
+POINTS = "分"
+
+Dim = tuple[tuple[str, int], ...]
+DIMENSIONLESS: Dim = ()
+
+
+@attrs.frozen
+class UnitInfo:
+    """What a unit word means: its dimension, its factor to the base unit, and how it displays."""
+
+    word: str
+    dim: Dim
+    factor: Decimal
+    percent: bool = False
+
+
+def _unit_table() -> dict[str, UnitInfo]:
+    table: dict[str, UnitInfo] = {
+        "元": UnitInfo("元", ((MONEY, 1),), Decimal(1)),
+        "万元": UnitInfo("万元", ((MONEY, 1),), Decimal(10) ** 4),
+        "亿元": UnitInfo("亿元", ((MONEY, 1),), Decimal(10) ** 8),
+        "分": UnitInfo("分", ((POINTS, 1),), Decimal(1)),
+        "%": UnitInfo("%", DIMENSIONLESS, Decimal("0.01"), percent=True),
+        "％": UnitInfo("％", DIMENSIONLESS, Decimal("0.01"), percent=True),
+        "‰": UnitInfo("‰", DIMENSIONLESS, Decimal("0.001"), percent=True),
+    }
+    for label in COUNT_UNITS:
+        table[label] = UnitInfo(label, ((label, 1),), Decimal(1))
+    for label in ("人次", "人", "户"):
+        table["万" + label] = UnitInfo("万" + label, ((label, 1),), Decimal(10) ** 4)
+    return table
+
+
+COUNT_UNITS = ("人次", "人", "个", "户", "场", "份", "件", "次", "项", "家", "名", "所", "台", "套", "批", "期",
+               "篇", "天")
+UNITS: dict[str, UnitInfo] = _unit_table()
+
+
+def dim_mul(a: Dim, b: Dim, sign: int = 1) -> Dim:
+    powers: dict[str, int] = dict(a)
+    for base, power in b:
+        powers[base] = powers.get(base, 0) + sign * power
+    return tuple(sorted((base, p) for base, p in powers.items() if p != 0))
+
+
+def dim_name(dim: Dim) -> str:
+    """`元`, `人`, `元/人`, or `no unit`."""
+    if not dim:
+        return "no unit"
+    top = [b if p == 1 else f"{b}^{p}" for b, p in dim if p > 0]
+    bottom = [b if p == -1 else f"{b}^{-p}" for b, p in dim if p < 0]
+    text = "·".join(top) or "1"
+    return text + ("/" + "·".join(bottom) if bottom else "")
+
+
+# ---- static types ------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class NumberType:
+    """A number of some dimension. `flexible` marks a bare literal (`12000`), which takes the count unit of
+    what it meets; `percent` and `display` only change how values print."""
+
+    dim: Dim = DIMENSIONLESS
+    percent: bool = False
+    flexible: bool = False
+    display: UnitInfo | None = None
+
+    def describe(self) -> str:
+        if self.flexible:
+            return "a plain number"
+        if not self.dim:
+            return "a percentage" if self.percent else "a plain number"
+        if self.dim == ((MONEY, 1),):
+            return "money (元)"
+        if self.dim == ((POINTS, 1),):
+            return "points (分)"
+        return f"a number of {dim_name(self.dim)}"
+
+
+@attrs.frozen
+class JudgementType:
+    """One of a fixed set of judgement texts, such as 制定并实施 / 制定未实施 / 未制定."""
+
+    options: tuple[str, ...]
+
+    def describe(self) -> str:
+        return "a judgement (" + " | ".join(f'"{o}"' for o in self.options) + ")"
+
+
+@attrs.frozen
+class StringType:
+    """A string literal written in a rule; it may be compared with a judgement or a text."""
+
+    value: str
+
+    def describe(self) -> str:
+        return "a text"
+
+
+@attrs.frozen
+class BoolType:
+    def describe(self) -> str:
+        return "yes/no"
+
+
+@attrs.frozen
+class TextType:
+    def describe(self) -> str:
+        return "a text"
+
+
+ValueType = Union[NumberType, JudgementType, StringType, BoolType, TextType]  # noqa: UP007
+Value = Union[Decimal, str, bool]  # noqa: UP007
+
+
+def number_type_for_unit(word: str) -> NumberType:
+    info = UNITS[word]
+    return NumberType(dim=info.dim, percent=info.percent, display=None if info.percent else info)
+
+
+# ---- numbers as reports write them -------------------------------------------------------------
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－＋％", "0123456789.,-+%")
+_NUMBER_TEXT = re.compile(
+    r"^\s*(?P<sign>[+\-−]?)\s*(?P<digits>(\d{1,3}(,\d{3})+|\d+)(\.\d+)?)\s*(?P<unit>\S*)\s*$"
+)
+
+
+class NumberTextError(ValueError):
+    """The text is not a number in a form perfeval reads."""
+
+
+def normalise_width(text: str) -> str:
+    """Full-width digits and signs to ASCII, so `８,５６７．５１` reads like `8,567.51`."""
+    return text.translate(_FULL_WIDTH).replace("\u3000", " ")
+
+
+def parse_number_text(text: str) -> tuple[Decimal, str]:
+    """Split `8,567,111.51 元` into (Decimal('8567111.51'), '元'); the unit may be empty.
+
+    Raises NumberTextError when the text is not a number followed by at most one word.
+    """
+    match = _NUMBER_TEXT.match(normalise_width(text))
+    if match is None:
+        raise NumberTextError(text)
+    digits = match["digits"].replace(",", "")
+    amount = Decimal(digits)
+    if match["sign"] in ("-", "−"):
+        amount = -amount
+    return amount, match["unit"]
+
+
+def literal_number(digits: str) -> Decimal:
+    """A NUMBER token of the grammar (ASCII or full-width digits) as a Decimal."""
+    return Decimal(normalise_width(digits))
+
+
+# ---- display -----------------------------------------------------------------------------------
+
+
+def plain(amount: Decimal) -> str:
+    """The exact decimal without exponent or trailing zeros: 98, 0.1, 8567111.51."""
+    if amount == amount.to_integral_value():
+        return format(amount.quantize(Decimal(1)), "f")
+    return format(amount.normalize(), "f")
+
+
+def _grouped(amount: Decimal) -> str:
+    text = plain(amount)
+    sign = "-" if text.startswith("-") else ""
+    whole, _, frac = text.lstrip("-").partition(".")
+    whole = f"{int(whole):,}"
+    return sign + whole + ("." + frac if frac else "")
+
+
+def _short(amount: Decimal, places: int) -> str:
+    """Exact when it has at most `places` decimals, else rounded and marked with ≈."""
+    if amount == amount.quantize(Decimal(1).scaleb(-places), rounding=decimal.ROUND_DOWN):
+        return plain(amount)
+    return "≈" + plain(amount.quantize(Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP))
+
+
+def format_value(value: Value, value_type: ValueType | None = None) -> str:
+    """A value as a reviewer reads it: `8,567,111.51 元`, `4.89%`, `16763 个`, `"清晰合理"`, `yes`."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return f'"{value}"'
+    with decimal.localcontext(CONTEXT):
+        if isinstance(value_type, NumberType):
+            if value_type.percent:
+                return _short(value * 100, 4) + "%"
+            if value_type.display is not None:
+                info = value_type.display
+                shown = value / info.factor
+                if info.dim == ((MONEY, 1),):
+                    return _grouped(shown) + " " + info.word
+                return _short(shown, 6) + " " + info.word
+            if value_type.dim == ((MONEY, 1),):
+                return _grouped(value) + " 元"
+            if value_type.dim and value_type.dim != ((POINTS, 1),):
+                return _short(value, 6) + " " + dim_name(value_type.dim)
+        return _short(value, 6)
