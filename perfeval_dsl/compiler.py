@@ -13,6 +13,7 @@ from __future__ import annotations
 import decimal
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -22,7 +23,9 @@ from perfeval_dsl.errors import Diagnostic, error
 from perfeval_dsl.unparse import unparse
 from perfeval_dsl.values import UNITS, Value, ValueType, format_value
 
-Evaluator = Callable[["Frame"], Value]
+# Closures are type-erased on purpose: the checker has already proved every operand's type and unit, so
+# an evaluator returns a Decimal, str or bool as its expression's static type says.
+Evaluator = Callable[["Frame"], Any]
 RuleEvaluator = Callable[["Frame"], tuple[Decimal, int | None]]
 
 
@@ -103,7 +106,7 @@ class _Compiler:
         score = self.expr(rule.expr, indicator)
 
         def plain_score(frame: Frame) -> tuple[Decimal, int | None]:
-            return score(frame), None  # type: ignore[return-value]
+            return score(frame), None
 
         return plain_score
 
@@ -118,9 +121,9 @@ class _Compiler:
         def run(frame: Frame) -> tuple[Decimal, int | None]:
             for index, (condition, score) in enumerate(tiers):
                 if condition(frame):
-                    return score(frame), index  # type: ignore[return-value]
+                    return score(frame), index
             if default is not None:
-                return default(frame), else_index  # type: ignore[return-value]
+                return default(frame), else_index
             shown = ""
             if subject_value is not None and subject is not None:
                 shown = f": {unparse(subject)} is {_value_text(subject_value(frame), subject_type)}"
@@ -143,7 +146,7 @@ class _Compiler:
 
         def run(frame: Frame) -> tuple[Decimal, int | None]:
             value = subject(frame)
-            found = arms.get(value) if isinstance(value, str) else None  # type: ignore[arg-type]
+            found = arms.get(value) if isinstance(value, str) else None
             if found is None:
                 found = otherwise
             if found is None:
@@ -151,7 +154,7 @@ class _Compiler:
                     "PE505", f"`{indicator.name}` has no score for {format_value(value)}", rule.span,
                     help="add an arm for this judgement, or `otherwise -> 0`"))
             index, score = found
-            return score(frame), index  # type: ignore[return-value]
+            return score(frame), index
 
         return run
 
@@ -161,7 +164,7 @@ class _Compiler:
         return None
 
     # -- expressions
-    def expr(self, expr: ast.Expr, indicator: model.Indicator | None) -> Evaluator:  # noqa: C901
+    def expr(self, expr: ast.Expr, indicator: model.Indicator | None) -> Evaluator:
         match expr:
             case ast.Number(value=value, unit=unit):
                 constant: Value = value * UNITS[unit].factor if unit is not None else value
@@ -177,7 +180,7 @@ class _Compiler:
             case ast.Unary(op=op, operand=operand):
                 inner = self.expr(operand, indicator)
                 if op == "-":
-                    return lambda frame: -inner(frame)  # type: ignore[operator]
+                    return lambda frame: -inner(frame)
                 return inner
             case ast.Binary(op=op, left=left, right=right):
                 return self._binary(expr, self.expr(left, indicator), self.expr(right, indicator), indicator)
@@ -185,7 +188,7 @@ class _Compiler:
                 return self._compare(tuple(self.expr(o, indicator) for o in operands), ops)
             case ast.Between(subject=subject, low=low, high=high):
                 s, lo, hi = (self.expr(e, indicator) for e in (subject, low, high))
-                return lambda frame: lo(frame) <= s(frame) <= hi(frame)  # type: ignore[operator]
+                return lambda frame: lo(frame) <= s(frame) <= hi(frame)
             case ast.BoolOp(op=op, operands=operands):
                 parts = tuple(self.expr(o, indicator) for o in operands)
                 if op == "and":
@@ -202,7 +205,7 @@ class _Compiler:
                 default = self.expr(expr.default, indicator) if expr.default is not None else None
                 span = expr.span
 
-                def tiered(frame: Frame) -> Value:
+                def tiered(frame: Frame) -> Any:
                     for condition, score in tiers:
                         if condition(frame):
                             return score(frame)
@@ -239,28 +242,28 @@ class _Compiler:
                 indicator: model.Indicator | None) -> Evaluator:
         op = expr.op
         if op == "+":
-            return lambda frame: left(frame) + right(frame)  # type: ignore[operator]
+            return lambda frame: left(frame) + right(frame)
         if op == "-":
-            return lambda frame: left(frame) - right(frame)  # type: ignore[operator]
+            return lambda frame: left(frame) - right(frame)
         if op == "*":
-            return lambda frame: left(frame) * right(frame)  # type: ignore[operator]
+            return lambda frame: left(frame) * right(frame)
         denominator_text = unparse(expr.right)
         span = expr.span
         where = f" in `{indicator.name}`" if indicator is not None else ""
 
-        def divide(frame: Frame) -> Value:
+        def divide(frame: Frame) -> Any:
             denominator = right(frame)
             if denominator == 0:
                 raise EvaluationFailure(error(
                     "PE501", f"division by zero{where}: `{denominator_text}` is 0", span, "divides by 0",
                     help="check the facts; if 0 is a real value here, score it in a tier before dividing, "
                          "e.g. `0 if 预算 == 0 else …`"))
-            return left(frame) / denominator  # type: ignore[operator]
+            return left(frame) / denominator
 
         return divide
 
     def _compare(self, operands: tuple[Evaluator, ...], ops: tuple[str, ...]) -> Evaluator:
-        tests = {
+        tests: dict[str, Callable[[Any, Any], bool]] = {
             "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
             ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
         }
@@ -280,16 +283,16 @@ class _Compiler:
         name = call.function
         if name == "abs":
             (x,) = args
-            return lambda frame: abs(x(frame))  # type: ignore[arg-type]
+            return lambda frame: abs(x(frame))
         if name == "min":
-            return lambda frame: min(a(frame) for a in args)  # type: ignore[type-var]
+            return lambda frame: min(a(frame) for a in args)
         if name == "max":
-            return lambda frame: max(a(frame) for a in args)  # type: ignore[type-var]
+            return lambda frame: max(a(frame) for a in args)
         places_expr = call.args[1] if len(call.args) > 1 else None
         places = int(places_expr.value) if isinstance(places_expr, ast.Number) else 0
         exponent = Decimal(1).scaleb(-places)
         # round() is 四舍五入 (half up), the convention of Chinese evaluation reports; trunc() cuts digits off.
         rounding = decimal.ROUND_HALF_UP if name == "round" else decimal.ROUND_DOWN
         (x, *_) = args
-        return lambda frame: x(frame).quantize(exponent, rounding=rounding)  # type: ignore[union-attr]
+        return lambda frame: x(frame).quantize(exponent, rounding=rounding)
 

@@ -29,8 +29,8 @@ from perfeval_dsl.values import (
     UNITS,
     BoolType,
     JudgementType,
-    NumberType,
     NumberTextError,
+    NumberType,
     TextType,
     Value,
     ValueType,
@@ -134,7 +134,7 @@ def facts_from_mapping(mapping: Mapping[str, object], name: str = "<facts>") -> 
 
 
 def _scalar(value: object) -> Decimal | str | bool | None:
-    if isinstance(value, bool) or isinstance(value, (str, Decimal)):
+    if isinstance(value, (bool, str, Decimal)):
         return value
     if isinstance(value, int):
         return Decimal(value)
@@ -240,21 +240,21 @@ def _json_facts(source: Source) -> tuple[dict[str, FactValue], list[Diagnostic]]
 class _FactsLoader(yaml.SafeLoader):
     """Composes nodes only, and refuses aliases: a facts file needs none, and they are how YAML bombs work."""
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:  # type: ignore[override]
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
                 None, None, "YAML aliases (*name) are not allowed in a facts file; write the value out",
                 event.start_mark)
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
 def _compose(text: str) -> yaml.Node | None:
     loader = _FactsLoader(text)
     try:
-        return loader.get_single_node()  # type: ignore[no-any-return]
+        return loader.get_single_node()
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
 
 
 def _yaml_facts(source: Source) -> tuple[dict[str, FactValue], list[Diagnostic]]:
@@ -274,7 +274,8 @@ def _yaml_facts(source: Source) -> tuple[dict[str, FactValue], list[Diagnostic]]
     values: dict[str, FactValue] = {}
     if not isinstance(root, yaml.MappingNode):
         return {}, [error("PE406", "a YAML facts file must be a list of `名称: 值` lines",
-                          _node_span(source, root), help="write one fact per line, e.g. `预算基本支出: 8,567,111.51 元`")]
+                          _node_span(source, root),
+                          help="write one fact per line, e.g. `预算基本支出: 8,567,111.51 元`")]
     _yaml_mapping(source, root, values, diagnostics)
     return values, diagnostics
 

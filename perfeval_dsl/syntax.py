@@ -110,7 +110,7 @@ def _expected_words(expected: Sequence[str]) -> list[str]:
 def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
     text = source.text
     if isinstance(exc, UnexpectedCharacters):
-        pos = exc.pos_in_stream
+        pos = exc.pos_in_stream or 0
         char = text[pos] if pos < len(text) else ""
         span = source.span(pos, pos + 1)
         help_text = _help_for_character(char, text, pos)

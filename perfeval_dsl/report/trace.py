@@ -9,7 +9,8 @@ styles, so the layout is the same with or without colour and does not depend on 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from decimal import Decimal
 
 from rich.console import Console
 from rich.text import Text
@@ -77,10 +78,10 @@ def trace_lines(result: Result, *, explain: str = "full", width: int = 100) -> I
     yield line
 
 
-def _score_line(name: str, score: object, weight: object, depth: int, width: int, *, bold: bool) -> Text:
+def _score_line(name: str, score: Decimal, weight: Decimal, depth: int, width: int, *, bold: bool) -> Text:
     indent = "  " * depth
-    score_text = f"{plain(score)} / {plain(weight)}"  # type: ignore[arg-type]
-    lost = weight - score  # type: ignore[operator]
+    score_text = f"{plain(score)} / {plain(weight)}"
+    lost = weight - score
     if lost:
         score_text += f"  (-{plain(lost)})"
     gap = max(2, width - 22 - display_width(indent + name))
@@ -145,7 +146,7 @@ def _value_lines(used: UsedValue, values: dict[str, UsedValue]) -> Iterator[str]
     yield f"{pad}= {_shown(used)}"
 
 
-def _substitute(values: dict[str, UsedValue]) -> object:
+def _substitute(values: dict[str, UsedValue]) -> Callable[[str], str | None]:
     def value_of(name: str) -> str | None:
         used = values.get(name)
         return _shown(used) if used is not None and used.value is not None else None
@@ -162,7 +163,7 @@ def _decision(result: IndicatorResult, values: dict[str, UsedValue], indent: int
     substitute = _substitute(values)
     rows: list[Text] = []
     if isinstance(rule, ast.ScoreBy):
-        subject_value = unparse(rule.subject, substitute)  # type: ignore[arg-type]
+        subject_value = unparse(rule.subject, substitute)
         for index, arm in enumerate(rule.arms):
             case = f'"{arm.value.value}"' if arm.value is not None else "otherwise"
             rows.append(_tier_row(index, result.branch, f"{unparse(rule.subject)} is {case}",
@@ -172,7 +173,7 @@ def _decision(result: IndicatorResult, values: dict[str, UsedValue], indent: int
         tiered = rule.expr
         for index, tier in enumerate(tiered.tiers):
             condition = unparse(tier.condition)
-            detail = unparse(tier.condition, substitute)  # type: ignore[arg-type]
+            detail = unparse(tier.condition, substitute)
             rows.append(_tier_row(index, result.branch, condition,
                                   detail if detail != condition and index <= (result.branch or 0) else None,
                                   unparse(tier.score)))
@@ -180,10 +181,9 @@ def _decision(result: IndicatorResult, values: dict[str, UsedValue], indent: int
             rows.append(_tier_row(len(tiered.tiers), result.branch, "else", None, unparse(tiered.default)))
         label = "tiers"
     else:
-        substituted = unparse(rule.expr, substitute)  # type: ignore[arg-type]
+        substituted = unparse(rule.expr, substitute)
         if "weight" in unparse(rule.expr):
-            substituted = unparse(rule.expr, lambda n: plain(result.weight) if n == "weight"
-                                  else substitute(n))  # type: ignore[operator]
+            substituted = unparse(rule.expr, lambda n: plain(result.weight) if n == "weight" else substitute(n))
         text = Text(f"{substituted} = ")
         text.append(plain(result.score), style="bold")
         rows.append(text)
