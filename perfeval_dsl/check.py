@@ -120,6 +120,7 @@ class _Checker:
         self.global_lets: dict[str, ast.Let] = {}
         self.checked_lets: dict[str, model.LetDef] = {}
         self.let_stack: list[str] = []
+        self.failed_lets: set[str] = set()
         self.used_names: set[str] = set()
 
     # -- reporting
@@ -287,6 +288,8 @@ class _Checker:
     def _let_type(self, name: str, scope: _Scope) -> ValueType | None:
         if name in self.checked_lets:
             return self.checked_lets[name].type
+        if name in self.failed_lets:  # reported once, where the value is defined
+            return None
         let = self.global_lets[name]
         if name in self.let_stack:
             cycle = [*self.let_stack[self.let_stack.index(name):], name]
@@ -299,6 +302,7 @@ class _Checker:
         finally:
             self.let_stack.pop()
         if value_type is None:
+            self.failed_lets.add(name)
             return None
         self.checked_lets[name] = model.LetDef(name=name, expr=expr, type=value_type, span=let.span)
         return value_type

@@ -198,7 +198,9 @@ def plain(amount: Decimal) -> str:
 
 
 def _grouped(amount: Decimal) -> str:
-    text = plain(amount)
+    cents = amount.quantize(Decimal("0.01"), rounding=decimal.ROUND_DOWN)
+    # Money reads in yuan and fen (8,567,111.50 元) whenever that is exact.
+    text = format(cents, "f") if cents == amount and cents != cents.to_integral_value() else plain(amount)
     sign = "-" if text.startswith("-") else ""
     whole, _, frac = text.lstrip("-").partition(".")
     whole = f"{int(whole):,}"
@@ -221,7 +223,7 @@ def format_value(value: Value, value_type: ValueType | None = None) -> str:
     with decimal.localcontext(CONTEXT):
         if isinstance(value_type, NumberType):
             if value_type.percent:
-                return _short(value * 100, 4) + "%"
+                return _short(value * 100, 10) + "%"
             if value_type.display is not None:
                 info = value_type.display
                 shown = value / info.factor
