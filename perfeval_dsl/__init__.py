@@ -82,7 +82,7 @@ def evaluate(rules: Rules, facts: Facts | Mapping[str, object]) -> Result:
     Values may be written as reports write them (`"8,567,111.51 元"`, `"4.89%"`, `"制定并实施"`), or be
     Decimal, int or bool. Raises PerfevalError with every problem found.
     """
-    from perfeval_dsl.evaluate import evaluate as _evaluate
+    from perfeval_dsl.evaluation import evaluate as _evaluate
 
     return _evaluate(rules, facts)
 

@@ -619,7 +619,8 @@ class _Checker:
             return a
         if a.flexible or b.flexible:
             fixed, bare = (b, a_expr) if a.flexible else (a, b_expr)
-            if fixed.dim == ((MONEY, 1),):
+            zero = isinstance(bare, ast.Number) and bare.value == 0  # 0 is 0 in any unit
+            if fixed.dim == ((MONEY, 1),) and not zero:
                 self.err("PE203", f"a plain number cannot be used to {what} money", bare.span, "which unit?",
                          help="write the unit after the number, e.g. `4800 万元` or `8567111.51 元`")
                 return None

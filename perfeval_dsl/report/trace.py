@@ -19,10 +19,12 @@ from perfeval_dsl import ast
 from perfeval_dsl.result import GroupResult, IndicatorResult, Result, UsedValue
 from perfeval_dsl.source import display_width
 from perfeval_dsl.unparse import unparse
-from perfeval_dsl.values import Value, ValueType, format_value, plain
+from perfeval_dsl.values import NumberType, Value, ValueType, format_value, plain
 
 EXPLAIN_LEVELS = ("full", "fails", "off")
 _LABEL_WIDTH = 10
+_SCORE_WIDTH = 11
+_LOST_WIDTH = 8
 
 
 def trace_text(result: Result, *, explain: str = "full", width: int = 100) -> str:
@@ -80,16 +82,17 @@ def trace_lines(result: Result, *, explain: str = "full", width: int = 100) -> I
 
 def _score_line(name: str, score: Decimal, weight: Decimal, depth: int, width: int, *, bold: bool) -> Text:
     indent = "  " * depth
-    score_text = f"{plain(score)} / {plain(weight)}"
+    # Right-align "score / weight" so a column of scores can be read down the page, as in the report.
+    score_text = f"{plain(score)} / {plain(weight)}".rjust(_SCORE_WIDTH)
     lost = weight - score
-    if lost:
-        score_text += f"  (-{plain(lost)})"
-    gap = max(2, width - 22 - display_width(indent + name))
+    gap = max(2, width - _SCORE_WIDTH - _LOST_WIDTH - display_width(indent + name))
     line = Text(indent)
     line.append(name, style="bold" if bold else "bold cyan")
     line.append(" " * gap)
     style = "green" if not lost else ("red" if score == 0 else "yellow")
     line.append(score_text, style=style)
+    if lost:
+        line.append(f"  -{plain(lost)}", style=style)
     return line
 
 
@@ -163,19 +166,21 @@ def _decision(result: IndicatorResult, values: dict[str, UsedValue], indent: int
     substitute = _substitute(values)
     rows: list[Text] = []
     if isinstance(rule, ast.ScoreBy):
-        subject_value = unparse(rule.subject, substitute)
         for index, arm in enumerate(rule.arms):
             case = f'"{arm.value.value}"' if arm.value is not None else "otherwise"
-            rows.append(_tier_row(index, result.branch, f"{unparse(rule.subject)} is {case}",
-                                  subject_value if index == result.branch else None, unparse(arm.score)))
+            rows.append(_tier_row(index, result.branch, f"{unparse(rule.subject)} is {case}", None,
+                                  unparse(arm.score)))
         label = "judgement"
     elif isinstance(rule.expr, ast.Tiered):
         tiered = rule.expr
+        # Judgements compared with their texts need no second look; numbers are shown as substituted.
+        numeric = any(isinstance(used.type, NumberType) for used in result.values)
         for index, tier in enumerate(tiered.tiers):
             condition = unparse(tier.condition)
             detail = unparse(tier.condition, substitute)
             rows.append(_tier_row(index, result.branch, condition,
-                                  detail if detail != condition and index <= (result.branch or 0) else None,
+                                  detail if numeric and detail != condition and index <= (result.branch or 0)
+                                  else None,
                                   unparse(tier.score)))
         if tiered.default is not None:
             rows.append(_tier_row(len(tiered.tiers), result.branch, "else", None, unparse(tiered.default)))

@@ -1,0 +1,103 @@
+"""The `perfeval` command as a reviewer runs it: output, formats, exit codes, files written."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from perfeval_dsl import __version__
+from perfeval_dsl.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = "rules/anning-2020.perfeval"
+FACTS = "rules/anning-2020.facts.yaml"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exited:
+        main(list(args))
+    captured = capsys.readouterr()
+    return int(exited.value.code or 0), captured.out, captured.err
+
+
+@pytest.fixture(autouse=True)
+def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("COLUMNS", "100")
+
+
+def test_eval_prints_the_trace_ending_in_total_and_grade(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "eval", RULES, "--facts", FACTS)
+    assert (code, err) == (0, "")
+    lines = out.rstrip("\n").splitlines()
+    assert lines[-2].split() == ["Total", "98", "/", "100", "-2"]
+    assert lines[-1].startswith("Grade 优  (98 ≥ 90;")
+
+
+def test_eval_json_is_the_golden_document(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "eval", RULES, "-f", FACTS, "--format", "json")
+    assert code == 0
+    assert out == (ROOT / "tests/golden/anning-2020.json").read_text(encoding="utf-8")
+    document = json.loads(out, parse_float=Decimal)
+    assert (document["total"], document["max_total"], document["grade"]) == (98, 100, "优")
+
+
+def test_output_file_is_written_whole(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "result.json"
+    code, out, _ = run(capsys, "eval", RULES, "-f", FACTS, "--format", "json", "-o", str(target))
+    assert (code, out) == (0, "")
+    assert target.read_text(encoding="utf-8") == (ROOT / "tests/golden/anning-2020.json").read_text(encoding="utf-8")
+    assert [p.name for p in tmp_path.iterdir()] == ["result.json"]  # no temporary file left behind
+
+
+def test_explain_fails_shows_only_indicators_that_lost_points(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "eval", RULES, "-f", FACTS, "--explain", "fails")
+    assert code == 0
+    assert out.count("rule      ") == 1
+    assert "公益性岗位补贴人数 = 95 人   (平均每月 95 人左右)" in out
+
+
+def test_check_reports_a_clean_file(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "check", RULES)
+    assert code == 0
+    assert "29 indicators, weights add up to 100 of 100, 0 warning(s)" in err
+
+
+@pytest.mark.parametrize("command", [[], ["eval"], ["check"]])
+def test_help_on_every_command(capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    code, out, _ = run(capsys, *command, "--help")
+    assert code == 0
+    assert "Usage: perfeval" in out
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--version")
+    assert (code, out) == (0, f"perfeval, version {__version__}\n")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["eval", RULES], ["eval", RULES, "-f", FACTS, "--format", "xml"], ["frobnicate"]],
+)
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
+    code, _, err = run(capsys, *args)
+    assert code == 2
+    assert "Traceback" not in err and "Error" in err
+
+
+def test_missing_rule_file_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "eval", "rules/none.perfeval", "-f", FACTS)
+    assert (code, out) == (2, "")
+    assert err.startswith("error[PE001]: there is no file `rules/none.perfeval`\n  --> rules/none.perfeval\n")
+
+
+def test_python_dash_m_runs_the_same_tool() -> None:
+    completed = subprocess.run([sys.executable, "-m", "perfeval_dsl", "eval", RULES, "-f", FACTS, "--format", "json"],
+                               cwd=ROOT, capture_output=True, text=True, encoding="utf-8", check=False)
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["grade"] == "优"
