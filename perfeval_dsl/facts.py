@@ -189,9 +189,12 @@ def _toml_facts(source: Source) -> tuple[dict[str, FactValue], list[Diagnostic]]
     except tomllib.TOMLDecodeError as exc:
         line, col = _toml_error_position(str(exc))
         offset = _offset(source, line, col)
+        help_text = "check the line against the TOML syntax: `\"名称\" = \"8,567,111.51 元\"` (texts in quotes)"
+        if not source.line_text(line)[col - 1 : col].isascii():
+            help_text = ("in TOML a name with Chinese characters must be in quotes: "
+                         f"`\"{source.line_text(line).split('=')[0].strip()}\" = …`")
         return {}, [error("PE406", f"this is not valid TOML: {_toml_error_text(str(exc))}",
-                          source.span(offset, offset + 1), help="check the line against the TOML syntax: "
-                          "`name = \"8,567,111.51 元\"` (texts in quotes)")]
+                          source.span(offset, offset + 1), help=help_text)]
     diagnostics: list[Diagnostic] = []
     locate = _Locator(source, r'^\s*(?P<key>"{key}"|{key})\s*=')
     return dict(_flatten(data, diagnostics, locate)), diagnostics

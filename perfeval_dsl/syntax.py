@@ -22,7 +22,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from perfeval_dsl import ast
 from perfeval_dsl.errors import Diagnostic, did_you_mean, error
 from perfeval_dsl.source import Source, Span
-from perfeval_dsl.values import UNITS, literal_number
+from perfeval_dsl.values import UNITS, literal_number, normalise_width
 
 GRAMMAR_NAME = "perfeval.lark"
 
@@ -243,7 +243,7 @@ class _ToAst(Transformer[Token, Any]):
         return ast.FactDecl(name=name, type=fact_type, span=self._span(meta), name_span=name_span)
 
     def unit_type(self, meta: Any, children: list[Token]) -> ast.FactTypeDecl:
-        return ast.FactTypeDecl(kind="unit", unit=str(children[0]), span=self._span(meta))
+        return ast.FactTypeDecl(kind="unit", unit=normalise_width(children[0]), span=self._span(meta))
 
     def number_type(self, meta: Any, children: list[Any]) -> ast.FactTypeDecl:
         return ast.FactTypeDecl(kind="number", span=self._span(meta))
@@ -357,7 +357,7 @@ class _ToAst(Transformer[Token, Any]):
     def quantity(self, meta: Any, children: list[Token | None]) -> ast.Number:
         number, unit = children
         assert number is not None
-        return ast.Number(value=literal_number(str(number)), unit=str(unit) if unit is not None else None,
+        return ast.Number(value=literal_number(str(number)), unit=normalise_width(unit) if unit is not None else None,
                           span=self._span(meta))
 
     def string(self, meta: Any, children: list[Token]) -> ast.String:

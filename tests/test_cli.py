@@ -63,7 +63,7 @@ def test_explain_fails_shows_only_indicators_that_lost_points(capsys: pytest.Cap
 
 
 def test_check_reports_a_clean_file(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "check", RULES)
+    code, _, err = run(capsys, "check", RULES)
     assert code == 0
     assert "29 indicators, weights add up to 100 of 100, 0 warning(s)" in err
 
