@@ -95,7 +95,6 @@ def test_tier_chain_is_flattened_with_partial_conditions() -> None:
 def test_names_in_corner_brackets_and_quoted_indicator_names() -> None:
     items = tree('fact 「高校毕业生、流动人员档案转寄份数」: 份\n'
                  'group g { indicator "档案转寄（份）" weight 2 {\n'
-                 '  score 2 if 「高校毕业生、流动人员档案转寄份数」 >= 500 份 else 0 } }'
                  '  score 2 if 「高校毕业生、流动人员档案转寄份数」 >= 500 份 else 0 } }').items
     assert isinstance(items[0], ast.FactDecl) and items[0].name == "高校毕业生、流动人员档案转寄份数"
     assert isinstance(items[1], ast.Group) and items[1].children[0].name == "档案转寄（份）"
