@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 import perfeval_dsl as pe
-from perfeval_dsl.evaluation import declared_facts
 from perfeval_dsl.facts import bind
 from perfeval_dsl.values import CONTEXT
 
@@ -26,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def seed() -> tuple[pe.Rules, pe.Facts, dict[str, Any]]:
     rules = pe.load_rules(ROOT / "rules/anning-2020.perfeval")
     facts = pe.load_facts(ROOT / "rules/anning-2020.facts.yaml")
-    values, _ = bind(facts, declared_facts(rules.program))
+    values, _ = bind(facts, rules.declared)
     return rules, facts, values
 
 

@@ -20,6 +20,7 @@ import attrs
 from perfeval_dsl import ast, model
 from perfeval_dsl.check import subject_of
 from perfeval_dsl.errors import Diagnostic, error
+from perfeval_dsl.facts import Declared
 from perfeval_dsl.unparse import unparse
 from perfeval_dsl.values import UNITS, Value, ValueType, format_value
 
@@ -63,6 +64,8 @@ class CompiledRules:
     program: model.Program
     indicators: tuple[CompiledIndicator, ...]
     lets: dict[str, Evaluator]
+    declared: dict[str, Declared]
+    groups: tuple[tuple[model.Group, tuple[int, ...]], ...]  # each group with its indicators' positions
 
     @property
     def diagnostics(self) -> tuple[Diagnostic, ...]:
@@ -80,7 +83,16 @@ def compile_program(program: model.Program) -> CompiledRules:
     lets = {name: compiler.expr(let.expr, None) for name, let in program.lets.items()}
     compiler.global_lets = lets
     indicators = tuple(compiler.indicator(indicator) for indicator in program.indicators)
-    return CompiledRules(program=program, indicators=indicators, lets=lets)
+    position = {id(indicator): index for index, indicator in enumerate(program.indicators)}
+    groups = tuple((group, tuple(position[id(i)] for i in group.indicators())) for group in program.groups)
+    return CompiledRules(program=program, indicators=indicators, lets=lets, declared=declared_facts(program),
+                         groups=groups)
+
+
+def declared_facts(program: model.Program) -> dict[str, Declared]:
+    """The facts a unit must supply: every declared fact, required when some indicator reads it."""
+    used = {name for indicator in program.indicators for name in indicator.inputs}
+    return {name: Declared(fact.type, fact.span, required=name in used) for name, fact in program.facts.items()}
 
 
 def _value_text(value: Value, value_type: ValueType | None) -> str:

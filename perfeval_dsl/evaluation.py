@@ -15,15 +15,9 @@ from decimal import Decimal
 from perfeval_dsl import model
 from perfeval_dsl.compiler import CompiledIndicator, CompiledRules, EvaluationFailure, Frame
 from perfeval_dsl.errors import Diagnostic, PerfevalError, error, has_errors
-from perfeval_dsl.facts import Declared, Facts, bind, facts_from_mapping
+from perfeval_dsl.facts import Facts, bind, facts_from_mapping
 from perfeval_dsl.result import GroupResult, IndicatorResult, Result, UsedValue
 from perfeval_dsl.values import CONTEXT, Value, plain
-
-
-def declared_facts(program: model.Program) -> dict[str, Declared]:
-    """The facts a unit must supply: every declared fact, required when some indicator reads it."""
-    used = {name for indicator in program.indicators for name in indicator.inputs}
-    return {name: Declared(fact.type, fact.span, required=name in used) for name, fact in program.facts.items()}
 
 
 def evaluate(rules: CompiledRules, facts: Facts | Mapping[str, object]) -> Result:
@@ -31,7 +25,7 @@ def evaluate(rules: CompiledRules, facts: Facts | Mapping[str, object]) -> Resul
     if not isinstance(facts, Facts):
         facts = facts_from_mapping(facts)
     program = rules.program
-    values, diagnostics = bind(facts, declared_facts(program))
+    values, diagnostics = bind(facts, rules.declared)
     if has_errors(diagnostics):
         raise PerfevalError(diagnostics)
     frame = Frame(values)
@@ -47,10 +41,9 @@ def evaluate(rules: CompiledRules, facts: Facts | Mapping[str, object]) -> Resul
                 failures.append(outcome)
         if failures:
             raise PerfevalError([*diagnostics, *failures])
-        scores = {id(r.indicator): r.score for r in results}
         groups = tuple(
-            GroupResult(group=group, score=sum((scores[id(i)] for i in group.indicators()), Decimal(0)))
-            for group in program.groups
+            GroupResult(group=group, score=sum((results[i].score for i in members), Decimal(0)))
+            for group, members in rules.groups
         )
         total = sum((r.score for r in results), Decimal(0))
     return Result(
