@@ -53,7 +53,7 @@ def parse_rules(text: str, filename: str = "<string>") -> Rules:
     from perfeval_dsl.compiler import compile_program
     from perfeval_dsl.syntax import parse
 
-    source = Source(filename, text)
+    source = Source(filename, text.removeprefix("\ufeff"))  # a byte-order mark is not part of the rules
     tree, diagnostics = parse(source)
     if tree is None:
         raise PerfevalError(diagnostics)

@@ -20,6 +20,7 @@ import attrs
 from perfeval_dsl import ast, model
 from perfeval_dsl.errors import Diagnostic, did_you_mean, error, warning
 from perfeval_dsl.source import Source, Span
+from perfeval_dsl.unparse import unparse
 from perfeval_dsl.values import (
     DIMENSIONLESS,
     MONEY,
@@ -34,6 +35,7 @@ from perfeval_dsl.values import (
     dim_mul,
     dim_name,
     number_type_for_unit,
+    plain,
 )
 
 FUNCTIONS = {"abs": (1, 1), "min": (2, None), "max": (2, None), "round": (1, 2), "trunc": (1, 2)}
@@ -58,12 +60,14 @@ def is_literal(expr: ast.Expr) -> bool:
 
 
 def subject_of(condition: ast.Expr) -> ast.Expr | None:
-    """What a tier's condition is about: `偏差率` in `偏差率 <= 10%` or in `80% <= 偏差率 < 90%`."""
+    """What a tier's condition is about: `偏差率` in `偏差率 <= 10%` or in `80% <= 偏差率 < 90%`.
+
+    None when that is not clear: `目标值 <= 实际值` compares two values, and a later tier written as
+    `if >= 90 个` could mean either.
+    """
     if isinstance(condition, ast.Compare):
-        for operand in condition.operands:
-            if not is_literal(operand):
-                return operand
-        return None
+        values = [operand for operand in condition.operands if not is_literal(operand)]
+        return values[0] if len(values) == 1 else None
     if isinstance(condition, ast.Between):
         return condition.subject
     if isinstance(condition, ast.BoolOp):
@@ -103,6 +107,26 @@ def _points(number: ast.Number) -> Decimal:
     return number.value
 
 
+def _literal_value(expr: ast.Expr) -> Decimal | None:
+    """The value of a number written without a unit (`90`, `-1`), else None."""
+    if isinstance(expr, ast.Unary) and expr.op == "-":
+        inner = _literal_value(expr.operand)
+        return -inner if inner is not None else None
+    if isinstance(expr, ast.Number) and expr.unit is None:
+        return expr.value
+    return None
+
+
+def _literal_score(expr: ast.Expr) -> Decimal | None:
+    """The points a literal score stands for (`5`, `5分`, `-1`), else None."""
+    if isinstance(expr, ast.Unary) and expr.op == "-":
+        inner = _literal_score(expr.operand)
+        return -inner if inner is not None else None
+    if isinstance(expr, ast.Number) and expr.unit in (None, "分"):
+        return expr.value
+    return None
+
+
 class _Scope:
     """Names visible at one place: facts, derived values, and the indicator's own `let`s and weight."""
 
@@ -121,6 +145,8 @@ class _Checker:
         self.checked_lets: dict[str, model.LetDef] = {}
         self.let_stack: list[str] = []
         self.failed_lets: set[str] = set()
+        self.invalid_weight = False  # a weight already reported invalid: sums over it would mislead
+        self.weight_mismatches = 0
         self.used_names: set[str] = set()
 
     # -- reporting
@@ -151,7 +177,7 @@ class _Checker:
             self.err("PE305", "the rule file has no indicator", self.source.span(0, 0),
                      help="add at least one `indicator 名称 weight 5 { score … }`")
         weight_sum = sum((node.weight for node in built), Decimal(0))
-        if indicators and weight_sum != total[0]:
+        if indicators and weight_sum != total[0] and not self.invalid_weight and not self.weight_mismatches:
             self.err(
                 "PE301",
                 f"the weights add up to {weight_sum}, but the total is {total[0]}",
@@ -229,9 +255,10 @@ class _Checker:
                 result.append(model.GradeBand(label=band.label, threshold=None, span=band.span))
                 continue
             value = band.threshold.value
-            if band.op not in (">=", ">") or band.threshold.unit not in (None, "分"):
-                self.err("PE303", f"a grade band is written `{band.label} >= 90`", band.span,
-                         help="write `>=` (含, at or above) or `>` (above) and a number of points")
+            if band.op not in (">=", ">"):
+                self.err("PE303", f"the grade `{band.label}` uses `{band.op}`, but a grade starts at a threshold",
+                         band.span, help=f"write `{band.label} >= {plain(value)}` (含, at or above) or "
+                                         f"`{band.label} > {plain(value)}` (above)")
             elif previous is not None and value >= previous:
                 self.err("PE303", f"the grade `{band.label}` starts at {value}, not below the grade before it",
                          band.threshold.span, help="list grades from the highest threshold down")
@@ -321,6 +348,7 @@ class _Checker:
         if number.unit not in (None, "分") or number.value <= 0:
             self.err("PE308", "a weight must be a positive number of points", number.span,
                      help="write it as `weight 5` (or `weight 5分`)")
+            self.invalid_weight = True
             return Decimal(0)
         return _points(number)
 
@@ -328,6 +356,7 @@ class _Checker:
         if isinstance(node, ast.Indicator):
             return self._indicator(node, path)
         self._unique_siblings(list(node.children), f"in the group `{node.name}`")
+        mismatches_before = self.weight_mismatches
         children = tuple(self._node(child, (*path, node.name)) for child in node.children)
         computed = sum((child.weight for child in children), Decimal(0))
         if not children:
@@ -335,7 +364,9 @@ class _Checker:
                      help="add indicators to it, or remove it")
         if node.weight is not None:
             declared = self._weight(node.weight)
-            if declared and declared != computed:
+            # A wrong sum inside is reported once, where it is; the sums above it would only echo it.
+            if declared and declared != computed and self.weight_mismatches == mismatches_before:
+                self.weight_mismatches += 1
                 self.err(
                     "PE302",
                     f"the group `{node.name}` has weight {declared}, but its parts add up to {computed}",
@@ -444,7 +475,7 @@ class _Checker:
                              help="give each judgement one score")
                 seen[arm.value.value] = arm
                 if options is not None and arm.value.value not in options:
-                    self._unknown_judgement(arm.value, options)
+                    self._unknown_judgement(arm.value, options, rule.subject)
             arms.append(attrs.evolve(arm, score=score))
         if options is not None and not has_otherwise:
             missing = [o for o in options if o not in seen]
@@ -453,33 +484,36 @@ class _Checker:
                          rule.span, help='add an arm for each, or `otherwise -> 0`')
         return ast.ScoreBy(subject=subject, arms=tuple(arms), span=rule.span)
 
-    def _literal_scores(self, expr: ast.Expr) -> list[ast.Number]:
-        if isinstance(expr, ast.Number):
-            return [expr]
+    def _literal_scores(self, expr: ast.Expr) -> list[ast.Expr]:
         if isinstance(expr, ast.Tiered):
-            found = [t.score for t in expr.tiers if isinstance(t.score, ast.Number)]
-            if isinstance(expr.default, ast.Number):
+            found = [t.score for t in expr.tiers]
+            if expr.default is not None:
                 found.append(expr.default)
             return found
-        return []
+        return [expr]
 
-    def _score_in_range(self, literal: ast.Number, weight: Decimal, name: str) -> None:
-        value = literal.value
-        if weight and not 0 <= value <= weight:
-            self.err("PE503", f"the score {value} is outside 0 to the weight {weight} of `{name}`",
-                     literal.span, help=f"a score must lie between 0 and {weight}; check the weight or the score")
+    def _score_in_range(self, literal: ast.Expr, weight: Decimal, name: str) -> None:
+        value = _literal_score(literal)
+        if value is not None and weight and not 0 <= value <= weight:
+            self.err("PE503", f"the score {plain(value)} is outside 0 to the weight {plain(weight)} of `{name}`",
+                     literal.span,
+                     help=f"a score must lie between 0 and {plain(weight)}; check the weight or the score")
 
     def _expect_points(self, value_type: ValueType | None, expr: ast.Expr) -> None:
         if value_type is None:
+            return
+        if isinstance(value_type, NumberType) and value_type.percent:
+            self.err("PE204", "a score must be a number of points, but this is a percentage", expr.span,
+                     help="turn a percentage into points with the weight, e.g. `score weight * 完成率`")
             return
         if isinstance(value_type, NumberType) and (value_type.dim in (DIMENSIONLESS, ((POINTS, 1),))):
             return
         self.err("PE204", f"a score must be a number of points, but this is {value_type.describe()}",
                  expr.span, help="score with points, e.g. `score 5 if … else 0` or `score weight * 完成率`")
 
-    def _unknown_judgement(self, literal: ast.String, options: tuple[str, ...]) -> None:
+    def _unknown_judgement(self, literal: ast.String, options: tuple[str, ...], about: ast.Expr) -> None:
         close = did_you_mean(literal.value, options, quote='"')
-        self.err("PE205", f'"{literal.value}" is not one of the judgements of this fact', literal.span,
+        self.err("PE205", f'"{literal.value}" is not one of the judgements of `{unparse(about)}`', literal.span,
                  "unknown judgement",
                  notes=("the judgements are " + ", ".join(f'"{o}"' for o in options),),
                  help=close or "use one of the declared judgements, or add it to the fact's declaration")
@@ -619,20 +653,50 @@ class _Checker:
             return a
         if a.flexible or b.flexible:
             fixed, bare = (b, a_expr) if a.flexible else (a, b_expr)
-            zero = isinstance(bare, ast.Number) and bare.value == 0  # 0 is 0 in any unit
-            if fixed.dim == ((MONEY, 1),) and not zero:
-                self.err("PE203", f"a plain number cannot be used to {what} money", bare.span, "which unit?",
-                         help="write the unit after the number, e.g. `4800 万元` or `8567111.51 元`")
+            problem = self._bare_number_problem(fixed, bare)
+            if problem is not None:
+                message, help_text = problem
+                self.err("PE203", message.format(what=what), bare.span, "which unit?", help=help_text)
                 return None
             return fixed
         if a.dim != b.dim:
-            self.err("PE203", f"cannot {what} {a.describe()} with {b.describe()}", a_expr.span.to(b_expr.span),
+            # Points and plain numbers meet in deductions such as `weight - 0.5 * 项数`: a plain number of
+            # points. Any other pair of different units is a mistake.
+            points = ((POINTS, 1),)
+            if {a.dim, b.dim} == {points, DIMENSIONLESS} and not (a.percent or b.percent):
+                return POINTS_TYPE
+            self.err("PE203", f"cannot {what} {a.describe()} and {b.describe()}", a_expr.span.to(b_expr.span),
                      notes=(f"left: {dim_name(a.dim)}, right: {dim_name(b.dim)}",),
                      help="both sides need the same unit; check the facts' declared units")
             return None
         if a.percent or b.percent:
             return NumberType(dim=a.dim, percent=True)
         return a if a.display is not None else b
+
+    def _bare_number_problem(self, fixed: NumberType, bare: ast.Expr) -> tuple[str, str] | None:
+        """Why a number written without a unit cannot stand next to `fixed`, or None if it can.
+
+        A bare number takes the unit of what it meets, except where that would silently mean something else
+        than the writer sees: money (元 or 万元?), a count declared in 万人 (2 is 2 人, not 2 万人), or a
+        percentage (90 is 9000%).
+        """
+        value = _literal_value(bare)
+        if value is None:
+            return None
+        if value == 0:
+            return None  # 0 is 0 in any unit
+        if any(base == MONEY for base, _ in fixed.dim):
+            return ("a plain number cannot be used to {what} money",
+                    "write the unit after the number, e.g. `4800 万元` or `8567111.51 元`")
+        if fixed.display is not None and fixed.display.factor != 1:
+            word = fixed.display.word
+            return (f"a plain number cannot be used to {{what}} a number of {word}",
+                    f"write the unit after the number, e.g. `{plain(value)} {word}`")
+        if fixed.percent and abs(value) > 1:
+            return ("a plain number above 1 cannot be used to {what} a percentage",
+                    f"write it as a percentage, e.g. `{plain(value)}%` (a plain {plain(value)} would mean "
+                    f"{plain(value * 100)}%)")
+        return None
 
     def _unify_all(self, items: list[tuple[ValueType | None, ast.Expr]], what: str) -> NumberType | None:
         numbers: list[tuple[NumberType, ast.Expr]] = []
@@ -696,10 +760,10 @@ class _Checker:
     def _comparable(self, a: ValueType | None, b: ValueType | None, a_expr: ast.Expr, b_expr: ast.Expr) -> bool:
         textual = (JudgementType, StringType, TextType)
         if isinstance(a, textual) and isinstance(b, textual):
-            for judgement, literal in ((a, b_expr), (b, a_expr)):
+            for judgement, literal, about in ((a, b_expr, a_expr), (b, a_expr, b_expr)):
                 if isinstance(judgement, JudgementType) and isinstance(literal, ast.String) \
                         and literal.value not in judgement.options:
-                    self._unknown_judgement(literal, judgement.options)
+                    self._unknown_judgement(literal, judgement.options, about)
                     return False
             return True
         if isinstance(a, BoolType) and isinstance(b, BoolType):
@@ -709,19 +773,32 @@ class _Checker:
                  "judgements with the quoted judgement texts")
         return False
 
+    def _no_subject(self, condition: ast.Expr, previous: ast.Expr | None) -> None:
+        if previous is None:
+            self.err("PE206", "this tier does not say what it compares", condition.span, "compares what?",
+                     help="the first tier must name its subject, e.g. `5 if 偏差率 <= 10%`; later tiers "
+                          "may then write just `<= 20%`")
+            return
+        named = [o for o in previous.operands if not is_literal(o)] if isinstance(previous, ast.Compare) else []
+        what = "no fact or value" if isinstance(previous, ast.Compare) and not named else "more than one value"
+        self.err("PE206", f"the tier before compares {what} (`{unparse(previous)}`), so this tier does not say "
+                          "what it is about", condition.span, "compares what?",
+                 help=f"write out what this tier compares, e.g. `实际完成值 {unparse(condition)}` (with the name of "
+                      "the value it is about)")
+
     def _tiered(self, expr: ast.Tiered, scope: _Scope) -> tuple[ValueType | None, ast.Expr]:
         tiers: list[ast.Tier] = []
         score_types: list[tuple[ValueType | None, ast.Expr]] = []
         ok = True
         previous_subject: ast.Expr | None = None
+        previous_condition: ast.Expr | None = None
         for tier in expr.tiers:
             condition = tier.condition
+            partial = isinstance(condition, (ast.PartialCompare, ast.PartialBetween))
             if isinstance(condition, (ast.PartialCompare, ast.PartialBetween)):
                 if previous_subject is None:
-                    self.err("PE206", "this tier does not say what it compares", condition.span,
-                             "compares what?",
-                             help="the first tier must name its subject, e.g. `5 if 偏差率 <= 10%`; later tiers "
-                                  "may then write just `<= 20%`")
+                    if ok:  # one report per chain: the later tiers fail for the same reason
+                        self._no_subject(condition, previous_condition)
                     ok = False
                     tiers.append(tier)
                     continue
@@ -733,7 +810,9 @@ class _Checker:
                                             span=condition.span)
             condition_type, condition = self._expr(condition, scope)
             ok = self._boolean(condition_type, tier.condition) and ok
-            previous_subject = subject_of(condition) or previous_subject
+            if not partial:
+                previous_subject = subject_of(condition)
+                previous_condition = condition
             score_type, score = self._expr(tier.score, scope)
             score_types.append((score_type, tier.score))
             tiers.append(attrs.evolve(tier, score=score, condition=condition))

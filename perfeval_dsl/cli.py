@@ -18,7 +18,7 @@ from typing import NoReturn, TypeVar
 import click
 
 from perfeval_dsl._version import __version__
-from perfeval_dsl.errors import Diagnostic, PerfevalError, Severity, render
+from perfeval_dsl.errors import Diagnostic, PerfevalError, Severity, error, render
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -62,9 +62,16 @@ def _run(action: Callable[[], T]) -> T:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder and a rename, so a reader never sees half a file."""
+    """Write via a temporary file in the same folder and a rename, so a reader never sees half a file.
+
+    Raises PerfevalError (PE003) when the file cannot be written.
+    """
     folder = path.resolve().parent
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise PerfevalError([error("PE003", f"cannot write `{path}`: {exc.strerror or exc}", path=str(path),
+                                   help="check that the folder exists and that you may write to it")]) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
@@ -107,12 +114,12 @@ def eval_command(rules: Path, facts_path: Path, output_format: str, explain: str
     if output_format == "json":
         text = pe.render(result, "json")
         if output is not None:
-            write_atomically(output, text)
+            _run(lambda: write_atomically(output, text))
         else:
             click.echo(text, nl=False)
         return
     if output is not None:
-        write_atomically(output, pe.render(result, "text", explain=explain))
+        _run(lambda: write_atomically(output, pe.render(result, "text", explain=explain)))
         return
     from perfeval_dsl.report.trace import trace_lines
 
@@ -126,7 +133,10 @@ def eval_command(rules: Path, facts_path: Path, output_format: str, explain: str
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 def check_command(rules: tuple[Path, ...], strict: bool) -> None:
     """Read rule files and report every problem in them, without any facts."""
+    from rich.text import Text
+
     import perfeval_dsl as pe
+    from perfeval_dsl.values import plain
 
     worst = EXIT_OK
     console = _console(stderr=True)
@@ -137,14 +147,18 @@ def check_command(rules: tuple[Path, ...], strict: bool) -> None:
             print_diagnostics(error.diagnostics)
             worst = max(worst, _exit_code(error))
             continue
-        if compiled.diagnostics:
+        warnings = len(compiled.diagnostics)
+        if warnings:
             print_diagnostics(compiled.diagnostics)
             if strict:
                 worst = max(worst, EXIT_INPUT)
         program = compiled.program
-        console.print(f"{path}: {len(program.indicators)} indicators, weights add up to "
-                      f"{sum((i.weight for i in program.indicators), start=program.total * 0)} of "
-                      f"{program.total}, {len(compiled.diagnostics)} warning(s)", style="green")
+        count = len(program.indicators)
+        summary = (f"{path}: {count} indicator{'s' if count != 1 else ''}, weights add up to "
+                   f"{plain(sum((i.weight for i in program.indicators), start=program.total * 0))} of "
+                   f"{plain(program.total)}, {warnings} warning{'s' if warnings != 1 else ''}"
+                   + (" (failing: --strict)" if warnings and strict else ""))
+        console.print(Text(summary, style="yellow" if warnings else "green"))
     sys.exit(worst)
 
 

@@ -46,7 +46,7 @@ class Frame:
     def __init__(self, facts: dict[str, Value]) -> None:
         self.facts = facts
         self.lets: dict[str, Value | EvaluationFailure] = {}
-        self.local: dict[str, Value] = {}
+        self.local: dict[str, Any] = {}
         self.weight: Decimal = Decimal(0)
 
 
@@ -80,8 +80,11 @@ class CompiledRules:
 def compile_program(program: model.Program) -> CompiledRules:
     """Build the closures for every derived value and indicator of a checked program."""
     compiler = _Compiler(program)
-    lets = {name: compiler.expr(let.expr, None) for name, let in program.lets.items()}
-    compiler.global_lets = lets
+    # Filled in place: closures compiled earlier look derived values up in this same dict, so a derived
+    # value may use another whatever their order in the file.
+    lets = compiler.global_lets
+    for name, let in program.lets.items():
+        lets[name] = compiler.expr(let.expr, None)
     indicators = tuple(compiler.indicator(indicator) for indicator in program.indicators)
     position = {id(indicator): index for index, indicator in enumerate(program.indicators)}
     groups = tuple((group, tuple(position[id(i)] for i in group.indicators())) for group in program.groups)
@@ -103,10 +106,14 @@ class _Compiler:
     def __init__(self, program: model.Program) -> None:
         self.program = program
         self.global_lets: dict[str, Evaluator] = {}
+        self.local_lets: dict[int, dict[str, Evaluator]] = {}
 
     def indicator(self, indicator: model.Indicator) -> CompiledIndicator:
-        lets = tuple((let.name, self.expr(let.expr, indicator)) for let in indicator.lets)
-        return CompiledIndicator(indicator=indicator, lets=lets, rule=self.rule(indicator))
+        local: dict[str, Evaluator] = {}
+        self.local_lets[id(indicator)] = local
+        for let in indicator.lets:
+            local[let.name] = self.expr(let.expr, indicator)
+        return CompiledIndicator(indicator=indicator, lets=tuple(local.items()), rule=self.rule(indicator))
 
     # -- score rules: return (score, the tier or arm that fired)
     def rule(self, indicator: model.Indicator) -> RuleEvaluator:
@@ -230,8 +237,18 @@ class _Compiler:
         raise AssertionError(f"cannot compile {expr!r}")  # pragma: no cover
 
     def _ref(self, name: str, indicator: model.Indicator | None) -> Evaluator:
+        # Derived values are computed when first read and remembered for the unit (top level) or the
+        # indicator (its own `let`s): a tier guarding a division (`0 if 发出份数 == 0 else …`) then works.
         if indicator is not None and any(let.name == name for let in indicator.lets):
-            return lambda frame: frame.local[name]
+            local = self.local_lets[id(indicator)]
+
+            def local_value(frame: Frame) -> Any:
+                memo = frame.local.get(name)
+                if memo is None:
+                    memo = frame.local[name] = local[name](frame)
+                return memo
+
+            return local_value
         if name in self.program.lets:
             global_lets = self.global_lets
 

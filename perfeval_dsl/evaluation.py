@@ -11,6 +11,7 @@ from __future__ import annotations
 import decimal
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from perfeval_dsl import model
 from perfeval_dsl.compiler import CompiledIndicator, CompiledRules, EvaluationFailure, Frame
@@ -63,8 +64,6 @@ def _score(compiled: CompiledIndicator, frame: Frame, rules: CompiledRules,
     frame.local = {}
     frame.weight = indicator.weight
     try:
-        for name, let in compiled.lets:
-            frame.local[name] = let(frame)
         score, branch = compiled.rule(frame)
     except EvaluationFailure as failure:
         return failure.diagnostic
@@ -79,18 +78,24 @@ def _score(compiled: CompiledIndicator, frame: Frame, rules: CompiledRules,
             indicator.rule.span, f"gives {plain(score)}",
             help="a score is never cut to fit: correct the rule (e.g. `min(…, weight)` for a cap) or the weight")
     return IndicatorResult(indicator=indicator, score=score, branch=branch,
-                           values=tuple(_used(name, indicator, frame, rules, notes) for name in indicator.inputs))
+                           values=tuple(_used(name, indicator, frame, rules, notes, compiled.lets)
+                                        for name in indicator.inputs))
 
 
 def _used(name: str, indicator: model.Indicator, frame: Frame, rules: CompiledRules,
-          notes: Mapping[str, str]) -> UsedValue:
+          notes: Mapping[str, str], compiled_lets: tuple[tuple[str, Any], ...]) -> UsedValue:
     program = rules.program
     definition = program.definition(name, indicator)
     value: Value | None
     if definition is None:
         value = frame.facts.get(name)
-    elif name in frame.local:
-        value = frame.local[name]
+    elif any(let.name == name for let in indicator.lets):
+        value = frame.local.get(name)
+        if value is None:  # not needed by the tier that fired; shown for completeness
+            try:
+                value = dict(compiled_lets)[name](frame)
+            except (EvaluationFailure, decimal.DecimalException):
+                value = None
     else:
         memo = frame.lets.get(name)
         if memo is None and name in rules.lets:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -35,7 +35,9 @@ from perfeval_dsl.values import (
     Value,
     ValueType,
     dim_name,
+    in_range,
     parse_number_text,
+    plain,
 )
 
 FACT_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json"}
@@ -51,8 +53,9 @@ class FactValue:
 
     name: str
     value: Decimal | str | bool
-    span: Span | None = attrs.field(eq=False, default=None)
+    span: Span | None = attrs.field(eq=False, default=None)  # the value as written
     note: str | None = None
+    key_span: Span | None = attrs.field(eq=False, default=None)  # the fact's name as written
 
 
 @attrs.frozen(kw_only=True)
@@ -124,10 +127,8 @@ def parse_facts(source: Source, file_format: str) -> Facts:
 
 def facts_from_mapping(mapping: Mapping[str, object], name: str = "<facts>") -> Facts:
     """Facts given as a Python mapping; floats are read through their shortest text (`repr`)."""
-    values: dict[str, FactValue] = {}
     diagnostics: list[Diagnostic] = []
-    for key, raw in _flatten(mapping, diagnostics, None):
-        values[key] = raw
+    values = _flatten(mapping, diagnostics, None)
     if any(d.is_error for d in diagnostics):
         raise PerfevalError(diagnostics)
     return Facts(name=name, values=values, diagnostics=tuple(diagnostics))
@@ -144,43 +145,55 @@ def _scalar(value: object) -> Decimal | str | bool | None:
 
 
 def _flatten(mapping: Mapping[str, object], diagnostics: list[Diagnostic],
-             locate: _Locator | None) -> Iterable[tuple[str, FactValue]]:
+             locate: _Locator | None) -> dict[str, FactValue]:
     """Facts from a mapping; nested mappings are sections whose keys are facts too."""
-    for key, raw in mapping.items():
-        name = str(key)
-        span = locate(name) if locate is not None else None
-        if isinstance(raw, Mapping) and "value" in raw and set(map(str, raw)) <= _FACT_KEYS:
-            note = raw.get("note") or raw.get("source")
-            value = _scalar(raw["value"])
-            if value is None:
-                diagnostics.append(error("PE406", f"the value of `{name}` is not a number, text or yes/no",
-                                         span, help="write a single value, e.g. `8,567,111.51 元`"))
+    values: dict[str, FactValue] = {}
+
+    def visit(section: Mapping[str, object]) -> None:
+        for key, raw in section.items():
+            name = str(key)
+            key_span, value_span = locate(name) if locate is not None else (None, None)
+            note = None
+            if isinstance(raw, Mapping) and "value" in raw and set(map(str, raw)) <= _FACT_KEYS:
+                note = raw.get("note") or raw.get("source")
+                raw = raw["value"]
+                value_span = key_span
+            elif isinstance(raw, Mapping):
+                visit(raw)
                 continue
-            yield name, FactValue(name=name, value=value, span=span, note=str(note) if note else None)
-        elif isinstance(raw, Mapping):
-            yield from _flatten(raw, diagnostics, locate)
-        else:
             value = _scalar(raw)
             if value is None:
-                diagnostics.append(error(
-                    "PE406", f"the value of `{name}` is not a number, text or yes/no", span,
-                    help="write a single value, e.g. `8,567,111.51 元`; a list is not a fact value"))
+                what = "has no value" if raw is None else "is a list or table, not a single value"
+                diagnostics.append(error("PE406", f"`{name}` {what}", value_span or key_span,
+                                         help="write a single value, e.g. `8,567,111.51 元`"))
                 continue
-            yield name, FactValue(name=name, value=value, span=span)
+            _add(values, FactValue(name=name, value=value, span=value_span or key_span,
+                                   note=str(note) if note else None, key_span=key_span), diagnostics)
+
+    visit(mapping)
+    return values
 
 
 class _Locator:
-    """Finds where a key is written in a JSON or TOML text (those parsers keep no positions)."""
+    """Finds where each key and its value are written in a JSON or TOML text (their parsers keep no
+    positions). The n-th call for a key finds its n-th occurrence, so a repeated key points at the repeat."""
 
     def __init__(self, source: Source, pattern: str) -> None:
         self.source = source
         self.pattern = pattern
+        self.seen: dict[str, int] = {}
 
-    def __call__(self, key: str) -> Span | None:
-        match = re.search(self.pattern.format(key=re.escape(key)), self.source.text, re.MULTILINE)
-        if match is None:
-            return None
-        return self.source.span(match.start("key"), match.end("key"))
+    def __call__(self, key: str) -> tuple[Span | None, Span | None]:
+        matches = list(re.finditer(self.pattern.format(key=re.escape(key)), self.source.text, re.MULTILINE))
+        index = self.seen.get(key, 0)
+        self.seen[key] = index + 1
+        if not matches:
+            return None, None
+        match = matches[min(index, len(matches) - 1)]
+        key_span = self.source.span(match.start("key"), match.end("key"))
+        value = match.group("value")
+        value_span = self.source.span(match.start("value"), match.end("value")) if value else None
+        return key_span, value_span
 
 
 def _toml_facts(source: Source) -> tuple[dict[str, FactValue], list[Diagnostic]]:
@@ -190,14 +203,15 @@ def _toml_facts(source: Source) -> tuple[dict[str, FactValue], list[Diagnostic]]
         line, col = _toml_error_position(str(exc))
         offset = _offset(source, line, col)
         help_text = "check the line against the TOML syntax: `\"名称\" = \"8,567,111.51 元\"` (texts in quotes)"
-        if not source.line_text(line)[col - 1 : col].isascii():
+        line_start = source.line_text(line).lstrip()[:1]
+        if line_start and not line_start.isascii():
             help_text = ("in TOML a name with Chinese characters must be in quotes: "
                          f"`\"{source.line_text(line).split('=')[0].strip()}\" = …`")
         return {}, [error("PE406", f"this is not valid TOML: {_toml_error_text(str(exc))}",
                           source.span(offset, offset + 1), help=help_text)]
     diagnostics: list[Diagnostic] = []
-    locate = _Locator(source, r'^\s*(?P<key>"{key}"|{key})\s*=')
-    return dict(_flatten(data, diagnostics, locate)), diagnostics
+    locate = _Locator(source, r'^\s*(?P<key>"{key}"|\'{key}\'|{key})\s*=\s*(?P<value>"[^"\n]*"|[^#\n]*[^#\s])?')
+    return _flatten(data, diagnostics, locate), diagnostics
 
 
 def _toml_error_position(message: str) -> tuple[int, int]:
@@ -216,28 +230,48 @@ def _offset(source: Source, line: int, col: int) -> int:
 
 
 def _json_facts(source: Source) -> tuple[dict[str, FactValue], list[Diagnostic]]:
-    duplicates: list[str] = []
-
-    def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
-        seen: dict[str, object] = {}
-        for key, value in items:
-            if key in seen:
-                duplicates.append(key)
-            seen[key] = value
-        return seen
+    def refuse_constant(word: str) -> str:
+        return word  # NaN and Infinity stay text, and are then refused as numbers
 
     try:
-        data = json.loads(source.text, parse_float=Decimal, parse_int=Decimal, object_pairs_hook=pairs)
+        data = json.loads(source.text, parse_float=Decimal, parse_int=Decimal, parse_constant=refuse_constant,
+                          object_pairs_hook=_json_object)
     except json.JSONDecodeError as exc:
         return {}, [error("PE406", f"this is not valid JSON: {exc.msg.lower()}",
                           source.span(exc.pos, exc.pos + 1), help="check the JSON syntax near here")]
-    locate = _Locator(source, r'(?P<key>"{key}")\s*:')
-    diagnostics = [error("PE406", f"the fact `{key}` is given twice", locate(key),
-                         help="give each fact once") for key in duplicates]
-    if not isinstance(data, dict):
+    if not isinstance(data, _JsonObject):
         return {}, [error("PE406", "a JSON facts file must be an object of name: value pairs",
                           source.span(0, 1), help='write it as {"预算基本支出": "8,567,111.51 元", …}')]
-    return dict(_flatten(data, diagnostics, locate)), diagnostics
+    diagnostics: list[Diagnostic] = []
+    locate = _Locator(source, r'(?P<key>"{key}")\s*:\s*(?P<value>"(?:[^"\\\n]|\\.)*"|[^,}}\]\s]+)?')
+    return _flatten(data, diagnostics, locate), diagnostics
+
+
+class _JsonObject(dict[str, object]):
+    """A JSON object that keeps a repeated key as a separate entry, so the repeat can be reported."""
+
+    def __init__(self, pairs: list[tuple[str, object]]) -> None:
+        super().__init__()
+        self.pairs = pairs
+
+    def items(self) -> Iterator[tuple[str, object]]:  # type: ignore[override]
+        return iter(self.pairs)
+
+    def __contains__(self, key: object) -> bool:
+        return any(k == key for k, _ in self.pairs)
+
+    def __getitem__(self, key: str) -> object:
+        return next(v for k, v in self.pairs if k == key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(k for k, _ in self.pairs)
+
+    def get(self, key: str, default: object = None) -> object:
+        return next((v for k, v in self.pairs if k == key), default)
+
+
+def _json_object(pairs: list[tuple[str, object]]) -> _JsonObject:
+    return _JsonObject(pairs)
 
 
 class _FactsLoader(yaml.SafeLoader):
@@ -304,20 +338,21 @@ def _yaml_mapping(source: Source, node: yaml.MappingNode, values: dict[str, Fact
                 note = str(note_node.value) if isinstance(note_node, yaml.ScalarNode) else None
                 if value is not None:
                     _add(values, FactValue(name=name, value=value, span=_node_span(source, fields["value"]),
-                                           note=note), diagnostics)
+                                           note=note, key_span=span), diagnostics)
             else:
                 _yaml_mapping(source, value_node, values, diagnostics)
             continue
         value = _yaml_scalar(source, value_node, name, diagnostics)
         if value is not None:
-            _add(values, FactValue(name=name, value=value, span=_node_span(source, value_node)), diagnostics)
-        del span
+            _add(values, FactValue(name=name, value=value, span=_node_span(source, value_node), key_span=span),
+                 diagnostics)
 
 
 def _add(values: dict[str, FactValue], fact: FactValue, diagnostics: list[Diagnostic]) -> None:
     if fact.name in values:
-        first = values[fact.name].span
-        diagnostics.append(error("PE406", f"the fact `{fact.name}` is given twice", fact.span, "again",
+        first = values[fact.name].key_span or values[fact.name].span
+        diagnostics.append(error("PE406", f"the fact `{fact.name}` is given twice", fact.key_span or fact.span,
+                                 "given again",
                                  notes=(f"the first is at {first.location()}",) if first else (),
                                  help="give each fact once"))
         return
@@ -371,7 +406,7 @@ def bind(facts: Facts, declared: Mapping[str, Declared]) -> tuple[dict[str, Valu
         fact = facts.values.get(name)
         if fact is None:
             if declaration.required:
-                diagnostics.append(_missing(name, declaration, facts))
+                diagnostics.append(_missing(name, declaration, facts, declared))
             continue
         value, problem = coerce(fact, declaration.type)
         if problem is not None:
@@ -382,14 +417,15 @@ def bind(facts: Facts, declared: Mapping[str, Declared]) -> tuple[dict[str, Valu
         if name not in declared:
             close = did_you_mean(name, declared)
             diagnostics.append(warning(
-                "PE404", f"the facts file gives `{name}`, which the rules do not declare", fact.span,
+                "PE404", f"the facts file gives `{name}`, which the rules do not declare", fact.key_span or fact.span,
                 "not used", path=facts.name,
                 help=close or "remove it, or declare it in the rule file with `fact 名称: 单位`"))
     return values, diagnostics
 
 
-def _missing(name: str, declaration: Declared, facts: Facts) -> Diagnostic:
-    close = did_you_mean(name, facts.values)
+def _missing(name: str, declaration: Declared, facts: Facts, declared: Mapping[str, Declared]) -> Diagnostic:
+    # Only names the rules do not declare can be a misspelling of this one.
+    close = did_you_mean(name, [given for given in facts.values if given not in declared])
     example = {NumberType: "8,567,111.51 元", JudgementType: '"…"', BoolType: "true", TextType: '"…"'}
     sample = example.get(type(declaration.type), "…")
     if isinstance(declaration.type, JudgementType):
@@ -439,9 +475,10 @@ def coerce(fact: FactValue, value_type: ValueType) -> tuple[Value | None, Diagno
 
 def _number(fact: FactValue, value_type: NumberType) -> tuple[Value | None, Diagnostic | None]:
     raw = fact.value
+    example = _sample_number(value_type)
     if isinstance(raw, bool):
         return None, error("PE402", f"`{fact.name}` must be a number, but is {str(raw).lower()}", fact.span,
-                           help=f"write a number, e.g. `{_sample_number(value_type)}`")
+                           "not a number", help=f"write a number, e.g. `{example}`")
     if isinstance(raw, Decimal):
         amount, word = raw, ""
     else:
@@ -450,16 +487,22 @@ def _number(fact: FactValue, value_type: NumberType) -> tuple[Value | None, Diag
         except NumberTextError:
             return None, error(
                 "PE402", f"`{fact.name}` must be a number, but is `{raw}`", fact.span, "not a number",
-                help=f"write the number itself, e.g. `{_sample_number(value_type)}`; keep the report's "
-                     "wording as a note: `{value: 95 人, note: \"平均每月 95 人左右\"}`")
+                help=f"write the number itself, e.g. `{example}`; the report's own wording can be kept as a "
+                     "note beside it (see \"Facts files\" in docs/language.md)")
+    if not in_range(amount):
+        return None, error(
+            "PE402", f"`{fact.name}` is `{raw}`, which is not a number perfeval accepts", fact.span,
+            "out of range",
+            help="a fact must be a finite number with at most 18 digits before and 18 after the decimal point")
     if word:
         info = UNITS.get(word)
         if info is None:
-            close = did_you_mean(word, UNITS)
+            same_kind = [w for w, i in UNITS.items() if i.dim == value_type.dim and i.percent == value_type.percent]
+            close = did_you_mean(word, same_kind)
             return None, error(
-                "PE402", f"`{raw}` is not a number with a unit I know", fact.span, "unknown unit",
-                help=(close + " " if close else "") + f"write the number and one unit, e.g. "
-                     f"`{_sample_number(value_type)}`; put other wording in a note")
+                "PE402", f"`{fact.name}` is `{raw}`: `{word}` is not a unit I know", fact.span, "unknown unit",
+                help=(close + " " if close else "") + f"write the number and one unit, e.g. `{example}`; the "
+                     "report's own wording can be kept as a note beside it")
         if info.dim != value_type.dim:
             return None, error(
                 "PE403", f"`{fact.name}` is declared as {value_type.describe()}, but the facts give `{raw}`",
@@ -467,15 +510,15 @@ def _number(fact: FactValue, value_type: NumberType) -> tuple[Value | None, Diag
                 help=f"write it in {_unit_words(value_type)}, or correct the declaration in the rule file")
         if value_type.percent != info.percent and not value_type.percent:
             return None, error("PE403", f"`{fact.name}` is a plain number, but the facts give `{raw}`",
-                               fact.span, help="write the number without a percent sign")
-        with_context = CONTEXT.multiply(amount, info.factor)
-        return with_context, None
+                               fact.span, "a percentage", help="write the number without a percent sign")
+        return CONTEXT.multiply(amount, info.factor), None
     if value_type.percent:
+        shown = plain(amount)
         return None, error(
             "PE407", f"`{fact.name}` is a percentage, but `{raw}` has no percent sign", fact.span,
-            "is this 4.89% or 489%?",
-            help=f"write it with a percent sign, e.g. `{raw}%` — without it, a number like 4.89 could mean "
-                 "4.89% or 489%")
+            "no percent sign",
+            help=f"write it with a percent sign: `{shown}%` if that is meant, or `{plain(amount * 100)}%` if "
+                 f"{shown} is a fraction")
     factor = value_type.display.factor if value_type.display is not None else Decimal(1)
     return CONTEXT.multiply(amount, factor), None
 

@@ -10,6 +10,7 @@ Imports `source`, `errors`, `ast`, `values`.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -132,12 +133,31 @@ def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
     start = token.start_pos if token.start_pos is not None else 0
     end = token.end_pos if token.end_pos is not None else start + len(str(token))
     span = source.span(start, max(end, start + 1))
-    expected = _expected_words(sorted(exc.expected))
+    accepted = _accepted(exc)
     word = str(token)
-    help_text = _help_for_token(token, exc.expected, text, start)
+    if token.type in ("NAME", "QUOTED_NAME") and _after_number(text, start):
+        close = did_you_mean(word, UNITS)
+        return error("PE210", f"`{word}` is not a unit I know", span, "unknown unit",
+                     help=(f"{close} " if close else "") + "the units are listed in docs/language.md")
+    help_text = _help_for_token(token, accepted | set(exc.expected), text, start)
+    expected = _expected_words(sorted(accepted))
     if help_text is None and expected:
         help_text = "here I expected " + ", ".join(expected[:8])
     return error("PE102", f"I did not expect `{word}` here", span, "unexpected", help=help_text)
+
+
+def _accepted(exc: UnexpectedToken) -> set[str]:
+    """The terminals the parser could really take at the error. `exc.expected` is wider: LALR merges
+    states, so it lists what could follow in any of them."""
+    try:
+        return set(exc.interactive_parser.accepts())  # type: ignore[no-untyped-call]
+    except Exception:  # the wider set is still a useful answer
+        return set(exc.expected)
+
+
+def _after_number(text: str, pos: int) -> bool:
+    before = text[:pos].rstrip()
+    return bool(before) and before[-1] in "0123456789０１２３４５６７８９"
 
 
 def _help_for_character(char: str, text: str, pos: int) -> str | None:
@@ -155,21 +175,27 @@ def _help_for_character(char: str, text: str, pos: int) -> str | None:
 def _help_for_token(token: Token, expected: set[str], text: str, pos: int) -> str | None:
     word = str(token)
     before = text[:pos].rstrip()
-    after_number = bool(before) and before[-1] in "0123456789０１２３４５６７８９%％"
     if token.type == "_COMMA" and before.endswith(tuple("0123456789")) and text[pos + 1 : pos + 2].isdigit():
         return "write numbers in a rule file without thousands separators, e.g. `8567111.51 元`"
-    if token.type in ("NAME", "QUOTED_NAME") and after_number and before[-1] not in "%％":
-        close = did_you_mean(word, UNITS)
-        return (f"`{word}` is not a unit I know" + (f"; {close}" if close else "")
-                + "; the units are listed in docs/language.md")
     if token.type == "_LBRACE" and "WEIGHT" in expected:
         return "every indicator needs its weight (分值): `indicator 名称 weight 5 { … }`"
     if token.type == "_EQ":
         return "to compare, write `==` (or `>=`, `<=`); a single `=` only names a value in `let`"
-    if token.type == "NAME" and word.lower() in KEYWORDS and word not in KEYWORDS:
-        return f"keywords are lower case: write `{word.lower()}`"
+    statement = before[before.rfind("score"):]
+    if token.type == "OTHERWISE" and re.search(r"(^|[\s\d%％])if([\s\w]|$)", statement) and "{" not in statement:
+        return "in a tier chain the last value comes after `else`: `5 if … else 0`"
+    if token.type == "STRING" and "NAME" in expected:
+        return (f"a fact or value is named without quotes: `{word[1:-1]}`; a name with punctuation such as "
+                f"`、` goes in corner brackets: 「{word[1:-1]}」")
     if token.type == "NAME":
-        close = did_you_mean(word, KEYWORDS)
+        glued = next((k for k in sorted(KEYWORDS, key=len, reverse=True)
+                      if word.startswith(k) and len(word) > len(k) and not word[len(k)].isascii()), None)
+        if glued is not None:
+            return f"put a space after the keyword `{glued}`: `{glued} {word[len(glued):]}`"
+        if word.lower() in KEYWORDS and word not in KEYWORDS:
+            return f"keywords are lower case: write `{word.lower()}`"
+        keywords = [k for k in KEYWORDS if k.upper() in expected] or list(KEYWORDS)
+        close = did_you_mean(word, keywords)
         if close:
             return f"`{word}` is not a keyword; {close}"
     return None
@@ -210,12 +236,13 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Grades(bands=tuple(bands), span=self._span(meta))
 
     def grade_at_least(self, meta: Any, children: list[Any]) -> ast.GradeBand:
-        label, op, threshold = children
-        return ast.GradeBand(label=label[0], op=_COMPARISONS[str(op)], threshold=threshold,
+        label, op, number = children
+        threshold = ast.Number(value=literal_number(str(number)), unit=None, span=self._token_span(number))
+        return ast.GradeBand(label=self._label(label)[0], op=_COMPARISONS[str(op)], threshold=threshold,
                              span=self._span(meta))
 
     def grade_otherwise(self, meta: Any, children: list[Any]) -> ast.GradeBand:
-        return ast.GradeBand(label=children[0][0], op=None, threshold=None, span=self._span(meta))
+        return ast.GradeBand(label=self._label(children[0])[0], op=None, threshold=None, span=self._span(meta))
 
     # -- names: each becomes (text, span)
     def name(self, meta: Any, children: list[Token]) -> tuple[str, Span]:

@@ -182,6 +182,16 @@ def parse_number_text(text: str) -> tuple[Decimal, str]:
     return amount, match["unit"]
 
 
+# Facts and literals beyond this are refused: no evaluation report counts past 10¹⁸ (a billion 亿元), and a
+# bound keeps every computation small.
+MAGNITUDE_LIMIT = 18
+
+
+def in_range(amount: Decimal) -> bool:
+    """Finite, and at most 18 digits before the decimal point and 18 after."""
+    return amount.is_finite() and (amount.is_zero() or -MAGNITUDE_LIMIT <= amount.adjusted() < MAGNITUDE_LIMIT)
+
+
 def literal_number(digits: str) -> Decimal:
     """A NUMBER token of the grammar (ASCII or full-width digits) as a Decimal."""
     return Decimal(normalise_width(digits))
@@ -191,27 +201,38 @@ def literal_number(digits: str) -> Decimal:
 
 
 def plain(amount: Decimal) -> str:
-    """The exact decimal without exponent or trailing zeros: 98, 0.1, 8567111.51."""
-    if amount == amount.to_integral_value():
-        return format(amount.quantize(Decimal(1)), "f")
-    return format(amount.normalize(), "f")
+    """The exact decimal without exponent or trailing zeros: 98, 0.1, 8567111.51.
+
+    Works on the digits alone (no context arithmetic), so it cannot fail on any finite value.
+    """
+    text = format(amount, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def _grouped(amount: Decimal) -> str:
-    cents = amount.quantize(Decimal("0.01"), rounding=decimal.ROUND_DOWN)
+    exponent = amount.as_tuple().exponent
     # Money reads in yuan and fen (8,567,111.50 元) whenever that is exact.
-    text = format(cents, "f") if cents == amount and cents != cents.to_integral_value() else plain(amount)
+    text = plain(amount)
+    if isinstance(exponent, int) and exponent >= -2 and "." in text:
+        text = text.partition(".")[0] + "." + text.partition(".")[2].ljust(2, "0")
     sign = "-" if text.startswith("-") else ""
     whole, _, frac = text.lstrip("-").partition(".")
-    whole = f"{int(whole):,}"
+    groups: list[str] = []
+    while len(whole) > 3:
+        whole, groups = whole[:-3], [whole[-3:], *groups]
+    whole = ",".join([whole, *groups])
     return sign + whole + ("." + frac if frac else "")
 
 
 def _short(amount: Decimal, places: int) -> str:
     """Exact when it has at most `places` decimals, else rounded and marked with ≈."""
-    if amount == amount.quantize(Decimal(1).scaleb(-places), rounding=decimal.ROUND_DOWN):
+    exponent = amount.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent >= -places:
         return plain(amount)
-    return "≈" + plain(amount.quantize(Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP))
+    context = decimal.Context(prec=max(CONTEXT.prec, amount.adjusted() + places + 2), rounding=decimal.ROUND_HALF_UP)
+    return "≈" + plain(amount.quantize(Decimal(1).scaleb(-places), context=context))
 
 
 def format_value(value: Value, value_type: ValueType | None = None) -> str:
@@ -235,3 +256,8 @@ def format_value(value: Value, value_type: ValueType | None = None) -> str:
             if value_type.dim and value_type.dim != ((POINTS, 1),):
                 return _short(value, 6) + " " + dim_name(value_type.dim)
         return _short(value, 6)
+
+
+def format_points(amount: Decimal) -> str:
+    """A score for a trace: exact up to four decimals, else rounded and marked with ≈ (JSON keeps all digits)."""
+    return _short(amount, 4)

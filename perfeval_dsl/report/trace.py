@@ -19,7 +19,7 @@ from perfeval_dsl import ast
 from perfeval_dsl.result import GroupResult, IndicatorResult, Result, UsedValue
 from perfeval_dsl.source import display_width
 from perfeval_dsl.unparse import unparse
-from perfeval_dsl.values import NumberType, Value, ValueType, format_value, plain
+from perfeval_dsl.values import NumberType, Value, ValueType, format_points, format_value, plain
 
 EXPLAIN_LEVELS = ("full", "fails", "off")
 _LABEL_WIDTH = 10
@@ -83,7 +83,7 @@ def trace_lines(result: Result, *, explain: str = "full", width: int = 100) -> I
 def _score_line(name: str, score: Decimal, weight: Decimal, depth: int, width: int, *, bold: bool) -> Text:
     indent = "  " * depth
     # Right-align "score / weight" so a column of scores can be read down the page, as in the report.
-    score_text = f"{plain(score)} / {plain(weight)}".rjust(_SCORE_WIDTH)
+    score_text = f"{format_points(score)} / {format_points(weight)}".rjust(_SCORE_WIDTH)
     lost = weight - score
     gap = max(2, width - _SCORE_WIDTH - _LOST_WIDTH - display_width(indent + name))
     line = Text(indent)
@@ -92,7 +92,7 @@ def _score_line(name: str, score: Decimal, weight: Decimal, depth: int, width: i
     style = "green" if not lost else ("red" if score == 0 else "yellow")
     line.append(score_text, style=style)
     if lost:
-        line.append(f"  -{plain(lost)}", style=style)
+        line.append(f"  {format_points(-lost)}", style=style)
     return line
 
 
@@ -146,7 +146,8 @@ def _value_lines(used: UsedValue, values: dict[str, UsedValue]) -> Iterator[str]
     pad = " " * display_width(head[:-2])
     if substituted != formula:
         yield f"{pad}= {substituted}"
-    yield f"{pad}= {_shown(used)}"
+    if _shown(used) != substituted:
+        yield f"{pad}= {_shown(used)}"
 
 
 def _substitute(values: dict[str, UsedValue]) -> Callable[[str], str | None]:
@@ -190,7 +191,7 @@ def _decision(result: IndicatorResult, values: dict[str, UsedValue], indent: int
         if "weight" in unparse(rule.expr):
             substituted = unparse(rule.expr, lambda n: plain(result.weight) if n == "weight" else substitute(n))
         text = Text(f"{substituted} = ")
-        text.append(plain(result.score), style="bold")
+        text.append(format_points(result.score), style="bold")
         rows.append(text)
         label = "score"
     for index, row in enumerate(rows):
