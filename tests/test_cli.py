@@ -65,7 +65,7 @@ def test_explain_fails_shows_only_indicators_that_lost_points(capsys: pytest.Cap
 def test_check_reports_a_clean_file(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "check", RULES)
     assert code == 0
-    assert "29 indicators, weights add up to 100 of 100, 0 warning(s)" in err
+    assert err == "rules/anning-2020.perfeval: 29 indicators, weights add up to 100 of 100, 0 warnings\n"
 
 
 @pytest.mark.parametrize("command", [[], ["eval"], ["check"]])

@@ -111,8 +111,8 @@ def test_facts_problems_point_into_the_facts_file(tmp_path: Path) -> None:
     with pytest.raises(pe.PerfevalError) as caught:
         pe.evaluate(rules, pe.load_facts(facts))
     assert [(d.code, d.severity, d.location) for d in caught.value.diagnostics] == [
-        ("PE402", Severity.ERROR, f"{facts}:1:5"),
-        ("PE404", Severity.WARNING, f"{facts}:2:5"),
+        ("PE402", Severity.ERROR, f"{facts}:1:5"),  # a value error points at the value
+        ("PE404", Severity.WARNING, f"{facts}:2:1"),  # an undeclared name points at the name
     ]
 
 
@@ -186,16 +186,9 @@ def _run_case_through_the_api(name: str) -> tuple[list[str], bool]:
 
 
 API_CASES = [name for name in CASES if not load_case(name).stderr.read_text(encoding="utf-8").startswith("Usage:")]
-# Cases whose bug makes the API raise something other than PerfevalError today.
-API_BUGS = {
-    "facts-infinite-number": "JSON Infinity is accepted as a number; rendering the result raises InvalidOperation",
-}
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=API_BUGS[n])) if n in API_BUGS else n
-    for n in API_CASES
-])
+@pytest.mark.parametrize("name", API_CASES)
 def test_only_perfeval_error_escapes(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     case = load_case(name)
@@ -207,35 +200,46 @@ def test_only_perfeval_error_escapes(name: str, monkeypatch: pytest.MonkeyPatch)
         assert codes == printed
 
 
-@pytest.mark.xfail(strict=True, reason="a float infinity or NaN fact is accepted as a number (PE504 or a crash)")
-@pytest.mark.parametrize("value", [float("inf"), float("nan"), Decimal("Infinity")], ids=["inf", "nan", "Infinity"])
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), Decimal("Infinity"), Decimal("-Infinity"),
+                                   Decimal("NaN"), "Infinity 元", "NaN"],
+                         ids=["inf", "nan", "Infinity", "-Infinity", "Decimal-NaN", "text-Infinity", "text-NaN"])
 def test_a_number_that_is_not_finite_is_not_a_number(value: object) -> None:
     rules = pe.parse_rules(GOOD)
     with pytest.raises(pe.PerfevalError) as caught:
-        pe.render(pe.evaluate(rules, {"收入": value}), "json")
-    assert [d.code for d in caught.value.errors] == ["PE402"]
+        pe.evaluate(rules, {"收入": value})
+    assert [d.code for d in caught.value.diagnostics] == ["PE402"]
 
 
-
-@pytest.mark.xfail(strict=True, reason="a very large finite value is scored, then the trace and the JSON document "
-                                       "fail to format it (InvalidOperation, an internal error in the command)")
-@pytest.mark.parametrize(("declared", "value"), [
-    ("元", "1" + "0" * 35 + " 元"),
-    ("个", Decimal("1.0e+600000")),
-], ids=["money-36-digits", "count-1e600000"])
-def test_a_huge_value_is_scored_and_shown_or_refused(declared: str, value: object) -> None:
+@pytest.mark.parametrize(("declared", "value", "shown"), [
+    ("元", "1" + "0" * 35 + " 元", "1" + "0" * 35 + " 元"),
+    ("元", "1" + "0" * 18 + " 元", "1" + "0" * 18 + " 元"),
+    ("个", Decimal("1.0e+600000"), "1.0E+600000"),
+    ("个", Decimal("1e-19"), "1E-19"),
+    ("个", Decimal("-1e18"), "-1E+18"),
+], ids=["money-36-digits", "money-19-digits", "count-1e600000", "count-1e-19", "count-minus-1e18"])
+def test_a_huge_or_tiny_value_is_refused_as_out_of_range(declared: str, value: object, shown: str) -> None:
     rules = pe.parse_rules(GOOD.replace("收入: 元", f"收入: {declared}").replace("5 元", f"5 {declared}"))
-    try:
-        result = pe.evaluate(rules, {"收入": value})
-        pe.render(result, "json")
-        pe.render(result, "text")
-    except pe.PerfevalError:
-        pass  # refusing it with a diagnostic is fine too
+    with pytest.raises(pe.PerfevalError) as caught:
+        pe.evaluate(rules, {"收入": value})
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.to_dict() == {
+        "severity": "error", "code": "PE402",
+        "message": f"`收入` is `{shown}`, which is not a number perfeval accepts",
+        "help": "a fact must be a finite number with at most 18 digits before and 18 after the decimal point",
+    }
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError,
-                   reason="a top-level `let` that uses another one raises KeyError when evaluated "
-                          "(known: docs/language.md, Current limits)")
+@pytest.mark.parametrize("value", ["9" * 18 + " 元", "-" + "9" * 18 + " 元", "0." + "0" * 17 + "1 元"],
+                         ids=["18-nines", "minus-18-nines", "1e-18"])
+def test_the_largest_and_smallest_values_in_range_are_scored_and_shown(value: str) -> None:
+    rules = pe.parse_rules(GOOD)
+    result = pe.evaluate(rules, {"收入": value})
+    (used,) = result.indicator("收入考核").values
+    assert used.value == Decimal(value.removesuffix(" 元"))
+    pe.render(result, "json")
+    pe.render(result, "text")
+
+
 def test_a_derived_value_may_use_another() -> None:
     rules = pe.parse_rules("fact 甲: 元\nfact 乙: 元\nlet 比率 = 甲 / 乙\nlet 两倍 = 比率 * 2\n"
                            "indicator 考核 weight 100 {\n  score 100 if 两倍 >= 100% else 0\n}\n")

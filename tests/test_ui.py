@@ -135,8 +135,6 @@ def test_diagnostics_do_not_depend_on_the_terminal_width(
 # ---- command-line behaviour that a golden case cannot pin (paths outside tests/ui) -------------------
 
 
-@pytest.mark.xfail(strict=True, reason="`check` prints its summary line through rich markup: `[bold]` in a path "
-                                       "vanishes and `[/b]` is an internal error (MarkupError, exit 3)")
 @pytest.mark.usefixtures("plain_terminal")
 @pytest.mark.parametrize("folder", ["unit[bold]", "unit[/b]"])
 def test_check_prints_a_path_as_written(folder: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -145,20 +143,27 @@ def test_check_prints_a_path_as_written(folder: str, tmp_path: Path, monkeypatch
     rules = tmp_path / folder / "rules.perfeval"
     rules.write_text((UI / "unused-fact.perfeval").read_text(encoding="utf-8"), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
+    # The summary line is not rich markup: `[bold]` is printed as written, and `[/b]` is no internal error.
     code, _, err = run_cli(("check", f"{folder}/rules.perfeval"), capsys)
     assert (code, err.splitlines()[-1]) == (
-        0, f"{folder}/rules.perfeval: 1 indicators, weights add up to 100 of 100, 1 warning(s)")
+        0, f"{folder}/rules.perfeval: 1 indicator, weights add up to 100 of 100, 1 warning")
+    code, _, err = run_cli(("check", "--strict", f"{folder}/rules.perfeval"), capsys)
+    assert (code, err.splitlines()[-1]) == (
+        1, f"{folder}/rules.perfeval: 1 indicator, weights add up to 100 of 100, 1 warning (failing: --strict)")
 
 
-@pytest.mark.xfail(strict=True, reason="`-o` into a folder that does not exist is an internal error (exit 3) "
-                                       "naming a temporary file, not a file error (exit 2)")
 @pytest.mark.usefixtures("plain_terminal")
-def test_an_output_file_that_cannot_be_written_is_a_file_error(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("output_format", ["json", "text"])
+def test_an_output_file_that_cannot_be_written_is_a_file_error(output_format: str,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
     output = "tests/ui/no-such-folder/result.json"
     code, out, err = run_cli(("eval", "rules/anning-2020.perfeval", "--facts", "rules/anning-2020.facts.yaml",
-                              "--format", "json", "-o", output), capsys)
-    assert code == 2
-    assert "internal error" not in err
-    assert output in err
-    assert out == ""
+                              "--format", output_format, "-o", output), capsys)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"error[PE003]: cannot write `{output}`: No such file or directory\n"
+        f"  --> {output}\n"
+        "  = help: check that the folder exists and that you may write to it\n"
+        "\n"
+    )
     assert not (ROOT / "tests/ui/no-such-folder").exists()
