@@ -103,10 +103,6 @@ def walk(expr: ast.Expr) -> Iterator[ast.Expr]:
         yield from walk(child)
 
 
-def _points(number: ast.Number) -> Decimal:
-    return number.value
-
-
 def _literal_value(expr: ast.Expr) -> Decimal | None:
     """The value of a number written without a unit (`90`, `-1`), else None."""
     if isinstance(expr, ast.Unary) and expr.op == "-":
@@ -350,7 +346,7 @@ class _Checker:
                      help="write it as `weight 5` (or `weight 5分`)")
             self.invalid_weight = True
             return Decimal(0)
-        return _points(number)
+        return number.value
 
     def _node(self, node: ast.Group | ast.Indicator, path: tuple[str, ...]) -> model.Group | model.Indicator:
         if isinstance(node, ast.Indicator):

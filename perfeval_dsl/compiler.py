@@ -98,10 +98,6 @@ def declared_facts(program: model.Program) -> dict[str, Declared]:
     return {name: Declared(fact.type, fact.span, required=name in used) for name, fact in program.facts.items()}
 
 
-def _value_text(value: Value, value_type: ValueType | None) -> str:
-    return format_value(value, value_type)
-
-
 class _Compiler:
     def __init__(self, program: model.Program) -> None:
         self.program = program
@@ -145,7 +141,7 @@ class _Compiler:
                 return default(frame), else_index
             shown = ""
             if subject_value is not None and subject is not None:
-                shown = f": {unparse(subject)} is {_value_text(subject_value(frame), subject_type)}"
+                shown = f": {unparse(subject)} is {format_value(subject_value(frame), subject_type)}"
             raise EvaluationFailure(error(
                 "PE502", f"no tier of `{indicator.name}` matched{shown}", tiered.span, "no tier matched",
                 help="add a final `else 0` for values no tier covers, or correct the tiers' bounds"))

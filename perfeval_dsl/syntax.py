@@ -250,15 +250,6 @@ class _ToAst(Transformer[Token, Any]):
         text = _unquote(token) if token.type == "QUOTED_NAME" else str(token)
         return text, self._token_span(token)
 
-    def label(self, meta: Any, children: list[Any]) -> tuple[str, Span]:  # pragma: no cover - inlined
-        return children[0]  # type: ignore[no-any-return]
-
-    def __default_token__(self, token: Token) -> Any:
-        if token.type == "STRING":
-            # A bare STRING in label position: give it the same shape as a name.
-            return token
-        return token
-
     def _label(self, child: Any) -> tuple[str, Span]:
         if isinstance(child, Token):
             return _unquote(child), self._token_span(child)

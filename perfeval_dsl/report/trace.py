@@ -19,7 +19,7 @@ from perfeval_dsl import ast
 from perfeval_dsl.result import GroupResult, IndicatorResult, Result, UsedValue
 from perfeval_dsl.source import display_width
 from perfeval_dsl.unparse import unparse
-from perfeval_dsl.values import NumberType, Value, ValueType, format_points, format_value, plain
+from perfeval_dsl.values import NumberType, format_points, format_value, plain
 
 EXPLAIN_LEVELS = ("full", "fails", "off")
 _LABEL_WIDTH = 10
@@ -156,10 +156,6 @@ def _substitute(values: dict[str, UsedValue]) -> Callable[[str], str | None]:
         return _shown(used) if used is not None and used.value is not None else None
 
     return value_of
-
-
-def _value_text(value: Value, value_type: ValueType | None) -> str:
-    return format_value(value, value_type)
 
 
 def _decision(result: IndicatorResult, values: dict[str, UsedValue], indent: int) -> Iterator[Text]:
