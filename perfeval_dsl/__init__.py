@@ -33,6 +33,7 @@ __all__ = (
     "Rules",
     "Severity",
     "__version__",
+    "analyse",
     "evaluate",
     "facts_from_mapping",
     "load_facts",
@@ -85,6 +86,17 @@ def evaluate(rules: Rules, facts: Facts | Mapping[str, object]) -> Result:
     from perfeval_dsl.evaluation import evaluate as _evaluate
 
     return _evaluate(rules, facts)
+
+
+def analyse(rules: Rules) -> list[Diagnostic]:
+    """What `perfeval check` finds in the scoring standards beyond errors: gaps between tiers, overlapping or
+    unreachable tiers, scores that can leave 0 to the weight or move against the declared direction.
+
+    Returns warnings (codes PE6xx), in file order; `rules.diagnostics` holds the checker's own warnings.
+    """
+    from perfeval_dsl.analysis import analyse as _analyse
+
+    return _analyse(rules.program)
 
 
 def render(result: Result, format: str = "text", **options: object) -> str:

@@ -194,9 +194,19 @@ class FactTypeDecl:
 
 
 @attrs.frozen(kw_only=True)
+class FactRange:
+    """`between 0% and 100%` after a fact's type: the values it can take, both ends included."""
+
+    low: Number
+    high: Number
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
 class FactDecl:
     name: str
     type: FactTypeDecl
+    range: FactRange | None = None
     span: Span = _span
     name_span: Span = _span
 
@@ -211,7 +221,8 @@ class Let:
 
 @attrs.frozen(kw_only=True)
 class TextField:
-    """`explanation`, `standard` or `target` of an indicator: the report's wording, kept as text."""
+    """`explanation`, `standard` or `target` of an indicator (the report's wording, kept as text), or its
+    `direction` (the word as written: `higher`, `lower`, `正向`, `反向`)."""
 
     kind: str
     text: str

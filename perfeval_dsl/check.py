@@ -39,6 +39,7 @@ from perfeval_dsl.values import (
 )
 
 FUNCTIONS = {"abs": (1, 1), "min": (2, None), "max": (2, None), "round": (1, 2), "trunc": (1, 2)}
+DIRECTIONS = {"higher": "higher", "lower": "lower", "正向": "higher", "反向": "lower"}
 DEFAULT_GRADES = (("优", Decimal("0.9")), ("良", Decimal("0.8")), ("中", Decimal("0.6")))
 POINTS_TYPE = NumberType(dim=((POINTS, 1),))
 
@@ -295,7 +296,38 @@ class _Checker:
                              help="list each judgement once")
                 seen.add(option.value)
             value_type = JudgementType(tuple(dict.fromkeys(o.value for o in t.options)))
-        self.facts[decl.name] = model.FactDef(name=decl.name, type=value_type, span=decl.span)
+        low, high = self._fact_range(decl, value_type)
+        self.facts[decl.name] = model.FactDef(name=decl.name, type=value_type, low=low, high=high, span=decl.span)
+
+    def _fact_range(self, decl: ast.FactDecl, value_type: ValueType) -> tuple[Decimal | None, Decimal | None]:
+        declared = decl.range
+        if declared is None:
+            return None, None
+        if not isinstance(value_type, NumberType):
+            self.err("PE204", f"only a number can have a range, but `{decl.name}` is {value_type.describe()}",
+                     declared.span, help="remove `between … and …`, or declare the fact with a unit")
+            return None, None
+        ends: list[Decimal] = []
+        for end in (declared.low, declared.high):
+            end_type = number_type_for_unit(end.unit) if end.unit is not None else NumberType(flexible=True)
+            if end.unit is not None and end.unit in UNITS and end_type.dim != value_type.dim:
+                self.err("PE203", f"the range of `{decl.name}` is written in {end_type.describe()}, but the fact "
+                                  f"is {value_type.describe()}", end.span, "other unit",
+                         help="write both ends in the fact's unit, e.g. `between 0 and 100` for "
+                              f"{dim_name(value_type.dim)}")
+                return None, None
+            if end.unit is None and value_type.percent:
+                self.err("PE203", f"`{plain(end.value)}` has no % sign, but `{decl.name}` is a percentage",
+                         end.span, "no % sign", help=f"write `{plain(end.value)}%`")
+                return None, None
+            ends.append(end.value * UNITS[end.unit].factor if end.unit is not None else end.value)
+        low, high = ends
+        if low > high:
+            self.err("PE204", f"the range of `{decl.name}` is empty: {plain(declared.low.value)} is above "
+                              f"{plain(declared.high.value)}", declared.span, "empty range",
+                     help="write the lower end first: `between 0% and 100%`")
+            return None, None
+        return low, high
 
     # -- derived values
     def _declare_let(self, let: ast.Let, into: dict[str, ast.Let]) -> bool:
@@ -418,8 +450,20 @@ class _Checker:
             lets=tuple(lets),
             rule=rule,
             inputs=inputs,
+            direction=self._direction(fields.get("direction")),
             span=node.span,
         )
+
+    def _direction(self, field: ast.TextField | None) -> str | None:
+        if field is None:
+            return None
+        if field.text in DIRECTIONS:
+            return DIRECTIONS[field.text]
+        close = did_you_mean(field.text, DIRECTIONS)
+        self.err("PE211", f"`{field.text}` is not a direction", field.span, "unknown direction",
+                 help=close or "write `direction higher` (正向: more is better) or `direction lower` (反向: less "
+                               "is better)")
+        return None
 
     def _inputs(self, rule: model.ScoreRule, local: dict[str, ast.Let]) -> tuple[str, ...]:
         ordered: dict[str, None] = {}

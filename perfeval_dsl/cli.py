@@ -131,8 +131,17 @@ def eval_command(rules: Path, facts_path: Path, output_format: str, explain: str
 @cli.command("check")
 @click.argument("rules", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
-def check_command(rules: tuple[Path, ...], strict: bool) -> None:
-    """Read rule files and report every problem in them, without any facts."""
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: diagnostics and a summary on standard error; json: one document on standard output.")
+def check_command(rules: tuple[Path, ...], strict: bool, output_format: str) -> None:
+    """Find mistakes in rule files before any facts arrive.
+
+    Names, types, units, weights and grade bands; then, for every scoring rule, what it does over all values:
+    gaps between tiers, overlapping or unreachable tiers, scores that can leave 0 to the weight, scores that
+    move against the declared direction. `perfeval explain CODE` explains each finding.
+    """
+    import json
+
     from rich.text import Text
 
     import perfeval_dsl as pe
@@ -140,26 +149,165 @@ def check_command(rules: tuple[Path, ...], strict: bool) -> None:
 
     worst = EXIT_OK
     console = _console(stderr=True)
+    reports: list[dict[str, object]] = []
     for path in rules:
+        report: dict[str, object] = {"file": str(path)}
+        reports.append(report)
         try:
             compiled = pe.load_rules(path)
         except PerfevalError as error:
-            print_diagnostics(error.diagnostics)
+            if output_format == "text":
+                print_diagnostics(error.diagnostics)
             worst = max(worst, _exit_code(error))
+            report.update(ok=False, errors=len(error.errors),
+                          warnings=len(error.diagnostics) - len(error.errors),
+                          diagnostics=[d.to_dict() for d in error.diagnostics])
             continue
-        warnings = len(compiled.diagnostics)
-        if warnings:
-            print_diagnostics(compiled.diagnostics)
-            if strict:
-                worst = max(worst, EXIT_INPUT)
+        findings = sorted([*compiled.diagnostics, *pe.analyse(compiled)],
+                          key=lambda d: d.primary.span.start if d.primary else -1)
+        warnings = len(findings)
+        if warnings and strict:
+            worst = max(worst, EXIT_INPUT)
         program = compiled.program
         count = len(program.indicators)
-        summary = (f"{path}: {count} indicator{'s' if count != 1 else ''}, weights add up to "
-                   f"{plain(sum((i.weight for i in program.indicators), start=program.total * 0))} of "
-                   f"{plain(program.total)}, {warnings} warning{'s' if warnings != 1 else ''}"
-                   + (" (failing: --strict)" if warnings and strict else ""))
-        console.print(Text(summary, style="yellow" if warnings else "green"))
+        added = sum((i.weight for i in program.indicators), start=program.total * 0)
+        report.update(ok=not (warnings and strict), errors=0, warnings=warnings, indicators=count,
+                      weights=plain(added), total=plain(program.total),
+                      diagnostics=[d.to_dict() for d in findings])
+        if output_format == "text":
+            print_diagnostics(findings)
+            summary = (f"{path}: {count} indicator{'s' if count != 1 else ''}, weights add up to "
+                       f"{plain(added)} of {plain(program.total)}, {warnings} warning{'s' if warnings != 1 else ''}"
+                       + (" (failing: --strict)" if warnings and strict else ""))
+            console.print(Text(summary, style="yellow" if warnings else "green"))
+    if output_format == "json":
+        click.echo(json.dumps({"format": "perfeval-check/1", "files": reports}, ensure_ascii=False, indent=2))
     sys.exit(worst)
+
+
+@cli.command("test")
+@click.argument("targets", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--min-coverage", type=click.FloatRange(0, 100), default=None, metavar="N",
+              help="Fail (exit 1) when fewer than N% of the rules' branches are reached by some case.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: each case and the coverage; json: one document for tools.")
+def test_command(targets: tuple[Path, ...], min_coverage: float | None, output_format: str) -> None:
+    """Run the example cases written for rule files, and report tier coverage.
+
+    A TARGET is a test file (`anning-2020.tests.yaml`) or a rule file, whose test file of the same name
+    is used. Exit 0 when every case passes (and coverage is at least --min-coverage), 1 otherwise.
+    """
+    from decimal import Decimal
+
+    import perfeval_dsl as pe
+    from perfeval_dsl.cases import TEST_SUFFIX, cases_file_for, load_tests, run_tests
+    from perfeval_dsl.report.tests import report_document, report_lines
+
+    minimum = Decimal(str(min_coverage)) if min_coverage is not None else None
+    worst = EXIT_OK
+    reports = []
+    for target in targets:
+        path = target if target.name.endswith(TEST_SUFFIX) else cases_file_for(target)
+        if not path.name.endswith(TEST_SUFFIX) or (path != target and not path.exists()):
+            print_diagnostics([error("PE001", f"there is no test file `{path}` for `{target}`", path=str(target),
+                                     help=f"write the cases in `{path}`; docs/testing.md shows the form")])
+            worst = max(worst, EXIT_USAGE)
+            continue
+        try:
+            tests = load_tests(path)
+            rules = pe.load_rules(tests.rules_path)
+            report = run_tests(tests, rules)
+        except PerfevalError as failure:
+            print_diagnostics(failure.diagnostics)
+            worst = max(worst, _exit_code(failure))
+            continue
+        reports.append(report)
+        if report.failed or (minimum is not None and not report.coverage.meets(minimum)):
+            worst = max(worst, EXIT_INPUT)
+        if output_format == "text":
+            console = _console()
+            for line in report_lines(report, minimum):
+                console.print(line)
+    if output_format == "json":
+        click.echo(report_document(reports, minimum), nl=False)
+    sys.exit(worst)
+
+
+@cli.command("boundaries")
+@click.argument("rules", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("indicators", nargs=-1)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: a table per indicator; json: one document for tools.")
+def boundaries_command(rules: Path, indicators: tuple[str, ...], output_format: str) -> None:
+    """For each tier boundary, the score just below, at and just above it.
+
+    Shows every indicator whose rule is a tier chain over one value, or only the INDICATORS named.
+    "Just below" and "just above" are one apart for counts, 0.01 of the unit otherwise (0.01%, 0.01 元),
+    finer when a threshold is written with more decimals.
+    """
+    import perfeval_dsl as pe
+    from perfeval_dsl.analysis import Ranges, tier_chart
+    from perfeval_dsl.report.boundaries import boundaries_document, boundaries_text
+
+    compiled = _run(lambda: pe.load_rules(rules))
+    program = compiled.program
+    by_name = {indicator.name: indicator for indicator in program.indicators}
+    problems = []
+    for name in indicators:
+        if name not in by_name:
+            problems.append(error("PE006", f"the rule file has no indicator named `{name}`", path=str(rules),
+                                  help=_indicator_hint(name, list(by_name))))
+    if problems:
+        print_diagnostics(problems)
+        sys.exit(EXIT_USAGE)
+    ranges = Ranges(program)
+    chosen = [by_name[name] for name in indicators] if indicators else list(program.indicators)
+    charts = []
+    for indicator in chosen:
+        chart = tier_chart(program, indicator, ranges)
+        if chart is not None:
+            charts.append(chart)
+        elif indicators:
+            print_diagnostics([error("PE007", f"`{indicator.name}` has no tier boundaries: its rule is not a tier "
+                                              "chain over one value", indicator.span,
+                                     help="boundaries are shown for rules such as "
+                                          "`score 5 if 偏差率 <= 10% else 3 if <= 20% else 0`")])
+            sys.exit(EXIT_USAGE)
+    if output_format == "json":
+        click.echo(boundaries_document(charts), nl=False)
+        return
+    console = _console()
+    click.echo(boundaries_text(charts, width=max(60, min(console.width, 140)), color=console.is_terminal), nl=False)
+
+
+def _indicator_hint(name: str, known: list[str]) -> str:
+    from perfeval_dsl.errors import did_you_mean
+
+    containing = [k for k in known if name in k][:3]
+    if containing:
+        return "did you mean " + " or ".join(f"`{k}`" for k in containing) + "?"
+    return did_you_mean(name, known) or ("name an indicator as the rule file writes it; without names, every "
+                                         "indicator is shown")
+
+
+@cli.command("explain")
+@click.argument("code", required=False)
+def explain_command(code: str | None) -> None:
+    """Explain a diagnostic code (PE601, pe601 or 601): what it means, an example, and how to fix it.
+
+    Without CODE, list every code with its title.
+    """
+    from perfeval_dsl.errors import CODES
+    from perfeval_dsl.explain import explanation
+
+    console = _console()
+    if code is None:
+        for known, title in CODES.items():
+            console.print(f"{known}  {title}")
+        return
+    text = _run(lambda: explanation(code))
+    # Plain Markdown, as written: rich's rendering would crop the long lines of the example output.
+    click.echo(text, nl=False)
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:

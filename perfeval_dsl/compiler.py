@@ -95,7 +95,8 @@ def compile_program(program: model.Program) -> CompiledRules:
 def declared_facts(program: model.Program) -> dict[str, Declared]:
     """The facts a unit must supply: every declared fact, required when some indicator reads it."""
     used = {name for indicator in program.indicators for name in indicator.inputs}
-    return {name: Declared(fact.type, fact.span, required=name in used) for name, fact in program.facts.items()}
+    return {name: Declared(fact.type, fact.span, required=name in used, low=fact.low, high=fact.high)
+            for name, fact in program.facts.items()}
 
 
 class _Compiler:

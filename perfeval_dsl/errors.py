@@ -29,6 +29,9 @@ CODES: dict[str, str] = {
     "PE002": "file is not UTF-8",
     "PE003": "file cannot be read",
     "PE004": "unsupported facts file type",
+    "PE005": "unknown diagnostic code",
+    "PE006": "unknown indicator",
+    "PE007": "indicator has no tier boundaries",
     # syntax
     "PE101": "unexpected character",
     "PE102": "unexpected word or symbol",
@@ -44,6 +47,7 @@ CODES: dict[str, str] = {
     "PE208": "wrong use of a function",
     "PE209": "judgement not covered",
     "PE210": "unknown unit",
+    "PE211": "unknown direction",
     # structure of the indicator tree
     "PE301": "weights do not add up to the total",
     "PE302": "group weight differs from its indicators",
@@ -62,12 +66,24 @@ CODES: dict[str, str] = {
     "PE406": "facts file is malformed",
     "PE407": "percentage without a percent sign",
     "PE408": "fact value is not yes or no",
+    "PE409": "fact value outside its declared range",
     # evaluation
     "PE501": "division by zero",
     "PE502": "no tier matched",
     "PE503": "score outside 0 to the weight",
     "PE504": "arithmetic out of range",
     "PE505": "judgement has no score",
+    # static analysis of the scoring standards (perfeval check)
+    "PE601": "values fall between tiers",
+    "PE602": "tiers overlap",
+    "PE603": "tier can never apply",
+    "PE604": "else can never apply",
+    "PE605": "score can leave 0 to the weight",
+    "PE606": "score moves against the declared direction",
+    "PE607": "values no tier takes",
+    # rule tests (perfeval test)
+    "PE701": "malformed test file",
+    "PE702": "test names something the rules do not have",
 }
 
 

@@ -34,7 +34,9 @@ from perfeval_dsl.values import (
     TextType,
     Value,
     ValueType,
+    counted_unit,
     dim_name,
+    format_value,
     in_range,
     parse_number_text,
     plain,
@@ -274,6 +276,9 @@ def _json_object(pairs: list[tuple[str, object]]) -> _JsonObject:
     return _JsonObject(pairs)
 
 
+_CUT_NUMBER = re.compile(r"^\d{3}(\.\d+)?\s*\S*$")
+
+
 class _FactsLoader(yaml.SafeLoader):
     """Composes nodes only, and refuses aliases: a facts file needs none, and they are how YAML bombs work."""
 
@@ -284,6 +289,36 @@ class _FactsLoader(yaml.SafeLoader):
                 None, None, "YAML aliases (*name) are not allowed in a facts file; write the value out",
                 event.start_mark)
         return super().compose_node(parent, index)
+
+
+def facts_from_yaml_node(source: Source, node: yaml.MappingNode, name: str) -> Facts:
+    """Facts written as a mapping inside a larger YAML document (a case of a rule test file), with spans
+    into that document."""
+    values: dict[str, FactValue] = {}
+    diagnostics: list[Diagnostic] = []
+    _yaml_mapping(source, node, values, diagnostics)
+    if any(d.is_error for d in diagnostics):
+        raise PerfevalError(diagnostics)
+    return Facts(name=name, values=values, diagnostics=tuple(diagnostics))
+
+
+def compose_yaml(source: Source) -> yaml.Node | None:
+    """The YAML document of `source` as nodes with positions (never constructed into objects); PE406 on a
+    malformed document."""
+    try:
+        return _compose(source.text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        offset = mark.index if mark is not None else 0
+        problem = (exc.problem or exc.context or "malformed YAML").strip()
+        raise PerfevalError([error("PE406", f"this is not valid YAML: {problem}", source.span(offset, offset + 1),
+                                   help="check the indentation and quote values that contain `:` or `#`")]) from None
+    except yaml.YAMLError as exc:
+        raise PerfevalError([error("PE406", f"this is not valid YAML: {exc}", source.span(0, 1))]) from None
+
+
+def node_span(source: Source, node: yaml.Node) -> Span:
+    return _node_span(source, node)
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -323,12 +358,26 @@ def _node_span(source: Source, node: yaml.Node) -> Span:
 
 def _yaml_mapping(source: Source, node: yaml.MappingNode, values: dict[str, FactValue],
                   diagnostics: list[Diagnostic]) -> None:
+    cut: set[str] = set()  # facts whose value a comma cut apart, reported once each
+    previous = ""
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
             diagnostics.append(error("PE406", "a fact's name must be plain text", _node_span(source, key_node)))
             continue
         name = str(key_node.value)
         span = _node_span(source, key_node)
+        if node.flow_style and _CUT_NUMBER.match(name) and value_node.tag == "tag:yaml.org,2002:null":
+            # `{预算: 1,000,000.00 元}`: inside braces YAML splits at every comma, so thousands separators
+            # turn one value into several facts named `000`.
+            if previous not in cut:
+                cut.add(previous)
+                diagnostics.append(error(
+                    "PE406", f"the value of `{previous}` was cut apart at a comma", span, "cut here",
+                    help="inside `{ }` a comma separates facts: put the value in quotes "
+                         f"(`{previous}: \"1,000,000.00 元\"`), drop the thousands separators, or write "
+                         "each fact on its own line"))
+            continue
+        previous = name
         if isinstance(value_node, yaml.MappingNode):
             keys = {k.value for k, _ in value_node.value if isinstance(k, yaml.ScalarNode)}
             if "value" in keys and keys <= _FACT_KEYS:
@@ -396,6 +445,8 @@ class Declared:
     type: ValueType
     span: Span
     required: bool = True
+    low: Decimal | None = None
+    high: Decimal | None = None
 
 
 def bind(facts: Facts, declared: Mapping[str, Declared]) -> tuple[dict[str, Value], list[Diagnostic]]:
@@ -409,6 +460,8 @@ def bind(facts: Facts, declared: Mapping[str, Declared]) -> tuple[dict[str, Valu
                 diagnostics.append(_missing(name, declaration, facts, declared))
             continue
         value, problem = coerce(fact, declaration.type)
+        if problem is None and isinstance(value, Decimal):
+            problem = _outside(fact, value, declaration)
         if problem is not None:
             diagnostics.append(problem)
         elif value is not None:
@@ -421,6 +474,25 @@ def bind(facts: Facts, declared: Mapping[str, Declared]) -> tuple[dict[str, Valu
                 "not used", path=facts.name,
                 help=close or "remove it, or declare it in the rule file with `fact 名称: 单位`"))
     return values, diagnostics
+
+
+def _outside(fact: FactValue, value: Decimal, declaration: Declared) -> Diagnostic | None:
+    label = counted_unit(declaration.type)
+    if label is not None and (value < 0 or (label != "天" and value != value.to_integral_value())):
+        what = "negative" if value < 0 else "not a whole number"
+        return error("PE409", f"`{fact.name}` is {format_value(value, declaration.type)}: a count of {label} cannot "
+                              f"be {what}", fact.span, what,
+                     notes=(f"declared as a count at {declaration.span.location()}",),
+                     help=f"enter the number of {label} as counted (a report's \"95 人左右\" is entered as 95 人, "
+                          "with the wording as its note)")
+    low, high = declaration.low, declaration.high
+    if (low is None or value >= low) and (high is None or value <= high):
+        return None
+    shown = [format_value(end, declaration.type) for end in (low, high) if end is not None]
+    return error("PE409", f"`{fact.name}` is {format_value(value, declaration.type)}, outside the range the rules "
+                          f"declare ({' to '.join(shown)})", fact.span, "out of range", path=None,
+                 notes=(f"declared at {declaration.span.location()}",),
+                 help="check the value in the facts file; if it is right, the rule file's range is wrong")
 
 
 def _missing(name: str, declaration: Declared, facts: Facts, declared: Mapping[str, Declared]) -> Diagnostic:

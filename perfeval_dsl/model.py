@@ -27,6 +27,8 @@ class FactDef:
 
     name: str
     type: ValueType
+    low: Decimal | None = None  # the declared range (`between 0% and 100%`), in the base unit
+    high: Decimal | None = None
     span: Span = _span
 
 
@@ -60,6 +62,7 @@ class Indicator:
     lets: tuple[LetDef, ...]
     rule: ScoreRule
     inputs: tuple[str, ...]
+    direction: str | None = None  # "higher" (正向) or "lower" (反向) when declared
     span: Span = _span
 
 

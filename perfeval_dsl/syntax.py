@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import attrs
 import lark
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
@@ -30,7 +31,7 @@ GRAMMAR_NAME = "perfeval.lark"
 # Every keyword of the language, as the grammar spells it (a test checks this list against the grammar).
 KEYWORDS = (
     "title", "total", "grades", "otherwise", "fact", "number", "boolean", "text", "let", "group",
-    "indicator", "weight", "explanation", "standard", "target", "score", "by", "if", "else", "between",
+    "indicator", "weight", "explanation", "standard", "target", "direction", "score", "by", "if", "else", "between",
     "and", "or", "not", "true", "false",
 )
 
@@ -105,7 +106,9 @@ def _expected_words(expected: Sequence[str]) -> list[str]:
             words.add(_TERMINAL_WORDS[name])
         elif name.lower() in KEYWORDS:
             words.add(f"`{name.lower()}`")
-    return sorted(words)
+    # Closers first: the list is cut short in messages, and a missing `}` is the likeliest mistake.
+    closers = ("`}`", "`)`", "the end of the file")
+    return sorted(words, key=lambda word: (word not in closers, word))
 
 
 def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
@@ -257,8 +260,20 @@ class _ToAst(Transformer[Token, Any]):
 
     # -- facts and lets
     def fact_decl(self, meta: Any, children: list[Any]) -> ast.FactDecl:
-        (name, name_span), fact_type = children
-        return ast.FactDecl(name=name, type=fact_type, span=self._span(meta), name_span=name_span)
+        (name, name_span), fact_type, *rest = children
+        return ast.FactDecl(name=name, type=fact_type, range=rest[0] if rest else None, span=self._span(meta),
+                            name_span=name_span)
+
+    def fact_range(self, meta: Any, children: list[ast.Number]) -> ast.FactRange:
+        low, high = children
+        return ast.FactRange(low=low, high=high, span=self._span(meta))
+
+    def signed_quantity(self, meta: Any, children: list[Any]) -> ast.Number:
+        *sign, number = children
+        assert isinstance(number, ast.Number)
+        if sign and normalise_width(str(sign[0])) in ("-", "−"):
+            return attrs.evolve(number, value=-number.value, span=self._span(meta))
+        return attrs.evolve(number, span=self._span(meta))
 
     def unit_type(self, meta: Any, children: list[Token]) -> ast.FactTypeDecl:
         return ast.FactTypeDecl(kind="unit", unit=normalise_width(children[0]), span=self._span(meta))
@@ -309,6 +324,9 @@ class _ToAst(Transformer[Token, Any]):
 
     def target(self, meta: Any, children: list[Token]) -> ast.TextField:
         return self._text_field("target", meta, children)
+
+    def direction(self, meta: Any, children: list[Token]) -> ast.TextField:
+        return ast.TextField(kind="direction", text=str(children[0]), span=self._token_span(children[0]))
 
     def score_expr(self, meta: Any, children: list[ast.Expr]) -> ast.ScoreExpr:
         return ast.ScoreExpr(expr=children[0], span=self._span(meta))

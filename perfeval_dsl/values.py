@@ -145,6 +145,16 @@ ValueType = Union[NumberType, JudgementType, StringType, BoolType, TextType]  # 
 Value = Union[Decimal, str, bool]  # noqa: UP007
 
 
+def counted_unit(value_type: ValueType | None) -> str | None:
+    """The count label (人, 个, 户 …) of a count type, else None. Counts are never negative; all but 天 are
+    whole."""
+    if isinstance(value_type, NumberType) and len(value_type.dim) == 1:
+        (base, power), = value_type.dim
+        if power == 1 and base in COUNT_UNITS:
+            return base
+    return None
+
+
 def number_type_for_unit(word: str) -> NumberType:
     info = UNITS[word]
     return NumberType(dim=info.dim, percent=info.percent, display=None if info.percent else info)

@@ -62,10 +62,35 @@ def test_explain_fails_shows_only_indicators_that_lost_points(capsys: pytest.Cap
     assert "公益性岗位补贴人数 = 95 人   (平均每月 95 人左右)" in out
 
 
-def test_check_reports_a_clean_file(capsys: pytest.CaptureFixture[str]) -> None:
+CLEAN = """\
+title "示例"
+fact 偏差率: %
+indicator 基本支出执行偏差率 weight 40 {
+  score 40 if 偏差率 <= 10% else 24 if <= 20% else 0
+}
+fact 满意率: %
+indicator 满意度 weight 60 {
+  score 60 if 满意率 >= 90% else 36 if 满意率 >= 80% else 0
+}
+"""
+
+
+def test_check_reports_a_clean_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    rules = tmp_path / "clean.perfeval"
+    rules.write_text(CLEAN, encoding="utf-8")
+    code, _, err = run(capsys, "check", str(rules))
+    assert code == 0
+    assert err == f"{rules}: 2 indicators, weights add up to 100 of 100, 0 warnings\n"
+
+
+def test_check_lists_the_seed_standards_real_flaws(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "check", RULES)
     assert code == 0
-    assert err == "rules/anning-2020.perfeval: 29 indicators, weights add up to 100 of 100, 0 warnings\n"
+    headers = [line for line in err.splitlines() if line.startswith("warning[")]
+    assert [h.split("]")[0] + "]" for h in headers] == ["warning[PE601]", "warning[PE601]"] + ["warning[PE602]"] * 4
+    assert err.endswith("rules/anning-2020.perfeval: 29 indicators, weights add up to 100 of 100, 6 warnings\n")
+    code, _, _ = run(capsys, "check", "--strict", RULES)
+    assert code == 1
 
 
 @pytest.mark.parametrize("command", [[], ["eval"], ["check"]])

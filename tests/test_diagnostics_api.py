@@ -11,6 +11,7 @@ import pytest
 from test_ui import CASES, load_case
 
 import perfeval_dsl as pe
+from perfeval_dsl.cases import load_tests, run_tests
 from perfeval_dsl.errors import Diagnostic, Severity, error, render
 from perfeval_dsl.source import Source
 
@@ -175,6 +176,10 @@ def _run_case_through_the_api(name: str) -> tuple[list[str], bool]:
     """Load, evaluate and render one tests/ui case with the API; the codes raised, and whether it succeeded."""
     case = load_case(name)
     try:
+        if case.argv[0] == "test":  # `perfeval test FILE.tests.yaml`: the rule tests of perfeval_dsl.cases
+            tests = load_tests(Path(case.argv[1]))
+            report = run_tests(tests, pe.load_rules(tests.rules_path))
+            return [], not report.failed
         rules = pe.load_rules(case.argv[1])
         if case.argv[0] == "eval":
             result = pe.evaluate(rules, pe.load_facts(case.argv[3]))
@@ -185,7 +190,10 @@ def _run_case_through_the_api(name: str) -> tuple[list[str], bool]:
     return [], True
 
 
-API_CASES = [name for name in CASES if not load_case(name).stderr.read_text(encoding="utf-8").startswith("Usage:")]
+# `boundaries` and `explain` (PE005 to PE007) are checks of the command line, with no API counterpart.
+API_CASES = [name for name in CASES
+             if load_case(name).argv[0] in ("eval", "check", "test")
+             and not load_case(name).stderr.read_text(encoding="utf-8").startswith("Usage:")]
 
 
 @pytest.mark.parametrize("name", API_CASES)

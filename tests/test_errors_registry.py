@@ -4,7 +4,8 @@
   title from CODES, and every such heading names a registered code.
 - Every code is produced by at least one golden case in tests/ui (a `[PE201]` in a `.stderr` of a case that is
   not a known bug), except the codes listed in UNREACHABLE, each with the reason.
-- The examples in docs/errors.md are copies of tests/ui cases (command, rule file, facts file, output).
+- The examples in docs/errors.md are copies of tests/ui cases (command, rule file, facts file or test file,
+  output).
 """
 
 from __future__ import annotations
@@ -141,8 +142,11 @@ def test_documented_examples_are_the_ui_cases(name: str, blocks: list[tuple[str,
     by_lang = dict(blocks)
     assert len(by_lang) == len(blocks), f"{name}: one block per kind"
     assert by_lang.get("sh") == "perfeval " + " ".join(case.argv) + "\n"
-    if case.argv[1] == f"tests/ui/{name}.perfeval":
+    tests = UI / f"{name}.tests.yaml"  # `perfeval test`: the test file, and the rule file it tests
+    if case.argv[1] in (f"tests/ui/{name}.perfeval", f"tests/ui/{tests.name}"):
         assert by_lang.get("perfeval") == _file_text(UI / f"{name}.perfeval")
+    if case.argv[1] == f"tests/ui/{tests.name}":
+        assert by_lang.get("yaml") == _file_text(tests)
     facts = sorted(UI.glob(f"{name}.facts.*"))
     if facts:
         assert by_lang.get(facts[0].suffix.lstrip(".")) == _file_text(facts[0])

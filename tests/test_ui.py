@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 UI = ROOT / "tests" / "ui"
 CASES = sorted(path.name.removesuffix(".perfeval") for path in UI.glob("*.perfeval"))
 
-_DIRECTIVE = re.compile(rb"^#\s*(?P<key>exit|rules|facts|args|xfail)\s*:\s*(?P<value>.*?)\s*$")
+_DIRECTIVE = re.compile(rb"^#\s*(?P<key>exit|rules|facts|args|command|xfail)\s*:\s*(?P<value>.*?)\s*$")
 
 
 @attrs.frozen
@@ -50,7 +50,10 @@ def load_case(name: str) -> Case:
         beside = sorted(UI.glob(f"{glob_escape(name)}.facts.*"))
         facts = f"tests/ui/{beside[0].name}" if beside else None
     extra = tuple(shlex.split(directives.get("args", "")))
-    argv = ("eval", relative, "--facts", facts, *extra) if facts else ("check", relative, *extra)
+    if "command" in directives:  # another command than eval/check, written out: `# command: explain PE699`
+        argv = (*shlex.split(directives["command"]), *extra)
+    else:
+        argv = ("eval", relative, "--facts", facts, *extra) if facts else ("check", relative, *extra)
     return Case(name=name, exit=int(directives["exit"]), argv=argv, stderr=UI / f"{name}.stderr",
                 stdout=UI / f"{name}.stdout", xfail=directives.get("xfail"))
 

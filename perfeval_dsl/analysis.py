@@ -1,0 +1,856 @@
+"""Static analysis: what every scoring rule does over all the values its facts could take, with no facts.
+
+Reads a checked `model.Program` and returns findings as warnings with stable codes (PE6xx, docs/errors.md):
+
+- **Tier charts.** A tier chain over one numeric subject (`5 if 偏差率 <= 10% else 3 if <= 20% else 0`) is
+  turned into a partition of the subject's axis, exactly in decimals: which tier takes each value. From it
+  come gaps between tiers that fall to `else` (PE601) or to no tier at all (PE607), tiers whose bands
+  overlap (PE602), tiers that can never apply (PE603), an `else` that can never apply (PE604), and scores
+  that move against the indicator's declared direction (PE606). `perfeval boundaries` prints the same charts.
+- **Score ranges.** Interval arithmetic over the facts bounds what each branch can score (PE605). Counts
+  are whole and never negative; other facts may take any value. A tier's own condition narrows its subject,
+  so `weight * 完成率 if 完成率 <= 100%` is known to stay within the weight.
+
+Findings are about the standard as written, so each names the values involved in the subject's own unit.
+Imports `ast`, `model`, `check` (its tree helpers), `values`, `errors`, `unparse`.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Iterator
+from decimal import Decimal
+
+import attrs
+import portion as P
+
+from perfeval_dsl import ast, model
+from perfeval_dsl.check import subject_of, walk
+from perfeval_dsl.errors import Diagnostic, warning
+from perfeval_dsl.unparse import unparse
+from perfeval_dsl.values import (
+    CONTEXT,
+    UNITS,
+    NumberType,
+    counted_unit,
+    format_value,
+    number_type_for_unit,
+    plain,
+)
+
+INFINITY = Decimal("Infinity")
+
+# Interval arithmetic may meet ∞ - ∞ or 0 × ∞; those give "anything", never an exception.
+_ARITHMETIC = CONTEXT.copy()
+_ARITHMETIC.traps[decimal.InvalidOperation] = False
+_ARITHMETIC.traps[decimal.DivisionByZero] = False
+_ARITHMETIC.traps[decimal.Overflow] = False
+
+
+# ---- value ranges ------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Range:
+    """The values an expression can take: a closed hull `lo … hi` (either end may be infinite), and whether
+    only whole numbers occur (a count of people, a number of projects)."""
+
+    lo: Decimal
+    hi: Decimal
+    whole: bool = False
+
+    @classmethod
+    def point(cls, value: Decimal) -> Range:
+        return cls(value, value, whole=value == value.to_integral_value())
+
+    @classmethod
+    def anything(cls) -> Range:
+        return cls(-INFINITY, INFINITY)
+
+    def as_interval(self) -> P.Interval:
+        return P.closed(-P.inf if self.lo == -INFINITY else self.lo, P.inf if self.hi == INFINITY else self.hi)
+
+    def hull(self, other: Range) -> Range:
+        return Range(min(self.lo, other.lo), max(self.hi, other.hi), self.whole and other.whole)
+
+
+def _clean(value: Decimal, fallback: Decimal) -> Decimal:
+    return fallback if value.is_nan() else value
+
+
+def _product(a: Decimal, b: Decimal) -> Decimal:
+    if a == 0 or b == 0:  # 0 × ∞ is 0 here: a zero factor zeroes whatever the other becomes
+        return Decimal(0)
+    return _ARITHMETIC.multiply(a, b)
+
+
+def _multiply(a: Range, b: Range) -> Range:
+    corners = [_product(x, y) for x in (a.lo, a.hi) for y in (b.lo, b.hi)]
+    return Range(min(corners), max(corners), a.whole and b.whole)
+
+
+def _reciprocal(b: Range) -> Range | None:
+    """1/b for the non-zero values of b, or None when b takes values on both sides of 0."""
+    if b.lo < 0 < b.hi or (b.lo == 0 and b.hi == 0):
+        return None
+
+    def inverse(x: Decimal, zero_to: Decimal) -> Decimal:
+        if x == 0:
+            return zero_to
+        return Decimal(0) if x.is_infinite() else _ARITHMETIC.divide(Decimal(1), x)
+
+    if b.lo >= 0:
+        return Range(inverse(b.hi, INFINITY), inverse(b.lo, INFINITY))
+    return Range(inverse(b.hi, -INFINITY), inverse(b.lo, -INFINITY))
+
+
+def _round_range(value: Range, call: ast.Call) -> Range:
+    places_expr = call.args[1] if len(call.args) > 1 else None
+    places = int(places_expr.value) if isinstance(places_expr, ast.Number) else 0
+    exponent = Decimal(1).scaleb(-places)
+    rounding = decimal.ROUND_HALF_UP if call.function == "round" else decimal.ROUND_DOWN
+
+    def at(x: Decimal) -> Decimal:
+        return x if x.is_infinite() else x.quantize(exponent, rounding=rounding, context=_ARITHMETIC)
+
+    return Range(at(value.lo), at(value.hi), value.whole or places == 0)
+
+
+class Ranges:
+    """Computes `Range`s of expressions of one program; `assume` narrows chosen sub-expressions."""
+
+    def __init__(self, program: model.Program) -> None:
+        self.program = program
+
+    def of(self, expr: ast.Expr, indicator: model.Indicator | None,
+           assume: dict[ast.Expr, Range] | None = None) -> Range:
+        assume = assume or {}
+        if expr in assume:
+            return assume[expr]
+        match expr:
+            case ast.Number(value=value, unit=unit):
+                return Range.point(value * UNITS[unit].factor if unit is not None else value)
+            case ast.WeightRef():
+                return Range.point(indicator.weight) if indicator is not None else Range.anything()
+            case ast.Ref(name=name):
+                return self._name(name, indicator, assume)
+            case ast.Unary(op="-", operand=operand):
+                inner = self.of(operand, indicator, assume)
+                return Range(-inner.hi, -inner.lo, inner.whole)
+            case ast.Unary(operand=operand):
+                return self.of(operand, indicator, assume)
+            case ast.Binary(op=op, left=left, right=right):
+                a, b = self.of(left, indicator, assume), self.of(right, indicator, assume)
+                return self._binary(op, a, b)
+            case ast.Call(function=function, args=args):
+                ranges = [self.of(arg, indicator, assume) for arg in args]
+                if function == "abs":
+                    (x,) = ranges
+                    if x.lo >= 0:
+                        return x
+                    if x.hi <= 0:
+                        return Range(-x.hi, -x.lo, x.whole)
+                    return Range(Decimal(0), max(-x.lo, x.hi), x.whole)
+                if function == "min":
+                    return Range(min(r.lo for r in ranges), min(r.hi for r in ranges), all(r.whole for r in ranges))
+                if function == "max":
+                    return Range(max(r.lo for r in ranges), max(r.hi for r in ranges), all(r.whole for r in ranges))
+                return _round_range(ranges[0], expr)
+            case ast.Tiered(tiers=tiers, default=default):
+                branches = [tier.score for tier in tiers] + ([default] if default is not None else [])
+                found = [self.of(branch, indicator, assume) for branch in branches]
+                result = found[0]
+                for other in found[1:]:
+                    result = result.hull(other)
+                return result
+        return Range.anything()
+
+    def _name(self, name: str, indicator: model.Indicator | None, assume: dict[ast.Expr, Range]) -> Range:
+        definition = self.program.definition(name, indicator)
+        if definition is not None:
+            # A top-level derived value never sees the indicator's own names.
+            scope = indicator if definition not in self.program.lets.values() else None
+            return self.of(definition.expr, scope, assume)
+        fact = self.program.facts.get(name)
+        found = Range.anything()
+        label = counted_unit(fact.type) if fact is not None else None
+        if label is not None:
+            found = Range(Decimal(0), INFINITY, whole=label != "天")
+        if fact is not None and fact.low is not None and fact.high is not None:
+            found = Range(max(found.lo, fact.low), min(found.hi, fact.high), found.whole)
+        return found
+
+    @staticmethod
+    def _binary(op: str, a: Range, b: Range) -> Range:
+        whole = a.whole and b.whole
+        if op == "+":
+            return Range(_clean(_ARITHMETIC.add(a.lo, b.lo), -INFINITY), _clean(_ARITHMETIC.add(a.hi, b.hi), INFINITY),
+                         whole)
+        if op == "-":
+            return Range(_clean(_ARITHMETIC.subtract(a.lo, b.hi), -INFINITY),
+                         _clean(_ARITHMETIC.subtract(a.hi, b.lo), INFINITY), whole)
+        if op == "*":
+            return _multiply(a, b)
+        reciprocal = _reciprocal(b)
+        if reciprocal is None:
+            return Range.anything()
+        return attrs.evolve(_multiply(a, reciprocal), whole=False)
+
+
+# ---- tier charts -------------------------------------------------------------------------------
+
+
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def _constant(expr: ast.Expr, indicator: model.Indicator) -> Decimal | None:
+    """The value of a threshold written as a number (`10%` is 0.10, `4800 万元` is 48,000,000 元)."""
+    match expr:
+        case ast.Number(value=value, unit=unit):
+            return value * UNITS[unit].factor if unit is not None else value
+        case ast.Unary(op=op, operand=operand):
+            inner = _constant(operand, indicator)
+            return None if inner is None else (-inner if op == "-" else inner)
+        case ast.WeightRef():
+            return indicator.weight
+    return None
+
+
+def _values_where(op: str, threshold: Decimal) -> P.Interval:
+    """The subject values x for which `x op threshold` holds."""
+    return {
+        "<": P.open(-P.inf, threshold),
+        "<=": P.openclosed(-P.inf, threshold),
+        ">": P.open(threshold, P.inf),
+        ">=": P.closedopen(threshold, P.inf),
+        "==": P.singleton(threshold),
+        "!=": ~P.singleton(threshold),
+    }[op]
+
+
+def _condition_values(condition: ast.Expr, subject: ast.Expr, indicator: model.Indicator) -> P.Interval | None:
+    """The subject values for which `condition` holds, or None when it depends on anything else."""
+    match condition:
+        case ast.Compare(operands=operands, ops=ops):
+            values = P.open(-P.inf, P.inf)
+            for left, op, right in zip(operands, ops, operands[1:], strict=False):
+                if left == subject and (threshold := _constant(right, indicator)) is not None:
+                    values &= _values_where(op, threshold)
+                elif right == subject and (threshold := _constant(left, indicator)) is not None:
+                    values &= _values_where(_FLIPPED[op], threshold)
+                else:
+                    return None
+            return values
+        case ast.Between(subject=between_subject, low=low, high=high):
+            lo, hi = _constant(low, indicator), _constant(high, indicator)
+            if between_subject != subject or lo is None or hi is None:
+                return None
+            return P.closed(lo, hi) if lo <= hi else P.empty()
+        case ast.BoolOp(op=op, operands=operands):
+            parts = [_condition_values(part, subject, indicator) for part in operands]
+            if any(part is None for part in parts):
+                return None
+            combined = parts[0]
+            for part in parts[1:]:
+                assert combined is not None and part is not None
+                combined = combined & part if op == "and" else combined | part
+            return combined
+        case ast.Not(operand=operand):
+            inner = _condition_values(operand, subject, indicator)
+            return None if inner is None else ~inner
+    return None
+
+
+@attrs.frozen
+class Band:
+    """One stretch of the subject's axis and the branch that scores it: a tier's index, `len(tiers)` for the
+    `else`, or None when no tier takes it (the evaluation stops with PE502 there)."""
+
+    values: P.Interval
+    branch: int | None
+
+
+@attrs.frozen
+class Probe:
+    """One value of the subject tried against the tiers; `inside` is False for a value the subject cannot take
+    (a count below 0), which no tier is asked about."""
+
+    value: Decimal
+    branch: int | None
+    inside: bool = True
+
+
+@attrs.frozen
+class Transition:
+    """A tier boundary with the branch just below it, at it, and just above it."""
+
+    boundary: Decimal
+    below: Probe
+    at: Probe
+    above: Probe
+
+
+@attrs.frozen(kw_only=True)
+class TierChart:
+    """A tier chain over one numeric subject, laid out along the subject's axis."""
+
+    indicator: model.Indicator
+    tiered: ast.Tiered
+    subject: ast.Expr
+    subject_type: NumberType
+    domain: Range
+    conditions: tuple[P.Interval, ...]  # the values each tier's condition accepts, within the domain
+    bands: tuple[Band, ...]  # ascending, covering the domain
+
+    @property
+    def else_branch(self) -> int:
+        return len(self.tiered.tiers)
+
+    def branch_at(self, value: Decimal) -> int | None:
+        for index, values in enumerate(self.conditions):
+            if value in values:
+                return index
+        return self.else_branch if self.tiered.default is not None else None
+
+    def score_expr(self, branch: int | None) -> ast.Expr | None:
+        if branch is None:
+            return None
+        if branch < len(self.tiered.tiers):
+            return self.tiered.tiers[branch].score
+        return self.tiered.default
+
+    def points(self, branch: int | None) -> Decimal | None:
+        score = self.score_expr(branch)
+        return None if score is None else literal_points(score, self.indicator)
+
+    def show(self, value: Decimal) -> str:
+        return show_value(value, self.subject_type)
+
+    def show_interval(self, values: P.Interval) -> str:
+        if self.domain.whole:
+            values = P.Interval(*(P.closed(_first(a, True), _last(a, True)) if a.lower != -P.inf and a.upper != P.inf
+                                  else a for a in values))
+        return show_interval(values, self.subject_type)
+
+    def boundaries(self) -> tuple[Decimal, ...]:
+        """The values where the scoring branch changes, ascending."""
+        found: list[Decimal] = []
+        for below, above in zip(self.bands, self.bands[1:], strict=False):
+            if below.branch != above.branch and above.values.lower not in found:
+                found.append(above.values.lower)
+        return tuple(found)
+
+    def probe(self, value: Decimal) -> Probe:
+        if value not in self.domain.as_interval():
+            return Probe(value, None, inside=False)
+        return Probe(value, self.branch_at(value))
+
+    def transitions(self) -> tuple[Transition, ...]:
+        """For each boundary, what scores just below, at and just above it (`step` away)."""
+        step = self.step()
+        return tuple(
+            Transition(boundary, self.probe(boundary - step), self.probe(boundary), self.probe(boundary + step))
+            for boundary in self.boundaries())
+
+    def step(self) -> Decimal:
+        """The distance to "just below" and "just above" a boundary: 1 for whole numbers; else a hundredth of
+        the subject's display unit (0.01%, 0.01 元), finer if a threshold is written with more places."""
+        if self.domain.whole:
+            return Decimal(1)
+        factor = Decimal("0.01") if self.subject_type.percent else (
+            self.subject_type.display.factor if self.subject_type.display is not None else Decimal(1))
+        places = 2
+        for boundary in self.boundaries():
+            shown = (boundary / factor).normalize(context=_ARITHMETIC)
+            exponent = shown.as_tuple().exponent
+            if isinstance(exponent, int):
+                places = max(places, -exponent)
+        step = factor * Decimal(1).scaleb(-places)
+        # Every band must show: no two boundaries, and no band, may lie within one step.
+        widths = [band.values.upper - band.values.lower for band in self.bands
+                  if -P.inf < band.values.lower < band.values.upper < P.inf]
+        while widths and step >= min(widths):
+            step /= 10
+        return step
+
+
+def literal_points(expr: ast.Expr, indicator: model.Indicator) -> Decimal | None:
+    """The points a score written as a constant gives (`5`, `5分`, `weight`), else None."""
+    if isinstance(expr, ast.Number) and expr.unit not in (None, "分"):
+        return None
+    return _constant(expr, indicator)
+
+
+def show_value(value: Decimal, value_type: NumberType) -> str:
+    if value.is_infinite():
+        return "+∞" if value > 0 else "−∞"
+    return format_value(value, value_type)
+
+
+def show_interval(values: P.Interval, value_type: NumberType) -> str:
+    """`(79%, 80%)`, `[80%, 90%]`, `90%` for a single value, `(20%, +∞)`; pieces joined with ` ∪ `."""
+    pieces = []
+    for atomic in values:
+        if atomic.lower == atomic.upper:
+            pieces.append(show_value(atomic.lower, value_type))
+            continue
+        lower = "−∞" if atomic.lower == -P.inf else show_value(atomic.lower, value_type)
+        upper = "+∞" if atomic.upper == P.inf else show_value(atomic.upper, value_type)
+        left = "[" if atomic.left == P.CLOSED else "("
+        right = "]" if atomic.right == P.CLOSED else ")"
+        pieces.append(f"{left}{lower}, {upper}{right}")
+    return " ∪ ".join(pieces) if pieces else "no value"
+
+
+def _has_value(values: P.Interval, whole: bool) -> bool:
+    """Whether `values` holds any value the subject can take (a whole number, for counts)."""
+    if values.empty:
+        return False
+    if not whole:
+        return True
+    for atomic in values:
+        if atomic.lower == -P.inf or atomic.upper == P.inf:
+            return True
+        first = atomic.lower.to_integral_value(rounding=decimal.ROUND_CEILING)
+        if first == atomic.lower and atomic.left == P.OPEN:
+            first += 1
+        if first < atomic.upper or (first == atomic.upper and atomic.right == P.CLOSED):
+            return True
+    return False
+
+
+def _sort_key(values: P.Interval) -> tuple[object, bool]:
+    return (values.lower, values.left == P.OPEN)
+
+
+def _subject_type(program: model.Program, indicator: model.Indicator, subject: ast.Expr,
+                  conditions: tuple[ast.Expr, ...]) -> NumberType | None:
+    if isinstance(subject, ast.Ref):
+        found = program.value_type(subject.name, indicator)
+        return found if isinstance(found, NumberType) else None
+    if isinstance(subject, (ast.Binary, ast.Call, ast.Unary)):
+        for condition in conditions:
+            for part in _numbers(condition):
+                if part.unit is not None:
+                    return number_type_for_unit(part.unit)
+        return NumberType()
+    return None
+
+
+def _numbers(expr: ast.Expr) -> Iterator[ast.Number]:
+    for sub in walk(expr):
+        if isinstance(sub, ast.Number):
+            yield sub
+
+
+def tier_chart(program: model.Program, indicator: model.Indicator, ranges: Ranges | None = None) -> TierChart | None:
+    """The chart of `indicator`'s rule, or None when it is not a tier chain over one numeric subject."""
+    rule = indicator.rule
+    if not isinstance(rule, ast.ScoreExpr) or not isinstance(rule.expr, ast.Tiered):
+        return None
+    tiered = rule.expr
+    first = tiered.tiers[0].condition
+    while isinstance(first, ast.Not):
+        first = first.operand
+    subject = subject_of(first)
+    if subject is None:
+        return None
+    subject_type = _subject_type(program, indicator, subject, tuple(t.condition for t in tiered.tiers))
+    if subject_type is None:
+        return None
+    sets: list[P.Interval] = []
+    for tier in tiered.tiers:
+        values = _condition_values(tier.condition, subject, indicator)
+        if values is None:
+            return None
+        sets.append(values)
+    domain = (ranges or Ranges(program)).of(subject, indicator)
+    domain_values = domain.as_interval()
+    taken = P.empty()
+    pieces: list[Band] = []
+    for index, values in enumerate(sets):
+        for atomic in (values & domain_values) - taken:
+            pieces.append(Band(atomic, index))
+        taken |= values
+    rest = domain_values - taken
+    for atomic in rest:
+        if _has_value(atomic, domain.whole):
+            pieces.append(Band(atomic, len(sets) if tiered.default is not None else None))
+    pieces = [piece for piece in pieces if _has_value(piece.values, domain.whole)]
+    pieces.sort(key=lambda piece: _sort_key(piece.values))
+    return TierChart(indicator=indicator, tiered=tiered, subject=subject, subject_type=subject_type, domain=domain,
+                     conditions=tuple(values & domain_values for values in sets), bands=tuple(pieces))
+
+
+# ---- findings ----------------------------------------------------------------------------------
+
+
+def analyse(program: model.Program) -> list[Diagnostic]:
+    """Every finding about `program`'s scoring rules, in file order."""
+    ranges = Ranges(program)
+    findings: list[Diagnostic] = []
+    for indicator in program.indicators:
+        chart = tier_chart(program, indicator, ranges)
+        if chart is not None:
+            findings.extend(_chart_findings(chart))
+        findings.extend(_score_range_findings(program, indicator, chart, ranges))
+    return sorted(findings, key=lambda d: d.primary.span.start if d.primary else -1)
+
+
+def _tier_text(chart: TierChart, branch: int | None) -> str:
+    if branch is None:
+        return "no tier"
+    if branch == chart.else_branch:
+        return f"`else {unparse(chart.tiered.default)}`" if chart.tiered.default is not None else "no tier"
+    return f"`{unparse(chart.tiered.tiers[branch].condition)}`"
+
+
+def _scores_text(chart: TierChart, branch: int | None) -> str:
+    points = chart.points(branch)
+    if points is not None:
+        return f"scores {plain(points)}"
+    score = chart.score_expr(branch)
+    return f"scores `{unparse(score)}`" if score is not None else "matches no tier"
+
+
+def _sample(values: P.Interval, chart: TierChart) -> Decimal:
+    """A representative value of one band: an end it includes, else a value just inside it."""
+    lower, upper = values.lower, values.upper
+    if lower != -P.inf and values.left == P.CLOSED:
+        return lower  # type: ignore[no-any-return]
+    if upper != P.inf and values.right == P.CLOSED:
+        return upper  # type: ignore[no-any-return]
+    if lower != -P.inf and upper != P.inf:
+        if chart.domain.whole:
+            return _first(values, True)
+        return (lower + upper) / 2  # type: ignore[no-any-return]
+    if lower != -P.inf:
+        return _first(values, True) if chart.domain.whole else lower + chart.step()
+    if upper != P.inf:
+        return _last(values, True) if chart.domain.whole else upper - chart.step()
+    return Decimal(0)
+
+
+def _chart_findings(chart: TierChart) -> Iterator[Diagnostic]:
+    tiers = chart.tiered.tiers
+    whole = chart.domain.whole
+    subject = unparse(chart.subject)
+    name = chart.indicator.name
+    for index, tier in enumerate(tiers):
+        own = chart.conditions[index]
+        earlier = [(j, chart.conditions[j]) for j in range(index)]
+        if not _has_value(own, whole):
+            yield warning("PE603", f"this tier of `{name}` can never apply: no value of `{subject}` meets "
+                                   f"`{unparse(tier.condition)}`", tier.condition.span, "never true",
+                          notes=(f"`{subject}` can only be in {chart.show_interval(chart.domain.as_interval())}",)
+                          if chart.domain != Range.anything() else (),
+                          help="check the numbers of the condition, or remove the tier")
+            continue
+        covered = P.empty()
+        for _, values in earlier:
+            covered |= values
+        if not _has_value(own - covered, whole):
+            takers = [f"`{unparse(tiers[j].condition)}`" for j, values in earlier if _has_value(values & own, whole)]
+            yield warning("PE603", f"this tier of `{name}` can never apply: every value it takes is taken by an "
+                                   "earlier tier", tier.condition.span, "already covered",
+                          notes=("tiers are tried in order; its values go to " + " and ".join(takers),),
+                          help="reorder the tiers so the narrower comes first, or remove this one")
+            continue
+        for j, values in earlier:
+            shared = values & own
+            # Sharing values is the idiom of a chain (`<= 10%` then `<= 20%`) when the earlier tier lies wholly
+            # inside the later one; it is a flaw when each has values of its own (`>= 90%`, `between 80% and 90%`).
+            if _has_value(shared, whole) and _has_value(values - own, whole):
+                winner = _scores_text(chart, j)
+                loser = _scores_text(chart, index).removeprefix("scores ")
+                yield warning(
+                    "PE602", f"tiers of `{name}` overlap at {chart.show_interval(shared)}: both "
+                             f"`{unparse(tiers[j].condition)}` and `{unparse(tier.condition)}` take it",
+                    tier.condition.span, f"also takes {chart.show_interval(shared)}",
+                    notes=(f"tiers are tried in order, so {chart.show_interval(shared)} {winner} "
+                           f"(`{unparse(tiers[j].condition)}`), not {loser}",),
+                    help="if the standard means the tiers to meet without sharing values, leave the shared "
+                         f"values out of one of them, e.g. `{condition_text(own - values, chart)}`; if the order "
+                         "settles it as the standard intends, say so in a comment")
+    yield from _gap_findings(chart)
+    if chart.tiered.default is not None and not any(band.branch == chart.else_branch for band in chart.bands):
+        yield warning("PE604", f"the `else` of `{name}` can never apply: the tiers take every value of "
+                               f"`{subject}`", chart.tiered.default.span, "never reached",
+                      help="remove the last condition and let `else` take those values, or drop the `else`")
+    yield from _direction_findings(chart)
+
+
+def _gap_positions(chart: TierChart) -> list[int]:
+    """Positions in `chart.bands` of stretches between two tiers that fall to an `else` scoring less than
+    both sides: values the standard, as written, leaves out."""
+    bands = chart.bands
+    found = []
+    for position in range(1, len(bands) - 1):
+        band, below, above = bands[position], bands[position - 1], bands[position + 1]
+        if band.branch != chart.else_branch or below.branch is None or above.branch is None:
+            continue
+        if below.branch == above.branch:
+            continue  # a hole in one tier's own condition (`x != 10%`, `x <= 10% or x >= 20%`): written so
+        gap_points = chart.points(band.branch)
+        neighbour_points = [chart.points(below.branch), chart.points(above.branch)]
+        if gap_points is not None and all(p is not None and gap_points >= p for p in neighbour_points):
+            continue  # the else scores at least what both sides do: a deliberate middle band, not a hole
+        found.append(position)
+    return found
+
+
+def _gap_findings(chart: TierChart) -> Iterator[Diagnostic]:
+    bands = chart.bands
+    subject = unparse(chart.subject)
+    name = chart.indicator.name
+    tiers = chart.tiered.tiers
+    for position, band in enumerate(bands):
+        if band.branch is None:
+            nearest = _neighbour_tier(bands, position)
+            where = tiers[nearest].condition.span if nearest is not None else chart.tiered.span
+            yield warning("PE607", f"no tier of `{name}` takes values of `{subject}` in "
+                                   f"{chart.show_interval(band.values)}", where, "no tier for some values",
+                          notes=("the evaluation of such a value stops with PE502 (no tier matched)",),
+                          help="add a final `else …` (for 否则不得分, `else 0`), or widen the tiers")
+    for position in _gap_positions(chart):
+        band, below, above = bands[position], bands[position - 1], bands[position + 1]
+        assert below.branch is not None and above.branch is not None
+        later = max(below.branch, above.branch)
+        inside = _sample(band.values, chart)
+        yield warning(
+            "PE601", f"values of `{subject}` in {chart.show_interval(band.values)} fall between the tiers of "
+                     f"`{name}` to {_tier_text(chart, band.branch)}",
+            tiers[later].condition.span, f"the tiers leave {chart.show_interval(band.values)} out",
+            notes=(f"{chart.show(_near_top(below.values, chart))} {_scores_text(chart, below.branch)} "
+                   f"({_tier_text(chart, below.branch)}) and {chart.show(_near_bottom(above.values, chart))} "
+                   f"{_scores_text(chart, above.branch)} ({_tier_text(chart, above.branch)}), but "
+                   f"{chart.show(inside)} {_scores_text(chart, band.branch)}",),
+            help=f"make the tiers meet: end one where the next begins, e.g. "
+                 f"`{condition_text(_joined(chart, below, band), chart)}`; if the standard really leaves these "
+                 "values out, say so in a comment")
+
+
+def _near_top(values: P.Interval, chart: TierChart) -> Decimal:
+    """The highest value of a band, or one step below its open upper end."""
+    if chart.domain.whole:
+        return _last(values, True)
+    upper: Decimal = values.upper
+    if values.right == P.CLOSED:
+        return upper
+    below = upper - chart.step()
+    return below if values.lower == -P.inf else max(below, (values.lower + upper) / 2)
+
+
+def _near_bottom(values: P.Interval, chart: TierChart) -> Decimal:
+    """The lowest value of a band, or one step above its open lower end."""
+    if chart.domain.whole:
+        return _first(values, True)
+    lower: Decimal = values.lower
+    if values.left == P.CLOSED:
+        return lower
+    above = lower + chart.step()
+    return above if values.upper == P.inf else min(above, (lower + values.upper) / 2)
+
+
+def _first(values: P.Interval, whole: bool) -> Decimal:
+    lower: Decimal = values.lower
+    if whole:
+        first = lower.to_integral_value(rounding=decimal.ROUND_CEILING)
+        return first + 1 if first == lower and values.left == P.OPEN else first
+    return lower
+
+
+def _last(values: P.Interval, whole: bool) -> Decimal:
+    upper: Decimal = values.upper
+    if whole:
+        last = upper.to_integral_value(rounding=decimal.ROUND_FLOOR)
+        return last - 1 if last == upper and values.right == P.OPEN else last
+    return upper
+
+
+def _joined(chart: TierChart, below: Band, gap: Band) -> P.Interval:
+    """The values of the tier below a gap, stretched to take the gap too."""
+    assert below.branch is not None
+    for atomic in chart.conditions[below.branch]:
+        if atomic.upper == below.values.upper:
+            return atomic | gap.values | below.values
+    return below.values | gap.values
+
+
+def condition_text(values: P.Interval, chart: TierChart) -> str:
+    """A condition on the chart's subject that holds exactly for `values` (one stretch of the axis)."""
+    subject = unparse(chart.subject)
+    if len(values) != 1:
+        return " or ".join(condition_text(atomic, chart) for atomic in values)
+    lower = None if values.lower == -P.inf else _literal(values.lower, chart.subject_type)
+    upper = None if values.upper == P.inf else _literal(values.upper, chart.subject_type)
+    if lower is not None and lower == upper:
+        return f"{subject} == {lower}"
+    low_op = "<=" if values.left == P.CLOSED else "<"
+    high_op = "<=" if values.right == P.CLOSED else "<"
+    if lower is None and upper is None:
+        return "true"
+    if lower is None:
+        return f"{subject} {high_op} {upper}"
+    if upper is None:
+        return f"{subject} {'>=' if values.left == P.CLOSED else '>'} {lower}"
+    return f"{lower} {low_op} {subject} {high_op} {upper}"
+
+
+def _literal(value: Decimal, value_type: NumberType) -> str:
+    """`value` as the rule language writes it: `80%`, `4800 万元`, `12000 个`."""
+    if value_type.percent:
+        return plain(value * 100) + "%"
+    if value_type.display is not None:
+        return f"{plain(value / value_type.display.factor)} {value_type.display.word}"
+    if value_type.dim:
+        (base, _), *_rest = value_type.dim
+        return f"{plain(value)} {base}"
+    return plain(value)
+
+
+def _neighbour_tier(bands: tuple[Band, ...], position: int) -> int | None:
+    for offset in (1, -1):
+        index = position + offset
+        if 0 <= index < len(bands) and bands[index].branch is not None:
+            return bands[index].branch
+    return None
+
+
+def _direction_findings(chart: TierChart) -> Iterator[Diagnostic]:
+    direction = chart.indicator.direction
+    if direction is None:
+        return
+    gaps = set(_gap_positions(chart))  # reported as PE601 already
+    scored = [(band, chart.points(band.branch)) for position, band in enumerate(chart.bands)
+              if band.branch is not None and position not in gaps]
+    previous: tuple[Band, Decimal] | None = None
+    for band, points in scored:
+        if points is None:
+            previous = None
+            continue
+        if previous is not None:
+            before_band, before_points = previous
+            wrong = points < before_points if direction == "higher" else points > before_points
+            if wrong:
+                lower, higher = _sample(before_band.values, chart), _sample(band.values, chart)
+                moves = "falls" if direction == "higher" else "rises"
+                branch = band.branch if band.branch is not None and band.branch < len(chart.tiered.tiers) else None
+                span = (chart.tiered.tiers[branch].condition.span if branch is not None
+                        else (chart.tiered.default or chart.tiered).span)
+                yield warning(
+                    "PE606", f"the score of `{chart.indicator.name}` {moves} as `{unparse(chart.subject)}` rises, "
+                             f"but the indicator is declared `direction {direction}` "
+                             f"({'正向' if direction == 'higher' else '反向'})", span,
+                    f"{chart.show(higher)} {_scores_text(chart, band.branch)}",
+                    notes=(f"{chart.show(lower)} {_scores_text(chart, before_band.branch)}, but the higher "
+                           f"{chart.show(higher)} {_scores_text(chart, band.branch)}",),
+                    help="check the order of the tiers and their scores, or the declared direction "
+                         "(`higher`: 正向, more is better; `lower`: 反向, less is better)")
+                return
+        previous = (band, points)
+
+
+def _score_range_findings(program: model.Program, indicator: model.Indicator, chart: TierChart | None,
+                          ranges: Ranges) -> Iterator[Diagnostic]:
+    weight = indicator.weight
+    branches: list[tuple[ast.Expr, dict[ast.Expr, Range]]] = []
+    rule = indicator.rule
+    if isinstance(rule, ast.ScoreBy):
+        branches = [(arm.score, {}) for arm in rule.arms]
+    elif chart is not None:
+        for branch, score in enumerate([*chart.tiered.tiers, chart.tiered.default]):
+            if score is None:
+                continue
+            expr = score.score if isinstance(score, ast.Tier) else score
+            taken = [band.values for band in chart.bands if band.branch == branch]
+            if not taken:
+                continue
+            hull = taken[0]
+            for values in taken[1:]:
+                hull |= values
+            lo = -INFINITY if hull.lower == -P.inf else hull.lower
+            hi = INFINITY if hull.upper == P.inf else hull.upper
+            branches.append((expr, {chart.subject: Range(lo, hi, chart.domain.whole)}))
+    elif isinstance(rule.expr, ast.Tiered):
+        branches = [(tier.score, {}) for tier in rule.expr.tiers]
+        if rule.expr.default is not None:
+            branches.append((rule.expr.default, {}))
+    else:
+        branches = [(rule.expr, {})]
+    for expr, assume in branches:
+        if literal_points(expr, indicator) is not None:
+            continue  # a constant score was checked against the weight already (PE503)
+        reach = ranges.of(expr, indicator, assume)
+        if reach.lo >= 0 and reach.hi <= weight:
+            continue
+        low = "(−∞" if reach.lo == -INFINITY else f"[{plain(reach.lo)}"
+        high = "+∞)" if reach.hi == INFINITY else f"{plain(reach.hi)}]"
+        open_facts = _unbounded_facts(program, indicator, expr)
+        declare = ""
+        if open_facts:
+            fact = program.facts[open_facts[0]]
+            assert isinstance(fact.type, NumberType)
+            example = ("0% and 100%" if fact.type.percent else "0 and " + plain(weight) if fact.type.dim == (
+                ("分", 1),) else "… and …")
+            declare = (f"; if {' and '.join(f'`{name}`' for name in open_facts)} cannot take any value, declare "
+                       f"the range, e.g. `fact {fact.name}: {_type_word(fact.type)} between {example}`")
+        yield warning(
+            "PE605", f"this score of `{indicator.name}` can range over {low}, {high} points, outside 0 to "
+                     f"its weight {plain(weight)}", expr.span,
+            "can be " + " or ".join(["below 0"] * (reach.lo < 0) + ["above the weight"] * (reach.hi > weight)),
+            notes=("counts are taken as whole and not negative, facts declared `between … and …` as in their "
+                   "range, other facts as any value",),
+            help=f"cap the score, e.g. `{_capped(unparse(expr), reach, weight)}`, or score it in tiers{declare}; "
+                 "the evaluation stops with PE503 if a unit's facts do push it out")
+
+
+def _capped(text: str, reach: Range, weight: Decimal) -> str:
+    if reach.lo < 0 and reach.hi > weight:
+        return f"min(weight, max(0, {text}))"
+    return f"max(0, {text})" if reach.lo < 0 else f"min(weight, {text})"
+
+
+def _type_word(value_type: NumberType) -> str:
+    if value_type.percent:
+        return "%"
+    if value_type.display is not None:
+        return value_type.display.word
+    return "number"
+
+
+def _unbounded_facts(program: model.Program, indicator: model.Indicator, expr: ast.Expr) -> list[str]:
+    """Numeric facts `expr` reads (directly or through derived values) whose values have no bound."""
+    found: list[str] = []
+    ranges = Ranges(program)
+
+    def visit(node: ast.Expr, seen: frozenset[str]) -> None:
+        for sub in walk(node):
+            if not isinstance(sub, ast.Ref) or sub.name in seen:
+                continue
+            definition = program.definition(sub.name, indicator)
+            if definition is not None:
+                visit(definition.expr, seen | {sub.name})
+            elif sub.name in program.facts and sub.name not in found:
+                reach = ranges.of(sub, indicator)
+                unbounded = reach.lo.is_infinite() or reach.hi.is_infinite()
+                if unbounded and isinstance(program.facts[sub.name].type, NumberType) and not reach.whole:
+                    found.append(sub.name)
+
+    visit(expr, frozenset())
+    return found
+
+
+__all__ = [
+    "Band",
+    "Probe",
+    "Range",
+    "Ranges",
+    "TierChart",
+    "Transition",
+    "analyse",
+    "literal_points",
+    "show_interval",
+    "show_value",
+    "tier_chart",
+]

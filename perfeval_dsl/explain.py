@@ -1,0 +1,48 @@
+"""`perfeval explain CODE`: the section of docs/errors.md that explains one diagnostic code.
+
+The document is the single source: it ships inside the package (see pyproject.toml) and, in a source
+checkout, is read from docs/. Imports `errors`.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+
+from perfeval_dsl.errors import CODES, PerfevalError, error
+
+DOCUMENT = "errors.md"
+
+
+def errors_document() -> str:
+    """docs/errors.md, from the installed package or from a source checkout."""
+    try:
+        return resources.files("perfeval_dsl").joinpath("docs").joinpath(DOCUMENT).read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError, OSError):
+        return (Path(__file__).resolve().parent.parent / "docs" / DOCUMENT).read_text(encoding="utf-8")
+
+
+def normalise_code(text: str) -> str | None:
+    """`PE601`, `pe601`, `601` and `PE 601` all name PE601; None when `text` is no code at all."""
+    match = re.fullmatch(r"\s*(?:pe)?\s*(\d{3})\s*", text, flags=re.IGNORECASE)
+    return f"PE{match.group(1)}" if match else None
+
+
+def explanation(text: str) -> str:
+    """The Markdown section explaining the code `text`. Raises PerfevalError (PE005) for an unknown code."""
+    code = normalise_code(text)
+    if code is None or code not in CODES:
+        shown = code or text.strip()
+        raise PerfevalError([error(
+            "PE005", f"`{shown}` is not a perfeval diagnostic code",
+            help="codes look like PE201, as `perfeval check` and `perfeval eval` print them in brackets "
+                 "(`warning[PE601]`); `perfeval explain` without a code lists them all")])
+    document = errors_document()
+    heading = re.search(rf"^## {code} .*$", document, flags=re.MULTILINE)
+    if heading is None:  # pragma: no cover - a test keeps every code documented
+        return f"## {code} — {CODES[code]}\n"
+    following = re.search(r"^## ", document[heading.end():], flags=re.MULTILINE)
+    end = heading.end() + following.start() if following else len(document)
+    section = re.sub(r"<!--.*?-->\n?", "", document[heading.start():end], flags=re.DOTALL)
+    return section.rstrip() + "\n"

@@ -1,0 +1,99 @@
+"""`perfeval test` output: each case passed or failed with a readable difference, and tier coverage.
+
+Text for the person who wrote the cases; a JSON document (`perfeval-test/1`) for tools.
+"""
+
+from __future__ import annotations
+
+import decimal
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from rich.text import Text
+
+from perfeval_dsl.cases import CaseOutcome, CaseReport
+from perfeval_dsl.errors import render
+from perfeval_dsl.values import plain
+
+DOCUMENT_FORMAT = "perfeval-test/1"
+
+
+def percent_text(value: Decimal) -> str:
+    """One decimal, rounded down, so 99.97% never shows as 100.0%."""
+    return plain(value.quantize(Decimal("0.1"), rounding=decimal.ROUND_DOWN)) + "%"
+
+
+def report_lines(report: CaseReport, minimum: Decimal | None = None) -> Iterator[Text]:
+    yield Text(f"{report.tests.path}  (rules: {report.rules.program.source.name})", style="bold")
+    for outcome in report.outcomes:
+        yield from _outcome_lines(outcome)
+    failed = len(report.failed)
+    passed = len(report.outcomes) - failed
+    summary = Text(f"{len(report.outcomes)} case{'s' if len(report.outcomes) != 1 else ''}: {passed} passed")
+    if failed:
+        summary.append(f", {failed} failed", style="bold red")
+    yield summary
+    coverage = report.coverage
+    line = Text(f"tier coverage: {coverage.count} of {len(coverage.branches)} branches reached "
+                f"({percent_text(coverage.percent)})")
+    if minimum is not None:
+        below = not coverage.meets(minimum)
+        line.append(f", minimum {plain(minimum)}%", style="bold red" if below else "")
+        if below:
+            line.append(": too low", style="bold red")
+    yield line
+    for branch in coverage.missing:
+        yield Text(f"  not reached: {branch.indicator} — {branch.text}", style="yellow")
+
+
+def _outcome_lines(outcome: CaseOutcome) -> Iterator[Text]:
+    if outcome.passed:
+        yield Text("  ✓ ", style="green") + Text(outcome.case.name)
+        return
+    yield Text("  ✗ ", style="bold red") + Text(outcome.case.name, style="bold") + Text(
+        f"  ({outcome.case.span.location()})", style="dim")
+    for mismatch in outcome.mismatches:
+        line = Text(f"      {mismatch.what}: expected {mismatch.expected}, got ")
+        line.append(mismatch.actual, style="bold red")
+        if mismatch.detail:
+            line.append(f"  ({mismatch.detail})", style="dim")
+        yield line
+    if outcome.diagnostics and not outcome.mismatches:
+        yield Text("      the evaluation stopped:", style="red")
+    for diagnostic in outcome.diagnostics:
+        for text in render(diagnostic).splitlines():
+            yield Text("      " + text)
+
+
+def report_document(reports: list[CaseReport], minimum: Decimal | None = None) -> str:
+    files: list[dict[str, Any]] = []
+    for report in reports:
+        coverage = report.coverage
+        files.append({
+            "file": report.tests.path,
+            "rules": report.rules.program.source.name,
+            "passed": not report.failed and (minimum is None or coverage.meets(minimum)),
+            "cases": [
+                {
+                    "name": outcome.case.name,
+                    "passed": outcome.passed,
+                    "mismatches": [
+                        {"what": m.what, "expected": m.expected, "actual": m.actual, "detail": m.detail}
+                        for m in outcome.mismatches
+                    ],
+                    "diagnostics": [d.to_dict() for d in outcome.diagnostics],
+                }
+                for outcome in report.outcomes
+            ],
+            "coverage": {
+                "branches": len(coverage.branches),
+                "reached": coverage.count,
+                "percent": str(coverage.percent.quantize(Decimal("0.01"), rounding=decimal.ROUND_DOWN)),
+                "missing": [{"indicator": b.indicator, "branch": b.index, "rule": b.text} for b in coverage.missing],
+            },
+        })
+    document = {"format": DOCUMENT_FORMAT, "minimum_coverage": plain(minimum) if minimum is not None else None,
+                "files": files}
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
