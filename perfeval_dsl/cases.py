@@ -49,6 +49,7 @@ _EXPECT_KEYS = ("total", "grade", "scores", "groups", "error")
 class Expected:
     total: Decimal | None = None
     grade: str | None = None
+    grade_span: Span | None = None
     scores: tuple[tuple[str, Decimal, Span], ...] = ()
     groups: tuple[tuple[str, Decimal, Span], ...] = ()
     errors: tuple[str, ...] = ()
@@ -60,6 +61,7 @@ class Case:
     facts: Facts | None
     without: tuple[str, ...]
     expect: Expected
+    without_spans: tuple[Span, ...] = attrs.field(eq=False, default=())
     span: Span = attrs.field(eq=False)
 
 
@@ -102,7 +104,7 @@ class _Reader:
             if key not in keys:
                 close = did_you_mean(key, keys)
                 self.problem(f"`{key}` is not a key of {what}", key_node, "unknown key",
-                             help=(close + "; " if close else "") + "the keys are " + ", ".join(f"`{k}`" for k in keys))
+                             help=close or "the keys are " + ", ".join(f"`{k}`" for k in keys))
                 continue
             if key in found:
                 self.problem(f"`{key}` is given twice in {what}", key_node, "given again", help="give it once")
@@ -158,7 +160,8 @@ def load_tests(path: Path) -> CaseFile:
     if "rules" in top and (text := reader.text(top["rules"], "`rules`")) is not None:
         rules_path = path.parent / text
     base: Facts | None = None
-    if "facts" in top and (text := reader.text(top["facts"], "`facts`")) is not None:
+    if "facts" in top and (text := reader.text(top["facts"], "`facts` at the top (the facts file every case "
+                                                             "starts from)")) is not None:
         try:
             base = load_facts(path.parent / text)
         except PerfevalError as failure:
@@ -188,9 +191,11 @@ def load_tests(path: Path) -> CaseFile:
 
 
 def _case(reader: _Reader, node: yaml.Node, number: int, path: str) -> Case | None:
+    before = len(reader.diagnostics)
     fields = reader.mapping(node, "a case", _CASE_KEYS, "`- name: …` then `expect:`")
     if not fields:
         return None
+    misspelt = len(reader.diagnostics) > before  # an unknown key, likely `expect` mistyped: said already
     name = reader.text(fields["name"], "a case's `name`") if "name" in fields else f"case {number}"
     facts: Facts | None = None
     if "facts" in fields:
@@ -204,6 +209,7 @@ def _case(reader: _Reader, node: yaml.Node, number: int, path: str) -> Case | No
             reader.problem("a case's `facts` must list `名称: 值` lines", facts_node,
                            help="write e.g. `facts: {实际基本支出: 110 元}`")
     without: list[str] = []
+    without_spans: list[Span] = []
     if "without" in fields:
         items = fields["without"]
         nodes = items.value if isinstance(items, yaml.SequenceNode) else [items]
@@ -211,13 +217,16 @@ def _case(reader: _Reader, node: yaml.Node, number: int, path: str) -> Case | No
             text = reader.text(item, "a name under `without`")
             if text is not None:
                 without.append(text)
+                without_spans.append(reader.span(item))
     if "expect" not in fields:
+        if misspelt:
+            return None
         reader.problem(f"the case `{name}` expects nothing", node, "no `expect`",
                        help="add `expect:` with `total`, `grade`, `scores`, `groups` or `error`")
         return None
     expect = _expected(reader, fields["expect"])
     return Case(name=name or f"case {number}", facts=facts, without=tuple(without), expect=expect,
-                span=reader.span(fields.get("name", node)))
+                without_spans=tuple(without_spans), span=reader.span(fields.get("name", node)))
 
 
 def _expected(reader: _Reader, node: yaml.Node) -> Expected:
@@ -235,16 +244,21 @@ def _expected(reader: _Reader, node: yaml.Node) -> Expected:
             if text is None:
                 continue
             code = text.strip().upper()
-            if code not in CODES:
-                reader.problem(f"`{text}` is not a perfeval diagnostic code", item, "unknown code",
-                               help="write the code an evaluation stops with, e.g. `PE501`; "
+            if code not in CODES or not code.startswith(("PE4", "PE5")):
+                reader.problem(f"`{text}` is not a code an evaluation can stop with", item, "not an evaluation error",
+                               help="write a facts (PE4xx) or evaluation (PE5xx) code, e.g. `PE501`; "
                                     "`perfeval explain` lists them")
                 continue
             codes.append(code)
         if codes and (total is not None or grade is not None or scores or groups):
             reader.problem("a case that expects an error cannot also expect scores", error_node,
                            help="split it into two cases")
-    return Expected(total=total, grade=grade, scores=scores, groups=groups, errors=tuple(codes))
+    if isinstance(node, yaml.MappingNode) and not node.value:
+        reader.problem("this case expects nothing", node, "empty",
+                       help="add `total`, `grade`, `scores`, `groups` or `error` under `expect`")
+    grade_span = reader.span(fields["grade"]) if "grade" in fields else None
+    return Expected(total=total, grade=grade, grade_span=grade_span, scores=scores, groups=groups,
+                    errors=tuple(codes))
 
 
 # ---- running -----------------------------------------------------------------------------------
@@ -274,21 +288,23 @@ class CaseOutcome:
 
 @attrs.frozen
 class Branch:
-    """One branch of an indicator's rule: a tier, the `else`, or a `score by` arm (index as in results)."""
+    """One branch of an indicator's rule: a tier, the `else`, or a `score by` arm (index as in results).
+    `where` is the indicator's place in the tree, which tells apart two indicators of the same name."""
 
     indicator: str
     index: int
     text: str
+    where: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
 class Coverage:
     branches: tuple[Branch, ...]
-    reached: frozenset[tuple[str, int]]
+    reached: frozenset[tuple[tuple[str, ...], int]]
 
     @property
     def missing(self) -> tuple[Branch, ...]:
-        return tuple(b for b in self.branches if (b.indicator, b.index) not in self.reached)
+        return tuple(b for b in self.branches if (b.where, b.index) not in self.reached)
 
     @property
     def count(self) -> int:
@@ -320,17 +336,18 @@ def branches(indicator: model.Indicator) -> tuple[Branch, ...]:
     """Every branch of `indicator`'s rule, numbered as `IndicatorResult.branch` numbers them."""
     rule = indicator.rule
     name = indicator.name
+    where = (*indicator.path, name)
     if isinstance(rule, ast.ScoreBy):
         return tuple(Branch(name, i, (f'"{arm.value.value}"' if arm.value is not None else "otherwise")
-                            + f" -> {unparse(arm.score)}") for i, arm in enumerate(rule.arms))
+                            + f" -> {unparse(arm.score)}", where) for i, arm in enumerate(rule.arms))
     if isinstance(rule.expr, ast.Tiered):
         tiered = rule.expr
-        found = [Branch(name, i, f"tier {i + 1}: {unparse(t.score)} if {unparse(t.condition)}")
+        found = [Branch(name, i, f"tier {i + 1}: {unparse(t.score)} if {unparse(t.condition)}", where)
                  for i, t in enumerate(tiered.tiers)]
         if tiered.default is not None:
-            found.append(Branch(name, len(tiered.tiers), f"else {unparse(tiered.default)}"))
+            found.append(Branch(name, len(tiered.tiers), f"else {unparse(tiered.default)}", where))
         return tuple(found)
-    return (Branch(name, 0, f"score {unparse(rule.expr)}"),)
+    return (Branch(name, 0, f"score {unparse(rule.expr)}", where),)
 
 
 def run_tests(tests: CaseFile, rules: CompiledRules) -> CaseReport:
@@ -338,13 +355,13 @@ def run_tests(tests: CaseFile, rules: CompiledRules) -> CaseReport:
     program = rules.program
     _check_names(tests, program)
     outcomes = []
-    reached: set[tuple[str, int]] = set()
+    reached: set[tuple[tuple[str, ...], int]] = set()
     for case in tests.cases:
         outcome = _run_case(tests, case, rules)
         outcomes.append(outcome)
         if outcome.result is not None:
             for scored in outcome.result.indicators:
-                reached.add((scored.name, scored.branch if scored.branch is not None else 0))
+                reached.add(((*scored.path, scored.name), scored.branch if scored.branch is not None else 0))
     coverage = Coverage(branches=tuple(b for i in program.indicators for b in branches(i)),
                         reached=frozenset(reached))
     return CaseReport(tests=tests, rules=rules, outcomes=tuple(outcomes), coverage=coverage)
@@ -365,8 +382,19 @@ def _check_names(tests: CaseFile, program: model.Program) -> None:
                 problems.append(error("PE702", f"the rules have no group named `{name}`", span, "unknown",
                                       help=did_you_mean(name, groups) or "name it as the rule file does"))
         if case.expect.grade is not None and case.expect.grade not in labels:
-            problems.append(error("PE702", f"the rules have no grade `{case.expect.grade}`", case.span,
+            problems.append(error("PE702", f"the rules have no grade `{case.expect.grade}`",
+                                  case.expect.grade_span or case.span, "unknown",
                                   help="the grades are " + ", ".join(labels)))
+        given = case.facts.values.values() if case.facts is not None else ()
+        for fact in given:
+            if fact.name not in program.facts:
+                problems.append(error("PE702", f"the rules declare no fact named `{fact.name}`",
+                                      fact.key_span or fact.span, "unknown",
+                                      help=did_you_mean(fact.name, program.facts) or "name it as the rule file does"))
+        for name, span in zip(case.without, case.without_spans, strict=True):
+            if name not in program.facts:
+                problems.append(error("PE702", f"the rules declare no fact named `{name}`", span, "unknown",
+                                      help=did_you_mean(name, program.facts) or "name it as the rule file does"))
     if problems:
         raise PerfevalError(problems)
 

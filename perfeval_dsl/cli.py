@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import NoReturn, TypeVar
 
@@ -185,27 +186,40 @@ def check_command(rules: tuple[Path, ...], strict: bool, output_format: str) -> 
     sys.exit(worst)
 
 
+def _percentage(text: str | None) -> Decimal | None:
+    """`--min-coverage 66.7` as an exact decimal (a float would not hold 66.66666666666666666)."""
+    if text is None:
+        return None
+    try:
+        value = Decimal(text.strip().removesuffix("%"))
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite() or not 0 <= value <= 100:
+        raise click.BadParameter(f"{text!r} is not a percentage from 0 to 100")
+    return value
+
+
 @cli.command("test")
 @click.argument("targets", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--min-coverage", type=click.FloatRange(0, 100), default=None, metavar="N",
+@click.option("--min-coverage", type=str, default=None, metavar="N", callback=lambda ctx, param, value: _percentage(
+    value),
               help="Fail (exit 1) when fewer than N% of the rules' branches are reached by some case.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: each case and the coverage; json: one document for tools.")
-def test_command(targets: tuple[Path, ...], min_coverage: float | None, output_format: str) -> None:
+def test_command(targets: tuple[Path, ...], min_coverage: Decimal | None, output_format: str) -> None:
     """Run the example cases written for rule files, and report tier coverage.
 
     A TARGET is a test file (`anning-2020.tests.yaml`) or a rule file, whose test file of the same name
     is used. Exit 0 when every case passes (and coverage is at least --min-coverage), 1 otherwise.
     """
-    from decimal import Decimal
-
     import perfeval_dsl as pe
     from perfeval_dsl.cases import TEST_SUFFIX, cases_file_for, load_tests, run_tests
     from perfeval_dsl.report.tests import report_document, report_lines
 
-    minimum = Decimal(str(min_coverage)) if min_coverage is not None else None
+    minimum = min_coverage
     worst = EXIT_OK
     reports = []
+    failures: list[tuple[Path, PerfevalError]] = []
     for target in targets:
         path = target if target.name.endswith(TEST_SUFFIX) else cases_file_for(target)
         if not path.name.endswith(TEST_SUFFIX) or (path != target and not path.exists()):
@@ -218,7 +232,9 @@ def test_command(targets: tuple[Path, ...], min_coverage: float | None, output_f
             rules = pe.load_rules(tests.rules_path)
             report = run_tests(tests, rules)
         except PerfevalError as failure:
-            print_diagnostics(failure.diagnostics)
+            if output_format == "text":
+                print_diagnostics(failure.diagnostics)
+            failures.append((path, failure))
             worst = max(worst, _exit_code(failure))
             continue
         reports.append(report)
@@ -229,7 +245,7 @@ def test_command(targets: tuple[Path, ...], min_coverage: float | None, output_f
             for line in report_lines(report, minimum):
                 console.print(line)
     if output_format == "json":
-        click.echo(report_document(reports, minimum), nl=False)
+        click.echo(report_document(reports, minimum, failures), nl=False)
     sys.exit(worst)
 
 
@@ -268,13 +284,19 @@ def boundaries_command(rules: Path, indicators: tuple[str, ...], output_format: 
         if chart is not None:
             charts.append(chart)
         elif indicators:
-            print_diagnostics([error("PE007", f"`{indicator.name}` has no tier boundaries: its rule is not a tier "
-                                              "chain over one value", indicator.span,
-                                     help="boundaries are shown for rules such as "
-                                          "`score 5 if 偏差率 <= 10% else 3 if <= 20% else 0`")])
-            sys.exit(EXIT_USAGE)
+            problems.append(error("PE007", f"`{indicator.name}` has no tier boundaries: its rule is not a tier "
+                                           "chain over one value", indicator.span,
+                                  help="boundaries are shown for rules such as "
+                                       "`score 5 if 偏差率 <= 10% else 3 if <= 20% else 0`"))
+    if problems:
+        print_diagnostics(problems)
+        sys.exit(EXIT_USAGE)
     if output_format == "json":
         click.echo(boundaries_document(charts), nl=False)
+        return
+    if not charts:
+        click.echo(f"{rules}: no indicator's rule is a tier chain over one value, so there are no boundaries to show",
+                   err=True)
         return
     console = _console()
     click.echo(boundaries_text(charts, width=max(60, min(console.width, 140)), color=console.is_terminal), nl=False)

@@ -72,9 +72,6 @@ def test_output(example: Output, capsys: pytest.CaptureFixture[str], monkeypatch
     assert starts, "not in the output:\n" + "\n".join(expected)
 
 
-@pytest.mark.xfail(strict=True, reason="boundaries word-wraps an indicator's heading at the terminal width (80 "
-                                        "when piped) although its tables are never wrapped: `… weight 8 ·` / "
-                                        "`by 设定指标的项目比例`")
 def test_boundaries_keeps_each_heading_on_one_line(capsys: pytest.CaptureFixture[str],
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)

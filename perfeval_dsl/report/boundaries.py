@@ -54,10 +54,10 @@ def boundaries_text(charts: list[TierChart], *, width: int = 100, color: bool = 
     for chart in charts:
         indicator = chart.indicator
         console.print(Text(" › ".join((*indicator.path, indicator.name)), style="bold")
-                      + Text(f"  weight {plain(indicator.weight)} · by {unparse(chart.subject)}"))
+                      + Text(f"  weight {plain(indicator.weight)} · by {unparse(chart.subject)}"), soft_wrap=True)
         for index, tier in enumerate(chart.tiered.tiers):
             console.print(Text(f"  tier {index + 1}: {_score_text(chart, index)} if {unparse(tier.condition)}",
-                               style="dim"))
+                               style="dim"), soft_wrap=True)
         if chart.tiered.default is not None:
             console.print(Text(f"  else: {_score_text(chart, chart.else_branch)}", style="dim"))
         transitions = chart.transitions()

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import decimal
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
 
 from perfeval_dsl.cases import CaseOutcome, CaseReport
-from perfeval_dsl.errors import render
+from perfeval_dsl.errors import PerfevalError, render
 from perfeval_dsl.values import plain
 
 DOCUMENT_FORMAT = "perfeval-test/1"
@@ -67,8 +68,13 @@ def _outcome_lines(outcome: CaseOutcome) -> Iterator[Text]:
             yield Text("      " + text)
 
 
-def report_document(reports: list[CaseReport], minimum: Decimal | None = None) -> str:
-    files: list[dict[str, Any]] = []
+def report_document(reports: list[CaseReport], minimum: Decimal | None = None,
+                    failures: Sequence[tuple[Path, PerfevalError]] = ()) -> str:
+    """The `perfeval-test/1` document; a test file that could not be run is listed with its diagnostics."""
+    files: list[dict[str, Any]] = [
+        {"file": str(path), "passed": False, "diagnostics": [d.to_dict() for d in failure.diagnostics]}
+        for path, failure in failures
+    ]
     for report in reports:
         coverage = report.coverage
         files.append({
