@@ -118,6 +118,11 @@ class _Reader:
             return None
         return str(node.value)
 
+    def texts(self, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node]]:
+        """One value or a list of them (`error: PE501`, `without: [甲, 乙]`), each with its node."""
+        nodes = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        return [(text, item) for item in nodes if (text := self.text(item, what)) is not None]
+
     def points(self, node: yaml.Node, what: str) -> Decimal | None:
         text = self.text(node, what)
         if text is None:
@@ -211,13 +216,9 @@ def _case(reader: _Reader, node: yaml.Node, number: int, path: str) -> Case | No
     without: list[str] = []
     without_spans: list[Span] = []
     if "without" in fields:
-        items = fields["without"]
-        nodes = items.value if isinstance(items, yaml.SequenceNode) else [items]
-        for item in nodes:
-            text = reader.text(item, "a name under `without`")
-            if text is not None:
-                without.append(text)
-                without_spans.append(reader.span(item))
+        for text, item in reader.texts(fields["without"], "a name under `without`"):
+            without.append(text)
+            without_spans.append(reader.span(item))
     if "expect" not in fields:
         if misspelt:
             return None
@@ -238,11 +239,7 @@ def _expected(reader: _Reader, node: yaml.Node) -> Expected:
     codes: list[str] = []
     if "error" in fields:
         error_node = fields["error"]
-        nodes = error_node.value if isinstance(error_node, yaml.SequenceNode) else [error_node]
-        for item in nodes:
-            text = reader.text(item, "an expected error code")
-            if text is None:
-                continue
+        for text, item in reader.texts(error_node, "an expected error code"):
             code = text.strip().upper()
             if code not in CODES or not code.startswith(("PE4", "PE5")):
                 reader.problem(f"`{text}` is not a code an evaluation can stop with", item, "not an evaluation error",

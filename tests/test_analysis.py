@@ -14,12 +14,12 @@ from pathlib import Path
 
 import portion as P
 import pytest
+from cli_support import run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import perfeval_dsl as pe
 from perfeval_dsl.analysis import TierChart, tier_chart
-from perfeval_dsl.cli import main
 from perfeval_dsl.errors import CODES, Diagnostic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,13 +84,6 @@ def evaluated_branch(rules: pe.Rules, facts: dict[str, object], index: int = 0) 
 def percent(value: Decimal) -> str:
     """A fraction as a facts file writes a percentage: 0.0999 → `9.99%` (exactly)."""
     return format(value * 100, "f") + "%"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(list(args))
-    captured = capsys.readouterr()
-    return int(exited.value.code or 0), captured.out, captured.err
 
 
 @pytest.fixture

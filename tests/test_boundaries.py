@@ -9,21 +9,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cli_support import run
 
 import perfeval_dsl as pe
 from perfeval_dsl.analysis import tier_chart
-from perfeval_dsl.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "rules/anning-2020.perfeval"
 GOLDEN = ROOT / "tests/golden/anning-2020.boundaries.txt"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(list(args))
-    captured = capsys.readouterr()
-    return int(exited.value.code or 0), captured.out, captured.err
 
 
 @pytest.fixture(autouse=True)

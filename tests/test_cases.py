@@ -15,19 +15,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from cli_support import run
 
 import perfeval_dsl as pe
 from perfeval_dsl.cases import cases_file_for, load_tests, rules_file_for, run_tests
-from perfeval_dsl.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(list(args))
-    captured = capsys.readouterr()
-    return int(exited.value.code or 0), captured.out, captured.err
 
 
 @pytest.fixture(autouse=True)

@@ -9,20 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from cli_support import run
 
 from perfeval_dsl import __version__
-from perfeval_dsl.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = "rules/anning-2020.perfeval"
 FACTS = "rules/anning-2020.facts.yaml"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(list(args))
-    captured = capsys.readouterr()
-    return int(exited.value.code or 0), captured.out, captured.err
 
 
 @pytest.fixture(autouse=True)
