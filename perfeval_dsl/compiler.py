@@ -1,33 +1,35 @@
-"""Checked program to compiled evaluator: each rule becomes a tree of Python closures, built once.
+"""Checked program to compiled evaluator: the whole rule file becomes one generated Python function.
 
-Evaluating a unit then runs closures over a `Frame` (the unit's facts and the derived values computed so
-far) without walking the syntax tree again. Values at run time are bare `Decimal`, `str` or `bool`: units
-were settled by the checker and literals are converted to base units here (`4800 万元` → 48,000,000).
-A problem met while evaluating (division by zero, no tier matched, a score outside its weight) raises
-`EvaluationFailure` carrying its diagnostic; `evaluate` collects them. Imports `ast`, `model`, `values`,
-`errors`, `unparse`.
+`compile_program` writes Python source for a function that scores every indicator of one unit in straight-
+line code: facts read once into locals, derived values computed when first read and kept in locals (so a tier
+guarding a division, `0 if 发出份数 == 0 else …`, works), each rule an `if/elif` chain, constants built once.
+Evaluating a unit then costs about what a hand-written Decimal function costs; nothing walks the syntax tree.
+The function returns plain data (scores, the branch each rule took, the derived values it computed); the
+trace is built from that data only when someone asks for it (`result.Result`).
+
+The generated text contains no text of the user's: names and strings enter it only as `repr()` literals
+and constants through a table, so a rule file cannot inject code. Values at run time are bare `Decimal`,
+`str` or `bool`: units were settled by the checker, and literals are converted to base units here
+(`4800 万元` → 48,000,000). A problem met while evaluating (division by zero, no tier matched, a score
+outside its weight, arithmetic out of range) becomes a diagnostic for that indicator. Imports `ast`, `model`,
+`check`, `values`, `errors`, `facts`, `unparse`.
 """
 
 from __future__ import annotations
 
 import decimal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from perfeval_dsl import ast, model
-from perfeval_dsl.check import subject_of
+from perfeval_dsl.check import subject_of, walk
 from perfeval_dsl.errors import Diagnostic, error
 from perfeval_dsl.facts import Declared
 from perfeval_dsl.unparse import unparse
-from perfeval_dsl.values import UNITS, Value, ValueType, format_value
-
-# Closures are type-erased on purpose: the checker has already proved every operand's type and unit, so
-# an evaluator returns a Decimal, str or bool as its expression's static type says.
-Evaluator = Callable[["Frame"], Any]
-RuleEvaluator = Callable[["Frame"], tuple[Decimal, int | None]]
+from perfeval_dsl.values import UNITS, Value, format_value, plain
 
 
 class EvaluationFailure(Exception):
@@ -38,23 +40,21 @@ class EvaluationFailure(Exception):
         self.diagnostic = diagnostic
 
 
-class Frame:
-    """The state of one evaluation: the unit's facts, and derived values memoised as they are computed."""
-
-    __slots__ = ("facts", "lets", "local", "weight")
-
-    def __init__(self, facts: dict[str, Value]) -> None:
-        self.facts = facts
-        self.lets: dict[str, Value | EvaluationFailure] = {}
-        self.local: dict[str, Any] = {}
-        self.weight: Decimal = Decimal(0)
-
-
 @attrs.frozen
-class CompiledIndicator:
-    indicator: model.Indicator
-    lets: tuple[tuple[str, Evaluator], ...]
-    rule: RuleEvaluator
+class UnitScores:
+    """What the generated function returns for one unit: per indicator its score (None when it failed) and
+    branch, the failures, the top-level derived values it computed, and each indicator's own ones."""
+
+    scores: list[Decimal | None]
+    branches: list[int | None]
+    failures: list[Diagnostic]
+    lets: dict[str, Value | None]  # None: not computed (no rule read it); values are never None
+    local_lets: list[dict[str, Value | None] | None]
+    subtotals: tuple[Decimal, ...] | None  # per group of `CompiledRules.groups`; None when a rule failed
+    total: Decimal | None
+
+
+ScoreUnit = Callable[[dict[str, Value]], UnitScores]
 
 
 @attrs.frozen
@@ -62,10 +62,13 @@ class CompiledRules:
     """A rule file ready to evaluate any number of units; immutable, so safe to share between threads."""
 
     program: model.Program
-    indicators: tuple[CompiledIndicator, ...]
-    lets: dict[str, Evaluator]
     declared: dict[str, Declared]
-    groups: tuple[tuple[model.Group, tuple[int, ...]], ...]  # each group with its indicators' positions
+    groups: tuple[tuple[model.Group, tuple[int, ...]], ...]  # each group with its indicators' positions, in the
+    # order of `model.Program.groups` (the order of `UnitScores.subtotals`)
+    score_unit: ScoreUnit = attrs.field(repr=False)
+    all_lets: Callable[[dict[str, Value]], tuple[dict[str, Value | None], list[dict[str, Value | None]]]] = (
+        attrs.field(repr=False))
+    python: str = attrs.field(repr=False)  # the generated source, for the curious and for debugging
 
     @property
     def diagnostics(self) -> tuple[Diagnostic, ...]:
@@ -78,18 +81,17 @@ class CompiledRules:
 
 
 def compile_program(program: model.Program) -> CompiledRules:
-    """Build the closures for every derived value and indicator of a checked program."""
-    compiler = _Compiler(program)
-    # Filled in place: closures compiled earlier look derived values up in this same dict, so a derived
-    # value may use another whatever their order in the file.
-    lets = compiler.global_lets
-    for name, let in program.lets.items():
-        lets[name] = compiler.expr(let.expr, None)
-    indicators = tuple(compiler.indicator(indicator) for indicator in program.indicators)
+    """Generate and compile the evaluator of a checked program."""
+    writer = _Writer(program)
+    source = writer.module()
+    namespace: dict[str, Any] = dict(writer.constants)
+    namespace.update(_runtime(program, writer))
+    code = compile(source, f"<perfeval: {program.source.name}>", "exec")
+    exec(code, namespace)
     position = {id(indicator): index for index, indicator in enumerate(program.indicators)}
     groups = tuple((group, tuple(position[id(i)] for i in group.indicators())) for group in program.groups)
-    return CompiledRules(program=program, indicators=indicators, lets=lets, declared=declared_facts(program),
-                         groups=groups)
+    return CompiledRules(program=program, declared=declared_facts(program), groups=groups,
+                         score_unit=namespace["score_unit"], all_lets=namespace["all_lets"], python=source)
 
 
 def declared_facts(program: model.Program) -> dict[str, Declared]:
@@ -99,226 +101,311 @@ def declared_facts(program: model.Program) -> dict[str, Declared]:
             for name, fact in program.facts.items()}
 
 
-class _Compiler:
+# ---- run-time helpers the generated code calls ----------------------------------------------------
+
+
+def _runtime(program: model.Program, writer: _Writer) -> dict[str, Any]:
+    problems = writer.problems
+
+    def divide(numerator: Decimal, denominator: Decimal, problem: int) -> Decimal:
+        if not denominator:
+            raise EvaluationFailure(problems[problem])
+        return numerator / denominator
+
+    def no_tier(problem: int, subject: Callable[[], Value] | None) -> Any:
+        diagnostic = problems[problem]
+        if subject is not None:
+            try:
+                value = subject()
+            except Exception:  # only to show the value; the problem reported is the unmatched tier
+                value = None
+            if value is not None:
+                shown = format_value(value, writer.subject_types.get(problem))
+                diagnostic = attrs.evolve(diagnostic, message=f"{diagnostic.message}: {writer.subject_texts[problem]} "
+                                                              f"is {shown}")
+        raise EvaluationFailure(diagnostic)
+
+    def no_arm(problem: int, value: Value) -> Any:
+        diagnostic = problems[problem]
+        raise EvaluationFailure(attrs.evolve(diagnostic, message=f"{diagnostic.message} {format_value(value)}"))
+
+    def out_of_range(index: int, score: Any) -> Diagnostic:
+        indicator = program.indicators[index]
+        if not isinstance(score, Decimal) or isinstance(score, bool):
+            return error("PE503", f"the score of `{indicator.name}` is not a number", indicator.rule.span)
+        return error(
+            "PE503", f"`{indicator.name}` scores {plain(score)}, outside 0 to its weight {plain(indicator.weight)}",
+            indicator.rule.span, f"gives {plain(score)}",
+            help="a score is never cut to fit: correct the rule (e.g. `min(…, weight)` for a cap) or the weight")
+
+    def arithmetic(index: int) -> Diagnostic:
+        indicator = program.indicators[index]
+        return error("PE504", f"the arithmetic of `{indicator.name}` gives a number out of range",
+                     indicator.rule.span, help="check the facts for values far too large or too small")
+
+    return {"_divide": divide, "_no_tier": no_tier, "_no_arm": no_arm, "_out_of_range": out_of_range,
+            "_arithmetic": arithmetic, "_Failure": EvaluationFailure, "_DecimalException": decimal.DecimalException,
+            "UnitScores": UnitScores}
+
+
+# ---- the code writer -----------------------------------------------------------------------------
+
+
+class _Writer:
+    """Writes the module: constants, `score_unit(F)` and `all_lets(F)`."""
+
     def __init__(self, program: model.Program) -> None:
         self.program = program
-        self.global_lets: dict[str, Evaluator] = {}
-        self.local_lets: dict[int, dict[str, Evaluator]] = {}
+        self.constants: dict[str, Any] = {}
+        self._constant_names: dict[tuple[type, Any], str] = {}
+        self.problems: list[Diagnostic] = []
+        self.subject_texts: dict[int, str] = {}
+        self.subject_types: dict[int, Any] = {}
+        self.fact_vars = {name: f"f{i}" for i, name in enumerate(program.facts)}
+        self.let_vars = {name: f"g{i}" for i, name in enumerate(program.lets)}
+        self.local_vars: dict[int, dict[str, str]] = {
+            id(indicator): {let.name: f"l{i}_{j}" for j, let in enumerate(indicator.lets)}
+            for i, indicator in enumerate(program.indicators)
+        }
 
-    def indicator(self, indicator: model.Indicator) -> CompiledIndicator:
-        local: dict[str, Evaluator] = {}
-        self.local_lets[id(indicator)] = local
-        for let in indicator.lets:
-            local[let.name] = self.expr(let.expr, indicator)
-        return CompiledIndicator(indicator=indicator, lets=tuple(local.items()), rule=self.rule(indicator))
+    # -- building blocks
+    def constant(self, value: Any) -> str:
+        key = (type(value), value)
+        name = self._constant_names.get(key)
+        if name is None:
+            name = self._constant_names[key] = f"K{len(self._constant_names)}"
+            self.constants[name] = value
+        return name
 
-    # -- score rules: return (score, the tier or arm that fired)
-    def rule(self, indicator: model.Indicator) -> RuleEvaluator:
-        rule = indicator.rule
-        if isinstance(rule, ast.ScoreBy):
-            return self._score_by(rule, indicator)
-        if isinstance(rule.expr, ast.Tiered):
-            return self._tiers(rule.expr, indicator)
-        score = self.expr(rule.expr, indicator)
+    def problem(self, diagnostic: Diagnostic) -> int:
+        self.problems.append(diagnostic)
+        return len(self.problems) - 1
 
-        def plain_score(frame: Frame) -> tuple[Decimal, int | None]:
-            return score(frame), None
-
-        return plain_score
-
-    def _tiers(self, tiered: ast.Tiered, indicator: model.Indicator) -> RuleEvaluator:
-        tiers = tuple((self.expr(t.condition, indicator), self.expr(t.score, indicator)) for t in tiered.tiers)
-        default = self.expr(tiered.default, indicator) if tiered.default is not None else None
-        else_index = len(tiers)
-        subject = subject_of(tiered.tiers[0].condition)
-        subject_value = self.expr(subject, indicator) if subject is not None else None
-        subject_type = self._type_of(subject, indicator) if subject is not None else None
-
-        def run(frame: Frame) -> tuple[Decimal, int | None]:
-            for index, (condition, score) in enumerate(tiers):
-                if condition(frame):
-                    return score(frame), index
-            if default is not None:
-                return default(frame), else_index
-            shown = ""
-            if subject_value is not None and subject is not None:
-                shown = f": {unparse(subject)} is {format_value(subject_value(frame), subject_type)}"
-            raise EvaluationFailure(error(
-                "PE502", f"no tier of `{indicator.name}` matched{shown}", tiered.span, "no tier matched",
-                help="add a final `else 0` for values no tier covers, or correct the tiers' bounds"))
-
-        return run
-
-    def _score_by(self, rule: ast.ScoreBy, indicator: model.Indicator) -> RuleEvaluator:
-        subject = self.expr(rule.subject, indicator)
-        arms: dict[str, tuple[int, Evaluator]] = {}
-        otherwise: tuple[int, Evaluator] | None = None
-        for index, arm in enumerate(rule.arms):
-            score = self.expr(arm.score, indicator)
-            if arm.value is None:
-                otherwise = (index, score)
-            else:
-                arms.setdefault(arm.value.value, (index, score))
-
-        def run(frame: Frame) -> tuple[Decimal, int | None]:
-            value = subject(frame)
-            found = arms.get(value) if isinstance(value, str) else None
-            if found is None:
-                found = otherwise
-            if found is None:
-                raise EvaluationFailure(error(
-                    "PE505", f"`{indicator.name}` has no score for {format_value(value)}", rule.span,
-                    help="add an arm for this judgement, or `otherwise -> 0`"))
-            index, score = found
-            return score(frame), index
-
-        return run
-
-    def _type_of(self, expr: ast.Expr, indicator: model.Indicator | None) -> ValueType | None:
-        if isinstance(expr, ast.Ref):
-            return self.program.value_type(expr.name, indicator)
-        return None
+    def ref(self, name: str, indicator: model.Indicator | None, lazy: bool) -> str:
+        """A read of `name`. `lazy`: a derived value is computed on first read (`score_unit`); otherwise it
+        was computed before, in dependency order (`all_lets`)."""
+        local = self.local_vars[id(indicator)] if indicator is not None else {}
+        if name in local:
+            var, definition = local[name], self.program.definition(name, indicator)
+        elif name in self.let_vars:
+            var, definition, indicator = self.let_vars[name], self.program.lets[name], None
+        else:
+            return self.fact_vars[name]
+        if not lazy:
+            return var
+        assert definition is not None
+        return f"({var} if {var} is not None else ({var} := {self.expr(definition.expr, indicator, lazy)}))"
 
     # -- expressions
-    def expr(self, expr: ast.Expr, indicator: model.Indicator | None) -> Evaluator:
+    def expr(self, expr: ast.Expr, indicator: model.Indicator | None, lazy: bool = True) -> str:
+        def go(e: ast.Expr) -> str:
+            return self.expr(e, indicator, lazy)
+
         match expr:
             case ast.Number(value=value, unit=unit):
-                constant: Value = value * UNITS[unit].factor if unit is not None else value
-                return lambda frame: constant
+                return self.constant(value * UNITS[unit].factor if unit is not None else value)
             case ast.String(value=text):
-                return lambda frame: text
+                return self.constant(text)
             case ast.Bool(value=flag):
-                return lambda frame: flag
+                return "True" if flag else "False"
             case ast.WeightRef():
-                return lambda frame: frame.weight
+                assert indicator is not None
+                return self.constant(indicator.weight)
             case ast.Ref(name=name):
-                return self._ref(name, indicator)
+                return self.ref(name, indicator, lazy)
             case ast.Unary(op=op, operand=operand):
-                inner = self.expr(operand, indicator)
-                if op == "-":
-                    return lambda frame: -inner(frame)
-                return inner
-            case ast.Binary(op=op, left=left, right=right):
-                return self._binary(expr, self.expr(left, indicator), self.expr(right, indicator), indicator)
-            case ast.Compare(operands=operands, ops=ops):
-                return self._compare(tuple(self.expr(o, indicator) for o in operands), ops)
-            case ast.Between(subject=subject, low=low, high=high):
-                s, lo, hi = (self.expr(e, indicator) for e in (subject, low, high))
-                return lambda frame: lo(frame) <= s(frame) <= hi(frame)
-            case ast.BoolOp(op=op, operands=operands):
-                parts = tuple(self.expr(o, indicator) for o in operands)
-                if op == "and":
-                    return lambda frame: all(p(frame) for p in parts)
-                return lambda frame: any(p(frame) for p in parts)
-            case ast.Not(operand=operand):
-                inner = self.expr(operand, indicator)
-                return lambda frame: not inner(frame)
-            case ast.Call():
-                return self._call(expr, indicator)
-            case ast.Tiered():
-                tiers = tuple((self.expr(t.condition, indicator), self.expr(t.score, indicator))
-                              for t in expr.tiers)
-                default = self.expr(expr.default, indicator) if expr.default is not None else None
-                span = expr.span
-
-                def tiered(frame: Frame) -> Any:
-                    for condition, score in tiers:
-                        if condition(frame):
-                            return score(frame)
-                    if default is not None:
-                        return default(frame)
-                    raise EvaluationFailure(error("PE502", "no tier matched", span, "no tier matched",
-                                                  help="add a final `else …` for values no tier covers"))
-
-                return tiered
-        raise AssertionError(f"cannot compile {expr!r}")  # pragma: no cover
-
-    def _ref(self, name: str, indicator: model.Indicator | None) -> Evaluator:
-        # Derived values are computed when first read and remembered for the unit (top level) or the
-        # indicator (its own `let`s): a tier guarding a division (`0 if 发出份数 == 0 else …`) then works.
-        if indicator is not None and any(let.name == name for let in indicator.lets):
-            local = self.local_lets[id(indicator)]
-
-            def local_value(frame: Frame) -> Any:
-                memo = frame.local.get(name)
-                if memo is None:
-                    memo = frame.local[name] = local[name](frame)
-                return memo
-
-            return local_value
-        if name in self.program.lets:
-            global_lets = self.global_lets
-
-            def derived(frame: Frame) -> Value:
-                memo = frame.lets.get(name)
-                if memo is None:
-                    try:
-                        memo = global_lets[name](frame)
-                    except EvaluationFailure as failure:
-                        memo = failure
-                    frame.lets[name] = memo
-                if isinstance(memo, EvaluationFailure):
-                    raise memo
-                return memo
-
-            return derived
-        return lambda frame: frame.facts[name]
-
-    def _binary(self, expr: ast.Binary, left: Evaluator, right: Evaluator,
-                indicator: model.Indicator | None) -> Evaluator:
-        op = expr.op
-        if op == "+":
-            return lambda frame: left(frame) + right(frame)
-        if op == "-":
-            return lambda frame: left(frame) - right(frame)
-        if op == "*":
-            return lambda frame: left(frame) * right(frame)
-        denominator_text = unparse(expr.right)
-        span = expr.span
-        where = f" in `{indicator.name}`" if indicator is not None else ""
-
-        def divide(frame: Frame) -> Any:
-            denominator = right(frame)
-            if denominator == 0:
-                raise EvaluationFailure(error(
-                    "PE501", f"division by zero{where}: `{denominator_text}` is 0", span, "divides by 0",
+                return f"(-{go(operand)})" if op == "-" else go(operand)
+            case ast.Binary(op="/", left=left, right=right):
+                where = f" in `{indicator.name}`" if indicator is not None else ""
+                problem = self.problem(error(
+                    "PE501", f"division by zero{where}: `{unparse(right)}` is 0", expr.span, "divides by 0",
                     help="check the facts; if 0 is a real value here, score it in a tier before dividing, "
                          "e.g. `0 if 预算 == 0 else …`"))
-            return left(frame) / denominator
+                return f"_divide({go(left)}, {go(right)}, {problem})"
+            case ast.Binary(op=op, left=left, right=right):
+                return f"({go(left)} {op} {go(right)})"
+            case ast.Compare(operands=operands, ops=ops):
+                parts = [go(operands[0])]
+                for op, operand in zip(ops, operands[1:], strict=True):
+                    parts.extend((op, go(operand)))
+                return f"({' '.join(parts)})"
+            case ast.Between(subject=subject, low=low, high=high):
+                return f"({go(low)} <= {go(subject)} <= {go(high)})"
+            case ast.BoolOp(op=op, operands=operands):
+                return "(" + f" {op} ".join(go(o) for o in operands) + ")"
+            case ast.Not(operand=operand):
+                return f"(not {go(operand)})"
+            case ast.Call():
+                return self._call(expr, go)
+            case ast.Tiered(tiers=tiers, default=default):
+                text = go(default) if default is not None else self._no_tier(expr, indicator, lazy)
+                for tier in reversed(tiers):
+                    text = f"({go(tier.score)} if {go(tier.condition)} else {text})"
+                return text
+        raise AssertionError(f"cannot compile {expr!r}")  # pragma: no cover
 
-        return divide
-
-    def _compare(self, operands: tuple[Evaluator, ...], ops: tuple[str, ...]) -> Evaluator:
-        tests: dict[str, Callable[[Any, Any], bool]] = {
-            "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
-            ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
-        }
-        if len(ops) == 1:
-            test, (a, b) = tests[ops[0]], operands
-            return lambda frame: test(a(frame), b(frame))
-        chain = tuple(tests[op] for op in ops)
-
-        def chained(frame: Frame) -> Value:
-            values = [o(frame) for o in operands]
-            return all(test(values[i], values[i + 1]) for i, test in enumerate(chain))
-
-        return chained
-
-    def _call(self, call: ast.Call, indicator: model.Indicator | None) -> Evaluator:
-        args = tuple(self.expr(a, indicator) for a in call.args)
-        name = call.function
-        if name == "abs":
-            (x,) = args
-            return lambda frame: abs(x(frame))
-        if name == "min":
-            return lambda frame: min(a(frame) for a in args)
-        if name == "max":
-            return lambda frame: max(a(frame) for a in args)
+    def _call(self, call: ast.Call, go: Callable[[ast.Expr], str]) -> str:
+        args = [go(a) for a in call.args]
+        if call.function in ("abs", "min", "max"):
+            return f"{call.function}({', '.join(args)})"
         places_expr = call.args[1] if len(call.args) > 1 else None
         places = int(places_expr.value) if isinstance(places_expr, ast.Number) else 0
-        exponent = Decimal(1).scaleb(-places)
+        exponent = self.constant(Decimal(1).scaleb(-places))
         # round() is 四舍五入 (half up), the convention of Chinese evaluation reports; trunc() cuts digits off.
-        rounding = decimal.ROUND_HALF_UP if name == "round" else decimal.ROUND_DOWN
-        (x, *_) = args
-        return lambda frame: x(frame).quantize(exponent, rounding=rounding)
+        rounding = "'ROUND_HALF_UP'" if call.function == "round" else "'ROUND_DOWN'"
+        return f"{args[0]}.quantize({exponent}, rounding={rounding})"
 
+    def _no_tier(self, tiered: ast.Tiered, indicator: model.Indicator | None, lazy: bool) -> str:
+        name = f" of `{indicator.name}`" if indicator is not None else ""
+        problem = self.problem(error(
+            "PE502", f"no tier{name} matched", tiered.span, "no tier matched",
+            help="add a final `else 0` for values no tier covers, or correct the tiers' bounds"))
+        subject = subject_of(tiered.tiers[0].condition)
+        if subject is None:
+            return f"_no_tier({problem}, None)"
+        self.subject_texts[problem] = unparse(subject)
+        if isinstance(subject, ast.Ref):
+            self.subject_types[problem] = self.program.value_type(subject.name, indicator)
+        # Not lazy: the tiers' conditions have read the subject already, and a lambda cannot assign to the
+        # function's locals.
+        return f"_no_tier({problem}, lambda: {self.expr(subject, indicator, lazy=False)})"
+
+    # -- rules
+    def _rule_lines(self, index: int, indicator: model.Indicator) -> Iterator[str]:
+        """Statements setting `s` (the score) and `b` (the branch) for one indicator."""
+        rule = indicator.rule
+        if isinstance(rule, ast.ScoreBy):
+            subject = self.expr(rule.subject, indicator)
+            yield f"v = {subject}"
+            otherwise = None
+            keyword = "if"
+            seen: set[str] = set()
+            for arm_index, arm in enumerate(rule.arms):
+                if arm.value is None:
+                    otherwise = (arm_index, arm)
+                    continue
+                if arm.value.value in seen:
+                    continue
+                seen.add(arm.value.value)
+                yield f"{keyword} v == {self.constant(arm.value.value)}:"
+                yield f"    s = {self.expr(arm.score, indicator)}; b = {arm_index}"
+                keyword = "elif"
+            if otherwise is not None:
+                arm_index, arm = otherwise
+                lines = [f"s = {self.expr(arm.score, indicator)}; b = {arm_index}"]
+            else:
+                problem = self.problem(error(
+                    "PE505", f"`{indicator.name}` has no score for", rule.span,
+                    help="add an arm for this judgement, or `otherwise -> 0`"))
+                lines = [f"s = _no_arm({problem}, v); b = None"]
+            if keyword == "if":
+                yield from lines
+            else:
+                yield "else:"
+                yield from ("    " + line for line in lines)
+            return
+        if not isinstance(rule.expr, ast.Tiered):
+            yield f"s = {self.expr(rule.expr, indicator)}; b = None"
+            return
+        tiered = rule.expr
+        for tier_index, tier in enumerate(tiered.tiers):
+            yield f"{'if' if tier_index == 0 else 'elif'} {self.expr(tier.condition, indicator)}:"
+            yield f"    s = {self.expr(tier.score, indicator)}; b = {tier_index}"
+        yield "else:"
+        if tiered.default is not None:
+            yield f"    s = {self.expr(tiered.default, indicator)}; b = {len(tiered.tiers)}"
+        else:
+            yield f"    s = {self._no_tier(tiered, indicator, True)}; b = None"
+
+    def module(self) -> str:
+        program = self.program
+        lines = ["def score_unit(F):"]
+        body: list[str] = []
+        used = {name for indicator in program.indicators for name in indicator.inputs}
+        for name, var in self.fact_vars.items():
+            if name in used:
+                body.append(f"{var} = F[{name!r}]")
+        for var in self.let_vars.values():
+            body.append(f"{var} = None")
+        count = len(program.indicators)
+        body.append(f"scores = [None] * {count}; branches = [None] * {count}; failures = []; "
+                    f"local_lets = [None] * {count}")
+        for index, indicator in enumerate(program.indicators):
+            local = self.local_vars[id(indicator)]
+            body.append(f"# {index}: {indicator.name!r}")
+            for var in local.values():
+                body.append(f"{var} = None")
+            body.append("try:")
+            body.extend("    " + line for line in self._rule_lines(index, indicator))
+            weight = self.constant(indicator.weight)
+            body.append(f"    if s.__class__ is not _Decimal or not (0 <= s <= {weight}):")
+            body.append(f"        failures.append(_out_of_range({index}, s))")
+            body.append("    else:")
+            body.append(f"        scores[{index}] = s; branches[{index}] = b")
+            body.append("except _Failure as failure:")
+            body.append("    failures.append(failure.diagnostic)")
+            body.append("except _DecimalException:")
+            body.append(f"    failures.append(_arithmetic({index}))")
+            if local:
+                names = ", ".join(f"{name!r}: {var}" for name, var in local.items())
+                body.append(f"local_lets[{index}] = {{{names}}}")
+        names = ", ".join(f"{name!r}: {var}" for name, var in self.let_vars.items())
+        body.append(f"lets = {{{names}}}")
+        body.append("if failures:")
+        body.append("    return UnitScores(scores, branches, failures, lets, local_lets, None, None)")
+        # Added left to right, as `sum` would: the same exact Decimals either way.
+        position = {id(indicator): index for index, indicator in enumerate(program.indicators)}
+        subtotals = [" + ".join(f"scores[{position[id(i)]}]" for i in group.indicators()) or self.constant(Decimal(0))
+                     for group in program.groups]
+        body.append(f"subtotals = ({''.join(f'{s}, ' for s in subtotals)})")
+        total = " + ".join(f"scores[{i}]" for i in range(count)) or self.constant(Decimal(0))
+        body.append(f"return UnitScores(scores, branches, failures, lets, local_lets, subtotals, {total})")
+        lines.extend("    " + line for line in body)
+        lines.append("")
+        lines.extend(self._all_lets())
+        self.constants["_Decimal"] = Decimal
+        return "\n".join(lines) + "\n"
+
+    def _all_lets(self) -> Iterator[str]:
+        """`all_lets(F)`: every derived value, each None when it cannot be computed (for traces that show
+        values a rule did not need)."""
+        program = self.program
+        yield "def all_lets(F):"
+        for name, var in self.fact_vars.items():
+            yield f"    {var} = F.get({name!r})"
+        for name in _dependency_order(program.lets):
+            yield from self._guarded(self.let_vars[name], program.lets[name].expr, None)
+        yield "    local_lets = []"
+        for indicator in program.indicators:
+            local = self.local_vars[id(indicator)]
+            for name in _dependency_order({let.name: let for let in indicator.lets}):
+                definition = program.definition(name, indicator)
+                assert definition is not None
+                yield from self._guarded(local[name], definition.expr, indicator)
+            names = ", ".join(f"{name!r}: {var}" for name, var in local.items())
+            yield f"    local_lets.append({{{names}}})"
+        names = ", ".join(f"{name!r}: {var}" for name, var in self.let_vars.items())
+        yield f"    return {{{names}}}, local_lets"
+
+    def _guarded(self, var: str, expr: ast.Expr, indicator: model.Indicator | None) -> Iterator[str]:
+        yield "    try:"
+        yield f"        {var} = {self.expr(expr, indicator, lazy=False)}"
+        yield "    except Exception:"  # a value that cannot be computed is shown as not computed
+        yield f"        {var} = None"
+
+
+def _dependency_order(lets: dict[str, Any]) -> list[str]:
+    """The names of `lets`, each after the derived values of the same scope it reads."""
+    ordered: list[str] = []
+
+    def visit(name: str) -> None:  # the checker refused cycles (PE207), so this ends
+        if name in ordered:
+            return
+        for sub in walk(lets[name].expr):
+            if isinstance(sub, ast.Ref) and sub.name in lets and sub.name != name:
+                visit(sub.name)
+        ordered.append(name)
+
+    for name in lets:
+        visit(name)
+    return ordered

@@ -8,6 +8,8 @@ decimals, never floats. Imports `model`, `ast`, `values`, `errors`, `unparse`.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -88,16 +90,69 @@ class GroupResult:
 
 
 @attrs.frozen(kw_only=True)
+class UnitTrace:
+    """The raw data behind a result's explanations: the unit's bound facts, the derived values the evaluation
+    computed (top level, and each indicator's own), the facts' notes, and a way to compute the derived values
+    no rule needed (shown for completeness)."""
+
+    facts: Mapping[str, Value]
+    lets: dict[str, Value | None]  # None: not computed (no rule needed it)
+    local_lets: list[dict[str, Value | None] | None]
+    notes: dict[str, str]
+    complete: Callable[[], tuple[dict[str, Value | None], list[dict[str, Value | None]]]] = attrs.field(repr=False)
+
+
+@attrs.frozen(kw_only=True)
 class Result:
-    """The evaluation of one unit: indicator scores, group subtotals, total and grade."""
+    """The evaluation of one unit: indicator scores, group subtotals, total and grade.
+
+    `scores` and `branches` are in the order of `program.indicators`; `indicators` builds, on first use, the
+    per-indicator results with the values each read (a loop that only wants totals never pays for them).
+    """
 
     program: model.Program
     facts_name: str
-    indicators: tuple[IndicatorResult, ...]
-    groups: tuple[GroupResult, ...]
+    scores: tuple[Decimal, ...]
+    branches: tuple[int | None, ...]
+    subtotals: tuple[Decimal, ...]  # in the order of `program.groups`
     total: Decimal
     grade: str
     diagnostics: tuple[Diagnostic, ...] = ()
+    trace: UnitTrace = attrs.field(eq=False, repr=False)
+
+    @functools.cached_property
+    def groups(self) -> tuple[GroupResult, ...]:
+        """Each group's subtotal, parents before children, in file order."""
+        return tuple(GroupResult(group=group, score=score) for group, score in zip(self.program.groups,
+                                                                                   self.subtotals, strict=True))
+
+    @functools.cached_property
+    def indicators(self) -> tuple[IndicatorResult, ...]:
+        """Each indicator's score, the branch that fired and the values it read, in file order."""
+        trace = self.trace
+        completed: tuple[dict[str, Value | None], list[dict[str, Value | None]]] | None = None
+        results = []
+        for index, indicator in enumerate(self.program.indicators):
+            used = []
+            for name in indicator.inputs:
+                definition = self.program.definition(name, indicator)
+                value: Value | None
+                if definition is None:
+                    value = trace.facts.get(name)
+                else:
+                    local = any(let.name == name for let in indicator.lets)
+                    computed = (trace.local_lets[index] or {}) if local else trace.lets
+                    value = computed.get(name)
+                    if value is None:  # a value the rule did not need (a tier it never reached)
+                        if completed is None:
+                            completed = trace.complete()
+                        value = (completed[1][index] if local else completed[0]).get(name)
+                used.append(UsedValue(name=name, value=value, type=self.program.value_type(name, indicator),
+                                      definition=definition,
+                                      note=trace.notes.get(name) if definition is None else None))
+            results.append(IndicatorResult(indicator=indicator, score=self.scores[index],
+                                           branch=self.branches[index], values=tuple(used)))
+        return tuple(results)
 
     @property
     def max_total(self) -> Decimal:
