@@ -1,8 +1,9 @@
-"""Scoring one unit of the seed: perfeval's compiled rules against a hand-written Decimal function.
+"""Scoring one unit of the seed: perfeval against a hand-written Decimal function and other engines.
 
 Run with `python -m pytest benchmarks --benchmark-only --benchmark-group-by=group` and compare the rows of
-each group: the hand-written function is the baseline measured in the same run (ratios, not absolute
-times: these machines are shared). CI runs this file with timing disabled, so it cannot rot.
+each group with its baseline, measured in the same run (ratios, not absolute times: these machines are
+shared); docs/performance.md has the table. CI runs this file with timing disabled, so it cannot rot.
+The peers (zen-engine, rule-engine) are the `bench` extra; without them their rows are skipped.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from typing import Any
 import pytest
 
 import perfeval_dsl as pe
+from perfeval_dsl.evaluation import evaluate_bound
 from perfeval_dsl.facts import bind
 from perfeval_dsl.values import CONTEXT
+
+from peers import EXPRESSION, hand_parse, renamed
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,9 +78,16 @@ def test_baseline_agrees_with_perfeval(seed: tuple[pe.Rules, pe.Facts, dict[str,
     rules, facts, values = seed
     with decimal.localcontext(CONTEXT):
         assert hand_written(values) == pe.evaluate(rules, facts).total == 98
+        texts = {name: fact.value for name, fact in facts.values.items()}
+        assert hand_written({name: hand_parse(text) for name, text in texts.items()}) == 98
 
 
-@pytest.mark.benchmark(group="seed: one unit")
+# ---- from values already bound to the rules' types (Decimal, str): the engines' own work -------------
+
+BOUND = "seed: one unit, bound values"
+
+
+@pytest.mark.benchmark(group=BOUND)
 def test_hand_written_decimal_baseline(benchmark: Any, seed: tuple[pe.Rules, pe.Facts, dict[str, Any]]) -> None:
     _, _, values = seed
 
@@ -87,11 +98,58 @@ def test_hand_written_decimal_baseline(benchmark: Any, seed: tuple[pe.Rules, pe.
     assert benchmark(run) == 98
 
 
-@pytest.mark.benchmark(group="seed: one unit")
-def test_perfeval_evaluate_with_trace(benchmark: Any, seed: tuple[pe.Rules, pe.Facts, dict[str, Any]]) -> None:
+@pytest.mark.benchmark(group=BOUND)
+def test_perfeval_evaluate_bound(benchmark: Any, seed: tuple[pe.Rules, pe.Facts, dict[str, Any]]) -> None:
+    rules, _, values = seed
+    assert benchmark(evaluate_bound, rules, values).total == 98
+
+
+@pytest.mark.benchmark(group=BOUND)
+def test_zen_engine_expression(benchmark: Any, seed: tuple[pe.Rules, pe.Facts, dict[str, Any]]) -> None:
+    zen = pytest.importorskip("zen")
+    expression = zen.compile_expression(EXPRESSION)
+    context = renamed(seed[2], float)  # zen reads numbers from JSON-like values; it computes in decimals
+    assert benchmark(expression.evaluate, context) == 98
+
+
+@pytest.mark.benchmark(group=BOUND)
+def test_rule_engine_expression(benchmark: Any, seed: tuple[pe.Rules, pe.Facts, dict[str, Any]]) -> None:
+    rule_engine = pytest.importorskip("rule_engine")
+    rule = rule_engine.Rule(EXPRESSION)
+    context = renamed(seed[2])
+    assert benchmark(rule.evaluate, context) == 98
+
+
+# ---- from the facts file's text ("8,567,111.51 元", "4.89%"): reading included ------------------------
+
+TEXT = "seed: one unit, from the facts' text"
+
+
+@pytest.mark.benchmark(group=TEXT)
+def test_hand_written_reading_baseline(benchmark: Any, seed: tuple[pe.Rules, pe.Facts, dict[str, Any]]) -> None:
+    texts = {name: fact.value for name, fact in seed[1].values.items()}
+
+    def run() -> Decimal:
+        with decimal.localcontext(CONTEXT):
+            return hand_written({name: hand_parse(text) for name, text in texts.items()})  # type: ignore[arg-type]
+
+    assert benchmark(run) == 98
+
+
+@pytest.mark.benchmark(group=TEXT)
+def test_perfeval_evaluate_facts(benchmark: Any, seed: tuple[pe.Rules, pe.Facts, dict[str, Any]]) -> None:
     rules, facts, _ = seed
     assert benchmark(pe.evaluate, rules, facts).total == 98
 
+
+@pytest.mark.benchmark(group=TEXT)
+def test_perfeval_evaluate_and_build_the_trace(benchmark: Any,
+                                               seed: tuple[pe.Rules, pe.Facts, dict[str, Any]]) -> None:
+    rules, facts, _ = seed
+    assert len(benchmark(lambda: pe.evaluate(rules, facts).indicators)) == 29
+
+
+# ---- parsing and checking -----------------------------------------------------------------------
 
 @pytest.mark.benchmark(group="seed: parse and check")
 def test_parse_and_check_the_seed(benchmark: Any) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from perfeval_dsl import model
 from perfeval_dsl._version import __version__
 from perfeval_dsl.compiler import CompiledRules as Rules
 from perfeval_dsl.errors import Diagnostic, PerfevalError, Severity
@@ -43,33 +44,53 @@ __all__ = (
 )
 
 
-def parse_rules(text: str, filename: str = "<string>") -> Rules:
+def parse_rules(text: str, filename: str = "<string>", *, cache: bool = False) -> Rules:
     """Parse, check and compile rule text. Raises PerfevalError if it has errors.
 
     Args:
         text: the rule file's content.
         filename: the name diagnostics show for it.
+        cache: keep the checked rules in the user's cache folder and reuse them while the text is unchanged
+            (what the command line does; see `perfeval_dsl.cache`).
     """
-    from perfeval_dsl.check import check
     from perfeval_dsl.compiler import compile_program
+
+    text = text.removeprefix("\ufeff")  # a byte-order mark is not part of the rules
+    if cache:
+        from perfeval_dsl import cache as rule_cache
+
+        cached = rule_cache.load(text, filename)
+        if cached is not None:
+            return compile_program(cached)
+    program = _check(text, filename)
+    if cache:
+        rule_cache.store(program, text, filename)
+    return compile_program(program)
+
+
+def _check(text: str, filename: str) -> model.Program:
+    from perfeval_dsl.check import check
     from perfeval_dsl.syntax import parse
 
-    source = Source(filename, text.removeprefix("\ufeff"))  # a byte-order mark is not part of the rules
+    source = Source(filename, text)
     tree, diagnostics = parse(source)
     if tree is None:
         raise PerfevalError(diagnostics)
     program, diagnostics = check(tree, source)
     if program is None:
         raise PerfevalError(diagnostics)
-    return compile_program(program)
+    return program
 
 
-def load_rules(path: str | Path) -> Rules:
-    """Read a rule file (UTF-8) and parse, check and compile it. Raises PerfevalError on any problem."""
+def load_rules(path: str | Path, *, cache: bool = False) -> Rules:
+    """Read a rule file (UTF-8) and parse, check and compile it. Raises PerfevalError on any problem.
+
+    `cache=True` reuses the checked rules while the file is unchanged (see `parse_rules`).
+    """
     from perfeval_dsl.facts import read_text
 
     source = read_text(path)
-    return parse_rules(source.text, filename=source.name)
+    return parse_rules(source.text, filename=source.name, cache=cache)
 
 
 def load_facts(path: str | Path) -> Facts:

@@ -107,7 +107,7 @@ def eval_command(rules: Path, facts_path: Path, output_format: str, explain: str
     """Score one unit: evaluate RULES against its facts and show the trace, total and grade."""
     import perfeval_dsl as pe
 
-    compiled = _run(lambda: pe.load_rules(rules))
+    compiled = _run(lambda: pe.load_rules(rules, cache=True))
     facts = _run(lambda: pe.load_facts(facts_path))
     result = _run(lambda: pe.evaluate(compiled, facts))
     if result.diagnostics:
@@ -155,7 +155,7 @@ def check_command(rules: tuple[Path, ...], strict: bool, output_format: str) -> 
         report: dict[str, object] = {"file": str(path)}
         reports.append(report)
         try:
-            compiled = pe.load_rules(path)
+            compiled = pe.load_rules(path, cache=True)
         except PerfevalError as error:
             if output_format == "text":
                 print_diagnostics(error.diagnostics)
@@ -229,7 +229,7 @@ def test_command(targets: tuple[Path, ...], min_coverage: Decimal | None, output
             continue
         try:
             tests = load_tests(path)
-            rules = pe.load_rules(tests.rules_path)
+            rules = pe.load_rules(tests.rules_path, cache=True)
             report = run_tests(tests, rules)
         except PerfevalError as failure:
             if output_format == "text":
@@ -265,7 +265,7 @@ def boundaries_command(rules: Path, indicators: tuple[str, ...], output_format: 
     from perfeval_dsl.analysis import Ranges, tier_chart
     from perfeval_dsl.report.boundaries import boundaries_document, boundaries_text
 
-    compiled = _run(lambda: pe.load_rules(rules))
+    compiled = _run(lambda: pe.load_rules(rules, cache=True))
     program = compiled.program
     by_name = {indicator.name: indicator for indicator in program.indicators}
     problems = []

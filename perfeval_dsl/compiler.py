@@ -50,8 +50,7 @@ class UnitScores:
     failures: list[Diagnostic]
     lets: dict[str, Value | None]  # None: not computed (no rule read it); values are never None
     local_lets: list[dict[str, Value | None] | None]
-    subtotals: tuple[Decimal, ...] | None  # per group of `CompiledRules.groups`; None when a rule failed
-    total: Decimal | None
+    total: Decimal | None  # None when a rule failed
 
 
 ScoreUnit = Callable[[dict[str, Value]], UnitScores]
@@ -337,11 +336,14 @@ class _Writer:
                 body.append(f"{var} = None")
             body.append("try:")
             body.extend("    " + line for line in self._rule_lines(index, indicator))
-            weight = self.constant(indicator.weight)
-            body.append(f"    if s.__class__ is not _Decimal or not (0 <= s <= {weight}):")
-            body.append(f"        failures.append(_out_of_range({index}, s))")
-            body.append("    else:")
-            body.append(f"        scores[{index}] = s; branches[{index}] = b")
+            if _constant_scores(indicator):  # each within 0 to the weight, or the checker said PE503
+                body.append(f"    scores[{index}] = s; branches[{index}] = b")
+            else:
+                weight = self.constant(indicator.weight)
+                body.append(f"    if s.__class__ is not _Decimal or not (0 <= s <= {weight}):")
+                body.append(f"        failures.append(_out_of_range({index}, s))")
+                body.append("    else:")
+                body.append(f"        scores[{index}] = s; branches[{index}] = b")
             body.append("except _Failure as failure:")
             body.append("    failures.append(failure.diagnostic)")
             body.append("except _DecimalException:")
@@ -352,14 +354,11 @@ class _Writer:
         names = ", ".join(f"{name!r}: {var}" for name, var in self.let_vars.items())
         body.append(f"lets = {{{names}}}")
         body.append("if failures:")
-        body.append("    return UnitScores(scores, branches, failures, lets, local_lets, None, None)")
-        # Added left to right, as `sum` would: the same exact Decimals either way.
-        position = {id(indicator): index for index, indicator in enumerate(program.indicators)}
-        subtotals = [" + ".join(f"scores[{position[id(i)]}]" for i in group.indicators()) or self.constant(Decimal(0))
-                     for group in program.groups]
-        body.append(f"subtotals = ({''.join(f'{s}, ' for s in subtotals)})")
+        body.append("    return UnitScores(scores, branches, failures, lets, local_lets, None)")
+        # Added left to right, as `sum` would: the same exact Decimals either way. Group subtotals are
+        # added only when asked for (`Result.groups`).
         total = " + ".join(f"scores[{i}]" for i in range(count)) or self.constant(Decimal(0))
-        body.append(f"return UnitScores(scores, branches, failures, lets, local_lets, subtotals, {total})")
+        body.append(f"return UnitScores(scores, branches, failures, lets, local_lets, {total})")
         lines.extend("    " + line for line in body)
         lines.append("")
         lines.extend(self._all_lets())
@@ -392,6 +391,19 @@ class _Writer:
         yield f"        {var} = {self.expr(expr, indicator, lazy=False)}"
         yield "    except Exception:"  # a value that cannot be computed is shown as not computed
         yield f"        {var} = None"
+
+
+def _constant_scores(indicator: model.Indicator) -> bool:
+    """Whether every score the rule can give is a number written in it (`5`, `3分`)."""
+    rule = indicator.rule
+    if isinstance(rule, ast.ScoreBy):
+        scores = [arm.score for arm in rule.arms]
+    elif isinstance(rule.expr, ast.Tiered):
+        scores = [tier.score for tier in rule.expr.tiers]
+        scores += [rule.expr.default] if rule.expr.default is not None else []
+    else:
+        scores = [rule.expr]
+    return all(isinstance(score, ast.Number) and score.unit in (None, "分") for score in scores)
 
 
 def _dependency_order(lets: dict[str, Any]) -> list[str]:

@@ -43,7 +43,7 @@ def evaluate_bound(rules: CompiledRules, values: dict[str, Value], facts_name: s
                     failures.append(failure)
             raise PerfevalError([*(diagnostics or ()), *failures])
     scores: list[Decimal] = unit.scores  # type: ignore[assignment]  # no failure: every score is set
-    assert unit.subtotals is not None and unit.total is not None
+    assert unit.total is not None
     total = unit.total
     program = rules.program
     trace = UnitTrace(
@@ -58,9 +58,9 @@ def evaluate_bound(rules: CompiledRules, values: dict[str, Value], facts_name: s
         facts_name=facts_name,
         scores=tuple(scores),
         branches=tuple(unit.branches),
-        subtotals=unit.subtotals,
+        group_members=tuple(members for _, members in rules.groups),
         total=total,
         grade=program.grade_for(total).label,
-        diagnostics=tuple([*program.diagnostics, *(diagnostics or ())]),
+        diagnostics=(*program.diagnostics, *diagnostics) if diagnostics else program.diagnostics,
         trace=trace,
     )

@@ -114,7 +114,7 @@ class Result:
     facts_name: str
     scores: tuple[Decimal, ...]
     branches: tuple[int | None, ...]
-    subtotals: tuple[Decimal, ...]  # in the order of `program.groups`
+    group_members: tuple[tuple[int, ...], ...]  # per group of `program.groups`, its indicators' positions
     total: Decimal
     grade: str
     diagnostics: tuple[Diagnostic, ...] = ()
@@ -123,8 +123,9 @@ class Result:
     @functools.cached_property
     def groups(self) -> tuple[GroupResult, ...]:
         """Each group's subtotal, parents before children, in file order."""
-        return tuple(GroupResult(group=group, score=score) for group, score in zip(self.program.groups,
-                                                                                   self.subtotals, strict=True))
+        scores = self.scores
+        return tuple(GroupResult(group=group, score=sum([scores[i] for i in members], Decimal(0)))
+                     for group, members in zip(self.program.groups, self.group_members, strict=True))
 
     @functools.cached_property
     def indicators(self) -> tuple[IndicatorResult, ...]:

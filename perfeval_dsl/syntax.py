@@ -12,8 +12,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -23,10 +21,9 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from perfeval_dsl import ast
 from perfeval_dsl.errors import Diagnostic, did_you_mean, error
+from perfeval_dsl.grammar_file import grammar_text
 from perfeval_dsl.source import Source, Span
 from perfeval_dsl.values import UNITS, literal_number, normalise_width
-
-GRAMMAR_NAME = "perfeval.lark"
 
 # Every keyword of the language, as the grammar spells it (a test checks this list against the grammar).
 KEYWORDS = (
@@ -45,14 +42,6 @@ _COMPARISONS = {
 }
 _ARITHMETIC = {"+": "+", "＋": "+", "-": "-", "－": "-", "−": "-",
                "*": "*", "×": "*", "＊": "*", "/": "/", "÷": "/", "／": "/"}
-
-
-def grammar_text() -> str:
-    """The grammar, from the installed package or, in a source checkout, from grammar/."""
-    try:
-        return resources.files("perfeval_dsl").joinpath("grammar").joinpath(GRAMMAR_NAME).read_text(encoding="utf-8")
-    except (FileNotFoundError, NotADirectoryError, OSError):
-        return (Path(__file__).resolve().parent.parent / "grammar" / GRAMMAR_NAME).read_text(encoding="utf-8")
 
 
 @functools.cache

@@ -1,0 +1,75 @@
+"""A cache of checked rule files, so the command line does not parse and check an unchanged file again.
+
+`perfeval` keeps, per rule file text, the checked program (`model.Program`) pickled under the user's cache
+folder (`$PERFEVAL_CACHE_DIR`, else `$XDG_CACHE_HOME/perfeval`, else `~/.cache/perfeval`), keyed by a hash of
+the text, the file name, the grammar and perfeval's version: any change to one of them is a miss. A hit
+skips the parser (Lark is not even imported) and the checker; the evaluator is generated again, which is
+quick. The folder is created private to the user (mode 0700), since a pickle must only be read from a place
+no one else can write. `PERFEVAL_NO_CACHE=1` turns the cache off. Only the command line uses it: the
+embedding API never writes files unless asked. Any problem with the cache is a miss, never an error.
+Imports `model`, `_version`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from perfeval_dsl import model
+from perfeval_dsl._version import __version__
+from perfeval_dsl.grammar_file import grammar_digest
+
+_FORMAT = b"perfeval-cache/1"
+
+
+def cache_dir() -> Path | None:
+    """The cache folder, or None when caching is off."""
+    if os.environ.get("PERFEVAL_NO_CACHE"):
+        return None
+    explicit = os.environ.get("PERFEVAL_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "perfeval"
+
+
+def _key(text: str, filename: str) -> str:
+    digest = hashlib.sha256(_FORMAT)
+    for part in (__version__, grammar_digest(), filename, text):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def load(text: str, filename: str) -> model.Program | None:
+    """The checked program of this text, if the cache has it."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        data = (folder / f"{_key(text, filename)}.pickle").read_bytes()
+        program = pickle.loads(data)
+    except Exception:  # a missing, unreadable, truncated or stale entry is a miss
+        return None
+    return program if isinstance(program, model.Program) else None
+
+
+def store(program: model.Program, text: str, filename: str) -> None:
+    """Keep `program` for this text; written atomically, and silently skipped if that fails."""
+    folder = cache_dir()
+    if folder is None:
+        return
+    temporary: str | None = None
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        data = pickle.dumps(program, protocol=pickle.HIGHEST_PROTOCOL)
+        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, folder / f"{_key(text, filename)}.pickle")
+    except Exception:  # a read-only home, a full disk: run without the cache
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
