@@ -9,11 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from generate import rule_file
 
 import perfeval_dsl as pe
 from perfeval_dsl.syntax import parser
-
-from generate import rule_file
 
 TEXT = rule_file(1000)
 GROUP = "parse and check: 1,000 indicators"

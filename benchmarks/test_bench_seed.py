@@ -14,13 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from peers import EXPRESSION, hand_parse, renamed
 
 import perfeval_dsl as pe
 from perfeval_dsl.evaluation import evaluate_bound
 from perfeval_dsl.facts import bind
 from perfeval_dsl.values import CONTEXT
-
-from peers import EXPRESSION, hand_parse, renamed
 
 ROOT = Path(__file__).resolve().parent.parent
 
