@@ -15,11 +15,11 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 
 from perfeval_dsl import model
 from perfeval_dsl._version import __version__
+from perfeval_dsl.atomic import write_bytes_atomically
 from perfeval_dsl.grammar_file import grammar_digest
 
 _FORMAT = b"perfeval-cache/1"
@@ -62,14 +62,9 @@ def store(program: model.Program, text: str, filename: str) -> None:
     folder = cache_dir()
     if folder is None:
         return
-    temporary: str | None = None
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         data = pickle.dumps(program, protocol=pickle.HIGHEST_PROTOCOL)
-        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, folder / f"{_key(text, filename)}.pickle")
-    except Exception:  # a read-only home, a full disk: run without the cache
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
+        write_bytes_atomically(folder / f"{_key(text, filename)}.pickle", data)
+    except Exception:
+        pass

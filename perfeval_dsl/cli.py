@@ -8,9 +8,7 @@ and report what is wrong with them). Exit codes, documented in docs/cli.md:
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -63,23 +61,14 @@ def _run(action: Callable[[], T]) -> T:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder and a rename, so a reader never sees half a file.
+    """Write `text` to `path` atomically. Raises PerfevalError (PE003) when the file cannot be written."""
+    from perfeval_dsl.atomic import write_text_atomically
 
-    Raises PerfevalError (PE003) when the file cannot be written.
-    """
-    folder = path.resolve().parent
     try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        write_text_atomically(path, text)
     except OSError as exc:
         raise PerfevalError([error("PE003", f"cannot write `{path}`: {exc.strerror or exc}", path=str(path),
                                    help="check that the folder exists and that you may write to it")]) from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -247,6 +236,64 @@ def test_command(targets: tuple[Path, ...], min_coverage: Decimal | None, output
     if output_format == "json":
         click.echo(report_document(reports, minimum, failures), nl=False)
     sys.exit(worst)
+
+
+@cli.command("batch")
+@click.argument("rules", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("units", type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              help="Write each unit's JSON document into this folder, named after the unit.")
+@click.option("--resume", is_flag=True,
+              help="With --out: skip the units whose document is already there (an interrupted batch goes on).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "csv"]), default="text",
+              show_default=True, help="The summary: a ranked table, a JSON document, or CSV for Excel.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the summary to this file (atomically) instead of the terminal.")
+def batch_command(rules: Path, units: Path, out: Path | None, resume: bool, output_format: str,
+                  output: Path | None) -> None:
+    """Score many units: UNITS is a CSV table with one row per unit, or a folder of facts files.
+
+    A unit whose facts are broken is reported with its diagnostics and the batch goes on. Exit 0 when every
+    unit was scored, 1 when some could not be.
+    """
+    import perfeval_dsl as pe
+    from perfeval_dsl.batch import count_units, run_batch
+    from perfeval_dsl.report.batch import failure_text, summary_csv, summary_document, summary_renderables
+
+    if resume and out is None:
+        raise click.UsageError("--resume needs --out: it skips the units whose document is in that folder")
+    compiled = _run(lambda: pe.load_rules(rules, cache=True))
+    console = _console(stderr=True)
+    if console.is_terminal:
+        from rich.progress import Progress
+
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("scoring", total=count_units(units))
+            report = _run(lambda: run_batch(compiled, units, out, resume,
+                                            on_unit=lambda _: progress.advance(task)))
+    else:
+        report = _run(lambda: run_batch(compiled, units, out, resume))
+    if output_format == "json":
+        text = summary_document(report)
+    elif output_format == "csv":
+        text = summary_csv(report)
+    else:
+        import io
+
+        from rich.console import Console
+
+        buffer = io.StringIO()
+        width = max(80, min(_console().width, 160)) if output is None else 120
+        printer = Console(file=buffer, width=width, color_system=None, soft_wrap=False, emoji=False,
+                          highlight=False)
+        for renderable in summary_renderables(report):
+            printer.print(renderable)
+        text = buffer.getvalue() + failure_text(report)
+    if output is not None:
+        _run(lambda: write_atomically(output, text))
+    else:
+        click.echo(text, nl=False)
+    sys.exit(EXIT_INPUT if report.failed else EXIT_OK)
 
 
 @cli.command("boundaries")

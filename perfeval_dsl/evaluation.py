@@ -15,16 +15,19 @@ from decimal import Decimal
 
 from perfeval_dsl.compiler import CompiledRules
 from perfeval_dsl.errors import Diagnostic, PerfevalError, has_errors
-from perfeval_dsl.facts import Facts, bind, facts_from_mapping
+from perfeval_dsl.facts import BindMemo, Facts, bind, facts_from_mapping
 from perfeval_dsl.result import Result, UnitTrace
 from perfeval_dsl.values import CONTEXT, Value
 
 
-def evaluate(rules: CompiledRules, facts: Facts | Mapping[str, object]) -> Result:
-    """Score one unit. Raises PerfevalError with every problem found in its facts or while scoring."""
+def evaluate(rules: CompiledRules, facts: Facts | Mapping[str, object], memo: BindMemo | None = None) -> Result:
+    """Score one unit. Raises PerfevalError with every problem found in its facts or while scoring.
+
+    `memo` (for a batch) remembers the values read from text, so the same cell text is read once.
+    """
     if not isinstance(facts, Facts):
         facts = facts_from_mapping(facts)
-    values, diagnostics = bind(facts, rules.declared)
+    values, diagnostics = bind(facts, rules.declared, memo)
     if has_errors(diagnostics):
         raise PerfevalError(diagnostics)
     return evaluate_bound(rules, values, facts.name, diagnostics,

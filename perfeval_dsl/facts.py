@@ -449,7 +449,16 @@ class Declared:
     high: Decimal | None = None
 
 
-def bind(facts: Facts, declared: Mapping[str, Declared]) -> tuple[dict[str, Value], list[Diagnostic]]:
+MEMO_LIMIT = 100_000  # values remembered by one `BindMemo`: enough for a batch's repeated cells, bounded
+
+
+class BindMemo(dict[tuple[str, object], Value]):
+    """Values already read in a batch, by fact and text: a judgement or a count written the same way in many
+    units is read once. Only values read without a problem are kept."""
+
+
+def bind(facts: Facts, declared: Mapping[str, Declared],
+         memo: BindMemo | None = None) -> tuple[dict[str, Value], list[Diagnostic]]:
     """Read each fact against its declared type. Returns the values and every problem found."""
     values: dict[str, Value] = {}
     diagnostics: list[Diagnostic] = list(facts.diagnostics)
@@ -459,6 +468,11 @@ def bind(facts: Facts, declared: Mapping[str, Declared]) -> tuple[dict[str, Valu
             if declaration.required:
                 diagnostics.append(_missing(name, declaration, facts, declared))
             continue
+        if memo is not None:
+            known = memo.get((name, fact.value))
+            if known is not None:
+                values[name] = known
+                continue
         value, problem = coerce(fact, declaration.type)
         if problem is None and isinstance(value, Decimal):
             problem = _outside(fact, value, declaration)
@@ -466,6 +480,8 @@ def bind(facts: Facts, declared: Mapping[str, Declared]) -> tuple[dict[str, Valu
             diagnostics.append(problem)
         elif value is not None:
             values[name] = value
+            if memo is not None and len(memo) < MEMO_LIMIT:
+                memo[(name, fact.value)] = value
     for name, fact in facts.values.items():
         if name not in declared:
             close = did_you_mean(name, declared)

@@ -1,0 +1,153 @@
+"""Evaluating many units with one rule file: each unit's result or the problems that stopped it.
+
+A broken unit never stops the batch: its diagnostics are kept with its name and the next unit goes on. With
+an output folder, each unit's JSON document is written there (atomically, named after the unit) as soon as
+it is scored, so an interrupted batch loses nothing, and `resume` skips the units already written, reading
+their totals back for the summary. Imports `compiler`, `evaluation`, `units`, `result`, `errors`, `atomic`,
+and `report.jsondoc` for the per-unit documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+
+from perfeval_dsl.atomic import write_text_atomically
+from perfeval_dsl.compiler import CompiledRules
+from perfeval_dsl.errors import Diagnostic, PerfevalError, error
+from perfeval_dsl.evaluation import evaluate
+from perfeval_dsl.facts import BindMemo
+from perfeval_dsl.result import Result
+from perfeval_dsl.units import Unit, read_units
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+@attrs.frozen(kw_only=True)
+class UnitOutcome:
+    """One unit of a batch: its total, grade and the indicators that lost most, or its diagnostics."""
+
+    name: str
+    total: Decimal | None = None
+    grade: str | None = None
+    lost: tuple[tuple[str, Decimal], ...] = ()  # (indicator, points lost), most first
+    diagnostics: tuple[Diagnostic, ...] = ()
+    resumed: bool = False  # read back from an earlier run's output
+
+    @property
+    def ok(self) -> bool:
+        return self.total is not None
+
+
+@attrs.frozen(kw_only=True)
+class BatchReport:
+    rules: CompiledRules
+    outcomes: tuple[UnitOutcome, ...]
+
+    @property
+    def failed(self) -> tuple[UnitOutcome, ...]:
+        return tuple(o for o in self.outcomes if not o.ok)
+
+    def ranked(self) -> list[tuple[int, UnitOutcome]]:
+        """Scored units by total, highest first, with their rank (equal totals share a rank)."""
+        scored = sorted((o for o in self.outcomes if o.total is not None), key=lambda o: -o.total)  # type: ignore[operator]
+        ranked: list[tuple[int, UnitOutcome]] = []
+        for position, outcome in enumerate(scored, start=1):
+            rank = ranked[-1][0] if ranked and ranked[-1][1].total == outcome.total else position
+            ranked.append((rank, outcome))
+        return ranked
+
+
+def output_name(unit: str) -> str:
+    """A file name for a unit's output: its name, or, when the name has characters no file system allows,
+    the name with them replaced and a short hash of the real name (so `甲/乙` and `甲_乙` never share a file,
+    and a unit always gets the same file, which `--resume` relies on)."""
+    cleaned = _UNSAFE.sub("_", unit).strip(" .")
+    if cleaned == unit:
+        return unit + ".json"
+    return f"{cleaned or 'unit'}~{hashlib.sha256(unit.encode('utf-8')).hexdigest()[:8]}.json"
+
+
+def most_lost(result: Result, count: int = 3) -> tuple[tuple[str, Decimal], ...]:
+    scored = zip(result.program.indicators, result.scores, strict=True)
+    losses = [(indicator.name, indicator.weight - score) for indicator, score in scored if score < indicator.weight]
+    losses.sort(key=lambda item: -item[1])
+    return tuple(losses[:count])
+
+
+def run_batch(rules: CompiledRules, units: Path, out: Path | None = None, resume: bool = False,
+              on_unit: Callable[[UnitOutcome], None] | None = None) -> BatchReport:
+    """Score every unit of `units` (a CSV unit table or a folder of facts files). Raises PerfevalError only
+    when `units` itself cannot be read; a unit's own problems are kept in its outcome."""
+    if out is not None:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PerfevalError([error("PE003", f"cannot create the folder `{out}`: {exc.strerror or exc}",
+                                       path=str(out), help="give a folder you may write to")]) from None
+    outcomes = []
+    for outcome in _outcomes(rules, read_units(units), out, resume):
+        outcomes.append(outcome)
+        if on_unit is not None:
+            on_unit(outcome)
+    return BatchReport(rules=rules, outcomes=tuple(outcomes))
+
+
+def count_units(units: Path) -> int | None:
+    """How many units a batch will score (for a progress bar), or None if that is not known cheaply."""
+    if units.is_dir():
+        return None
+    try:
+        with units.open(encoding="utf-8-sig") as stream:
+            return max(0, sum(1 for line in stream if line.strip()) - 1)
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _outcomes(rules: CompiledRules, units: Iterator[Unit], out: Path | None, resume: bool) -> Iterator[UnitOutcome]:
+    from perfeval_dsl.report.jsondoc import to_json
+
+    memo = BindMemo()
+    for unit in units:
+        target = out / output_name(unit.name) if out is not None else None
+        if resume and target is not None and target.exists():
+            earlier = _read_back(unit.name, target)
+            if earlier is not None:
+                yield earlier
+                continue
+        if unit.facts is None:
+            yield UnitOutcome(name=unit.name, diagnostics=unit.diagnostics)
+            continue
+        try:
+            result = evaluate(rules, unit.facts, memo)
+        except PerfevalError as failure:
+            yield UnitOutcome(name=unit.name, diagnostics=failure.diagnostics)
+            continue
+        if target is not None:
+            try:
+                write_text_atomically(target, to_json(result.to_dict()))
+            except OSError as exc:
+                yield UnitOutcome(name=unit.name, diagnostics=(error(
+                    "PE003", f"cannot write `{target}`: {exc.strerror or exc}", path=str(target),
+                    help="check that the folder exists and that you may write to it"),))
+                continue
+        yield UnitOutcome(name=unit.name, total=result.total, grade=result.grade, lost=most_lost(result))
+
+
+def _read_back(name: str, target: Path) -> UnitOutcome | None:
+    """The outcome recorded in an earlier run's output, or None if that file is not a result document."""
+    try:
+        document = json.loads(target.read_text(encoding="utf-8"), parse_float=Decimal, parse_int=Decimal)
+        lost = [(i["name"], Decimal(i["weight"]) - Decimal(i["score"])) for i in document["indicators"]
+                if Decimal(i["score"]) < Decimal(i["weight"])]
+        lost.sort(key=lambda item: -item[1])
+        return UnitOutcome(name=name, total=Decimal(document["total"]), grade=str(document["grade"]),
+                           lost=tuple(lost[:3]), resumed=True)
+    except (OSError, ValueError, KeyError, TypeError, ArithmeticError):
+        return None

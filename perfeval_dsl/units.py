@@ -1,0 +1,188 @@
+"""Many units at once: a table with one row per unit, or a folder of facts files.
+
+A unit table is a CSV file (UTF-8, as Excel's "CSV UTF-8" writes it): the first row names the columns, the
+first column holds each unit's name (its header is free, e.g. 单位名称), and every other column is a fact,
+headed by the fact's name as the rule file declares it. Cells hold values as a facts file writes them
+(`8,567,111.51 元`, `4.89%`, `制定并实施`); an empty cell means the fact is not given. Every value keeps its
+place in the file, so a mistake is reported at its row and column. A folder holds one facts file per unit
+(.yaml, .toml or .json), the unit named after the file's stem.
+
+`read_units` yields each unit's facts, or the diagnostics that kept a unit from being read, so a batch can
+report a broken unit and go on. Imports `facts`, `source`, `errors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import attrs
+
+from perfeval_dsl.errors import Diagnostic, PerfevalError, error
+from perfeval_dsl.facts import FACT_FORMATS, Facts, FactValue, load_facts, read_text
+from perfeval_dsl.source import Source
+
+TABLE_FORMATS = (".csv",)
+
+
+@attrs.frozen
+class Unit:
+    """One unit of a batch: its name, and its facts or what kept them from being read."""
+
+    name: str
+    facts: Facts | None
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+def read_units(path: Path) -> Iterator[Unit]:
+    """The units of a unit table (CSV) or a folder of facts files. Raises PerfevalError when `path` itself
+    cannot be read (missing, not UTF-8, no header)."""
+    if path.is_dir():
+        yield from _folder(path)
+        return
+    if not path.exists():
+        raise PerfevalError([error("PE001", f"there is no file `{path}`", path=str(path),
+                                   help="check the path; it is taken relative to the current folder")])
+    if path.suffix.lower() not in TABLE_FORMATS:
+        raise PerfevalError([error("PE004", f"`{path}` is neither a folder of facts files nor a unit table",
+                                   path=str(path),
+                                   help="give a .csv file with one row per unit, or a folder of .yaml/.toml/.json "
+                                        "facts files")])
+    yield from _table(read_text(path))
+
+
+def _folder(folder: Path) -> Iterator[Unit]:
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FACT_FORMATS)
+    if not files:
+        raise PerfevalError([error("PE001", f"the folder `{folder}` holds no facts files", path=str(folder),
+                                   help="put one .yaml, .toml or .json facts file per unit in it")])
+    seen: dict[str, Path] = {}
+    for file in files:
+        if file.stem in seen:
+            yield Unit(file.stem, None, (error(
+                "PE406", f"two facts files are for the unit `{file.stem}`: `{seen[file.stem].name}` and "
+                         f"`{file.name}`", path=str(file),
+                help="keep one facts file per unit; the unit is named after the file"),))
+            continue
+        seen[file.stem] = file
+        try:
+            yield Unit(file.stem, load_facts(file))
+        except PerfevalError as failure:
+            yield Unit(file.stem, None, failure.diagnostics)
+
+
+def _cells(line: str, start: int) -> Iterator[tuple[int, int, str]]:
+    """The cells of one CSV record on one line: (start, end, value), offsets into the whole text.
+
+    RFC 4180 quoting: a cell in double quotes may hold commas, and `""` stands for one quote.
+    """
+    position = 0
+    length = len(line)
+    while True:
+        if position < length and line[position] == '"':
+            end = position + 1
+            value = []
+            while end < length:
+                if line[end] == '"':
+                    if end + 1 < length and line[end + 1] == '"':
+                        value.append('"')
+                        end += 2
+                        continue
+                    break
+                value.append(line[end])
+                end += 1
+            else:
+                raise ValueError(start + position, "unclosed")
+            cell_end = end + 1
+            yield start + position, start + cell_end, "".join(value)
+            position = cell_end
+            while position < length and line[position] in " \t":  # Excel writes none; people do
+                position += 1
+            if position < length and line[position] != ",":
+                raise ValueError(start + position, "after")
+        else:
+            comma = line.find(",", position)
+            cell_end = length if comma < 0 else comma
+            yield start + position, start + cell_end, line[position:cell_end]
+            position = cell_end
+        if position >= length:
+            return
+        position += 1  # the comma
+        if position == length:
+            yield start + position, start + position, ""
+            return
+
+
+def _table(source: Source) -> Iterator[Unit]:
+    text = source.text
+    lines: list[tuple[int, str]] = []
+    offset = 0
+    for raw in text.split("\n"):
+        line = raw.removesuffix("\r")
+        if line.strip():
+            lines.append((offset, line))
+        offset += len(raw) + 1
+    if not lines:
+        raise PerfevalError([error("PE406", f"`{source.name}` is empty", path=source.name,
+                                   help="the first row names the columns: the unit's name, then one fact per column")])
+    header_start, header_line = lines[0]
+    try:
+        header = list(_cells(header_line, header_start))
+    except ValueError as exc:
+        raise PerfevalError([_unclosed(source, exc)]) from None
+    names = [value.strip() for _, _, value in header]
+    problems = [error("PE406", "a column has no name", source.span(start, max(end, start + 1)), "no name",
+                      help="head every column with the name of a fact, as the rule file declares it")
+                for (start, end, _), name in zip(header[1:], names[1:], strict=True) if not name]
+    seen: dict[str, int] = {}
+    for (start, end, _), name in zip(header[1:], names[1:], strict=True):
+        if name and name in seen:
+            problems.append(error("PE406", f"two columns are headed `{name}`", source.span(start, end),
+                                  "named again", help="give each fact one column"))
+        seen.setdefault(name, start)
+    if problems:
+        raise PerfevalError(problems)
+    units_seen: set[str] = set()
+    for row_number, (row_start, line) in enumerate(lines[1:], start=2):
+        try:
+            cells = list(_cells(line, row_start))
+        except ValueError as exc:
+            first = line.split(",", 1)[0].strip()
+            name = first if first and '"' not in first else f"row {row_number}"
+            yield Unit(name, None, (_unclosed(source, exc),))
+            continue
+        unit_name = cells[0][2].strip() if cells else ""
+        if not unit_name:
+            unit_name = f"row {row_number}"
+        if len(cells) > len(names):
+            start, end, _ = cells[len(names)]
+            yield Unit(unit_name, None, (error(
+                "PE406", f"row {row_number} has {len(cells)} cells, but the header names {len(names)} columns",
+                source.span(start, max(end, start + 1)), "no column for this cell",
+                help="check for a comma inside a value: write such a value in double quotes, "
+                     "e.g. \"8,567,111.51 元\""),))
+            continue
+        if unit_name in units_seen:
+            yield Unit(unit_name, None, (error(
+                "PE406", f"the unit `{unit_name}` has two rows", source.span(cells[0][0], cells[0][1]),
+                "named again", help="give each unit one row, or tell them apart by name"),))
+            continue
+        units_seen.add(unit_name)
+        values: dict[str, FactValue] = {}
+        for (start, end, value), name, (key_start, key_end, _) in zip(cells[1:], names[1:], header[1:],
+                                                                      strict=False):
+            if not value.strip():
+                continue
+            values[name] = FactValue(name=name, value=value.strip(), span=source.span(start, end),
+                                     key_span=source.span(key_start, key_end))
+        yield Unit(unit_name, Facts(name=f"{source.name} ({unit_name})", values=values))
+
+
+def _unclosed(source: Source, exc: ValueError) -> Diagnostic:
+    at = int(exc.args[0])
+    if exc.args[1:] == ("after",):
+        return error("PE406", "a quoted cell goes on after its closing quote", source.span(at, at + 1), "here",
+                     help='put the whole value inside the quotes, e.g. "8,567,111.51 元", then a comma')
+    return error("PE406", "a quoted cell is not closed on its line", source.span(at, at + 1), "here",
+                 help='close the quote; a value with a comma is written "8,567,111.51 元", and a quote inside '
+                      'one is written twice ("")')
