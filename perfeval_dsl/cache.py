@@ -2,7 +2,7 @@
 
 `perfeval` keeps, per rule file text, the checked program (`model.Program`) pickled under the user's cache
 folder (`$PERFEVAL_CACHE_DIR`, else `$XDG_CACHE_HOME/perfeval`, else `~/.cache/perfeval`), keyed by a hash of
-the text, the file name, the grammar and perfeval's version: any change to one of them is a miss. A hit
+the text, the file name, the grammar and perfeval's version and code: any change to one of them is a miss. A hit
 skips the parser (Lark is not even imported) and the checker; the evaluator is generated again, which is
 quick. The folder is created private to the user (mode 0700), since a pickle must only be read from a place
 no one else can write. `PERFEVAL_NO_CACHE=1` turns the cache off. Only the command line uses it: the
@@ -12,6 +12,7 @@ Imports `model`, `_version`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -36,9 +37,19 @@ def cache_dir() -> Path | None:
     return Path(base) / "perfeval"
 
 
+@functools.cache
+def _code_digest() -> str:
+    """A digest of perfeval's own modules: a checked program from other code (an edited checkout, an
+    upgrade that kept the version number) is never reused."""
+    digest = hashlib.sha256()
+    for module in sorted(Path(__file__).resolve().parent.rglob("*.py")):
+        digest.update(module.read_bytes())
+    return digest.hexdigest()
+
+
 def _key(text: str, filename: str) -> str:
     digest = hashlib.sha256(_FORMAT)
-    for part in (__version__, grammar_digest(), filename, text):
+    for part in (__version__, grammar_digest(), _code_digest(), filename, text):
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
     return digest.hexdigest()

@@ -46,12 +46,41 @@ POINTS_TYPE = NumberType(dim=((POINTS, 1),))
 
 def check(tree: ast.RuleFile, source: Source) -> tuple[model.Program | None, list[Diagnostic]]:
     """Check a parsed rule file. Returns the program (None if there are errors) and all findings."""
+    too_deep = list(_too_deep(tree))
+    if too_deep:  # refused before any other check: every later stage walks expressions recursively
+        return None, too_deep
     checker = _Checker(source)
     program = checker.run(tree)
     diagnostics = sorted(checker.diagnostics, key=lambda d: d.primary.span.start if d.primary else -1)
     if any(d.is_error for d in diagnostics):
         return None, diagnostics
     return attrs.evolve(program, diagnostics=tuple(diagnostics)), diagnostics
+
+
+MAX_DEPTH = 100  # levels of nesting in one expression; far beyond any real scoring standard
+
+
+def _too_deep(tree: ast.RuleFile) -> Iterator[Diagnostic]:
+    def expressions(items: tuple[object, ...]) -> Iterator[ast.Expr]:
+        for item in items:
+            match item:
+                case ast.Let(expr=expr) | ast.ScoreExpr(expr=expr):
+                    yield expr
+                case ast.ScoreBy(subject=subject, arms=arms):
+                    yield subject
+                    yield from (arm.score for arm in arms)
+                case ast.Indicator(items=inner):
+                    yield from expressions(inner)
+                case ast.Group(children=inner):
+                    yield from expressions(inner)
+
+    for expr in expressions(tree.items):
+        levels = depth(expr)
+        if levels > MAX_DEPTH:
+            yield error("PE212", f"this expression nests {levels} levels deep; perfeval takes at most {MAX_DEPTH}",
+                        expr.span.to(expr.span), "too deep",
+                        help="name inner parts with `let` (a derived value may use other derived values), or "
+                             "write a long sum as a few partial sums")
 
 
 def is_literal(expr: ast.Expr) -> bool:
@@ -79,6 +108,23 @@ def subject_of(condition: ast.Expr) -> ast.Expr | None:
 def walk(expr: ast.Expr) -> Iterator[ast.Expr]:
     """`expr` and every expression inside it, parents first."""
     yield expr
+    for child in children(expr):
+        yield from walk(child)
+
+
+def depth(expr: ast.Expr) -> int:
+    """How deeply `expr` nests (1 for a name or a number), computed without recursion."""
+    deepest = 0
+    stack = [(expr, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children(node))
+    return deepest
+
+
+def children(expr: ast.Expr) -> tuple[ast.Expr, ...]:
+    """The expressions directly inside `expr`."""
     children: tuple[ast.Expr, ...]
     match expr:
         case ast.Call(args=args):
@@ -100,8 +146,7 @@ def walk(expr: ast.Expr) -> Iterator[ast.Expr]:
             children += (default,) if default is not None else ()
         case _:
             children = ()
-    for child in children:
-        yield from walk(child)
+    return children
 
 
 def _literal_value(expr: ast.Expr) -> Decimal | None:

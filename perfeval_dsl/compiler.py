@@ -26,7 +26,7 @@ import attrs
 
 from perfeval_dsl import ast, model
 from perfeval_dsl.check import subject_of, walk
-from perfeval_dsl.errors import Diagnostic, error
+from perfeval_dsl.errors import Diagnostic, PerfevalError, error
 from perfeval_dsl.facts import Declared
 from perfeval_dsl.unparse import unparse
 from perfeval_dsl.values import UNITS, Value, format_value, plain
@@ -85,8 +85,14 @@ def compile_program(program: model.Program) -> CompiledRules:
     source = writer.module()
     namespace: dict[str, Any] = dict(writer.constants)
     namespace.update(_runtime(program, writer))
-    code = compile(source, f"<perfeval: {program.source.name}>", "exec")
-    exec(code, namespace)
+    try:
+        code = compile(source, f"<perfeval: {program.source.name}>", "exec")
+    except (SyntaxError, RecursionError, MemoryError) as exc:  # the checker's limits should keep this away
+        raise PerfevalError([error(
+            "PE212", f"the rules are too large or too deeply nested to compile ({type(exc).__name__})",
+            program.source.span(0, 0),
+            help="name inner parts of long expressions with `let`, or split the rule file")]) from None
+    exec(code, namespace)  # our own generated code: no text of the rule file enters it but as literals
     position = {id(indicator): index for index, indicator in enumerate(program.indicators)}
     groups = tuple((group, tuple(position[id(i)] for i in group.indicators())) for group in program.groups)
     return CompiledRules(program=program, declared=declared_facts(program), groups=groups,
@@ -185,15 +191,21 @@ class _Writer:
         was computed before, in dependency order (`all_lets`)."""
         local = self.local_vars[id(indicator)] if indicator is not None else {}
         if name in local:
-            var, definition = local[name], self.program.definition(name, indicator)
+            var = local[name]
         elif name in self.let_vars:
-            var, definition, indicator = self.let_vars[name], self.program.lets[name], None
+            var = self.let_vars[name]
         else:
             return self.fact_vars[name]
         if not lazy:
             return var
-        assert definition is not None
-        return f"({var} if {var} is not None else ({var} := {self.expr(definition.expr, indicator, lazy)}))"
+        # Computed by its own nested function (see `_let_function`): inlining the definition would nest a
+        # chain of derived values ever deeper, past what Python's compiler accepts.
+        return f"({var} if {var} is not None else _c_{var}())"
+
+    def _let_function(self, var: str, expr: ast.Expr, indicator: model.Indicator | None) -> list[str]:
+        """A function inside `score_unit` computing one derived value and keeping it in its local variable."""
+        return [f"def _c_{var}():", f"    nonlocal {var}", f"    {var} = {self.expr(expr, indicator)}",
+                f"    return {var}"]
 
     # -- expressions
     def expr(self, expr: ast.Expr, indicator: model.Indicator | None, lazy: bool = True) -> str:
@@ -326,6 +338,9 @@ class _Writer:
                 body.append(f"{var} = F[{name!r}]")
         for var in self.let_vars.values():
             body.append(f"{var} = None")
+        for name, var in self.let_vars.items():
+            if name in used:
+                body.extend(self._let_function(var, program.lets[name].expr, None))
         count = len(program.indicators)
         body.append(f"scores = [None] * {count}; branches = [None] * {count}; failures = []; "
                     f"local_lets = [None] * {count}")
@@ -334,6 +349,8 @@ class _Writer:
             body.append(f"# {index}: {indicator.name!r}")
             for var in local.values():
                 body.append(f"{var} = None")
+            for let in indicator.lets:
+                body.extend(self._let_function(local[let.name], let.expr, indicator))
             body.append("try:")
             body.extend("    " + line for line in self._rule_lines(index, indicator))
             if _constant_scores(indicator):  # each within 0 to the weight, or the checker said PE503

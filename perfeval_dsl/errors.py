@@ -48,6 +48,7 @@ CODES: dict[str, str] = {
     "PE209": "judgement not covered",
     "PE210": "unknown unit",
     "PE211": "unknown direction",
+    "PE212": "expression nests too deeply",
     # structure of the indicator tree
     "PE301": "weights do not add up to the total",
     "PE302": "group weight differs from its indicators",
