@@ -54,8 +54,13 @@ def parse_rules(text: str, filename: str = "<string>", *, cache: bool = False) -
             (what the command line does; see `perfeval_dsl.cache`).
     """
     from perfeval_dsl.compiler import compile_program
+    from perfeval_dsl.facts import too_large
+    from perfeval_dsl.limits import limit
 
     text = text.removeprefix("\ufeff")  # a byte-order mark is not part of the rules
+    most = limit("MAX_FILE_BYTES")
+    if len(text) > most and len(text.encode("utf-8")) > most:
+        raise PerfevalError([too_large(filename, len(text.encode("utf-8")), most)])
     if cache:
         from perfeval_dsl import cache as rule_cache
 

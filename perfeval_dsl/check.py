@@ -19,6 +19,7 @@ import attrs
 
 from perfeval_dsl import ast, model
 from perfeval_dsl.errors import Diagnostic, did_you_mean, error, warning
+from perfeval_dsl.limits import MAX_DEPTH, limit
 from perfeval_dsl.source import Source, Span
 from perfeval_dsl.unparse import unparse
 from perfeval_dsl.values import (
@@ -34,6 +35,7 @@ from perfeval_dsl.values import (
     ValueType,
     dim_mul,
     dim_name,
+    in_range,
     number_type_for_unit,
     plain,
 )
@@ -46,9 +48,9 @@ POINTS_TYPE = NumberType(dim=((POINTS, 1),))
 
 def check(tree: ast.RuleFile, source: Source) -> tuple[model.Program | None, list[Diagnostic]]:
     """Check a parsed rule file. Returns the program (None if there are errors) and all findings."""
-    too_deep = list(_too_deep(tree))
-    if too_deep:  # refused before any other check: every later stage walks expressions recursively
-        return None, too_deep
+    beyond = list(_too_deep(tree)) + list(_beyond_limits(tree))
+    if beyond:  # refused before any other check: every later stage walks expressions recursively
+        return None, beyond
     checker = _Checker(source)
     program = checker.run(tree)
     diagnostics = sorted(checker.diagnostics, key=lambda d: d.primary.span.start if d.primary else -1)
@@ -57,7 +59,6 @@ def check(tree: ast.RuleFile, source: Source) -> tuple[model.Program | None, lis
     return attrs.evolve(program, diagnostics=tuple(diagnostics)), diagnostics
 
 
-MAX_DEPTH = 100  # levels of nesting in one expression; far beyond any real scoring standard
 
 
 def _too_deep(tree: ast.RuleFile) -> Iterator[Diagnostic]:
@@ -81,6 +82,42 @@ def _too_deep(tree: ast.RuleFile) -> Iterator[Diagnostic]:
                         expr.span.to(expr.span), "too deep",
                         help="name inner parts with `let` (a derived value may use other derived values), or "
                              "write a long sum as a few partial sums")
+
+
+def _nodes(tree: ast.RuleFile) -> Iterator[object]:
+    """Every node of the syntax tree, without recursion."""
+    stack: list[object] = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        # Pushed in reverse, so nodes come out in file order.
+        if isinstance(node, tuple):
+            stack.extend(reversed(node))
+        elif attrs.has(type(node)):
+            stack.extend(reversed([getattr(node, field.name) for field in attrs.fields(type(node))  # type: ignore[arg-type]
+                                   if field.name not in ("span", "name_span")]))
+
+
+def _beyond_limits(tree: ast.RuleFile) -> Iterator[Diagnostic]:
+    indicators = 0
+    most_indicators, most_text = limit("MAX_INDICATORS"), limit("MAX_TEXT")
+    for node in _nodes(tree):
+        if isinstance(node, ast.Indicator):
+            indicators += 1
+            if indicators == most_indicators + 1:
+                yield error("PE309", f"the rule file has more than {most_indicators:,} indicators", node.name_span,
+                            "one too many", help="split the evaluation into several rule files; the limit is set "
+                                                 "by the environment variable PERFEVAL_MAX_INDICATORS")
+        elif isinstance(node, ast.Number) and not in_range(node.value):
+            yield error("PE213", "this number is too large or has too many decimals", node.span, "out of range",
+                        help="a number has at most 18 digits before the decimal point and 18 after")
+        elif isinstance(node, (ast.String, ast.TextField, ast.Title)):
+            text = node.value if isinstance(node, ast.String) else node.text
+            if len(text) > most_text:
+                yield error("PE214", f"this text is {len(text):,} characters long; perfeval takes at most "
+                                     f"{most_text:,}", node.span, "too long",
+                            help="shorten it: the rule does not depend on a report's wording; the limit is set by "
+                                 "the environment variable PERFEVAL_MAX_TEXT")
 
 
 def is_literal(expr: ast.Expr) -> bool:

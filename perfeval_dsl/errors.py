@@ -32,6 +32,7 @@ CODES: dict[str, str] = {
     "PE005": "unknown diagnostic code",
     "PE006": "unknown indicator",
     "PE007": "indicator has no tier boundaries",
+    "PE008": "file too large",
     # syntax
     "PE101": "unexpected character",
     "PE102": "unexpected word or symbol",
@@ -49,6 +50,8 @@ CODES: dict[str, str] = {
     "PE210": "unknown unit",
     "PE211": "unknown direction",
     "PE212": "expression nests too deeply",
+    "PE213": "number out of range",
+    "PE214": "text too long",
     # structure of the indicator tree
     "PE301": "weights do not add up to the total",
     "PE302": "group weight differs from its indicators",
@@ -58,6 +61,7 @@ CODES: dict[str, str] = {
     "PE306": "fact declared but never used",
     "PE307": "header given twice",
     "PE308": "weight is not a positive number of points",
+    "PE309": "too many indicators",
     # facts
     "PE401": "missing fact",
     "PE402": "fact value is not a number",

@@ -23,6 +23,7 @@ import attrs
 import yaml
 
 from perfeval_dsl.errors import Diagnostic, PerfevalError, did_you_mean, error, warning
+from perfeval_dsl.limits import limit
 from perfeval_dsl.source import Source, Span
 from perfeval_dsl.values import (
     CONTEXT,
@@ -72,10 +73,23 @@ class Facts:
 # ---- reading files ------------------------------------------------------------------------------
 
 
-def read_text(path: str | Path) -> Source:
-    """Read a UTF-8 text file (a BOM is allowed). Raises PerfevalError with PE001/PE002/PE003."""
+def too_large(shown: str, size: int, most: int, variable: str = "PERFEVAL_MAX_FILE_BYTES") -> Diagnostic:
+    return error("PE008", f"`{shown}` is {size:,} bytes; perfeval reads at most {most:,} bytes here", path=shown,
+                 help=f"check that this is the file you meant, and split a very large one; the limit is set by "
+                      f"the environment variable {variable}")
+
+
+def read_text(path: str | Path, most: int | None = None) -> Source:
+    """Read a UTF-8 text file (a BOM is allowed) of at most `most` bytes (default: the file limit of
+    `perfeval_dsl.limits`). Raises PerfevalError with
+    PE001/PE002/PE003/PE008."""
     shown = str(path)
     try:
+        size = Path(path).stat().st_size
+        if most is None:
+            most = limit("MAX_FILE_BYTES")
+        if size > most:
+            raise PerfevalError([too_large(shown, size, most)])
         data = Path(path).read_bytes()
     except FileNotFoundError:
         raise PerfevalError([error("PE001", f"there is no file `{shown}`", path=shown,

@@ -19,7 +19,8 @@ from pathlib import Path
 import attrs
 
 from perfeval_dsl.errors import Diagnostic, PerfevalError, error
-from perfeval_dsl.facts import FACT_FORMATS, Facts, FactValue, load_facts, read_text
+from perfeval_dsl.facts import FACT_FORMATS, Facts, FactValue, load_facts, read_text, too_large
+from perfeval_dsl.limits import limit
 from perfeval_dsl.source import Source
 
 TABLE_FORMATS = (".csv",)
@@ -48,7 +49,14 @@ def read_units(path: Path) -> Iterator[Unit]:
                                    path=str(path),
                                    help="give a .csv file with one row per unit, or a folder of .yaml/.toml/.json "
                                         "facts files")])
-    yield from _table(read_text(path))
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # read_text reports what is wrong
+    most = limit("MAX_TABLE_BYTES")
+    if size > most:
+        raise PerfevalError([too_large(str(path), size, most, "PERFEVAL_MAX_TABLE_BYTES")])
+    yield from _table(read_text(path, most=most))
 
 
 def _folder(folder: Path) -> Iterator[Unit]:

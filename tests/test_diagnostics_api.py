@@ -200,6 +200,8 @@ API_CASES = [name for name in CASES
 def test_only_perfeval_error_escapes(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     case = load_case(name)
+    for variable, value in case.env:
+        monkeypatch.setenv(variable, value)
     codes, succeeded = _run_case_through_the_api(name)
     assert succeeded == (case.exit == 0 or "--strict" in case.argv)
     if case.xfail is None:

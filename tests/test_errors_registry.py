@@ -141,7 +141,8 @@ def test_documented_examples_are_the_ui_cases(name: str, blocks: list[tuple[str,
     assert case.xfail is None, f"{name} is a known bug; document a case whose output is right"
     by_lang = dict(blocks)
     assert len(by_lang) == len(blocks), f"{name}: one block per kind"
-    assert by_lang.get("sh") == "perfeval " + " ".join(case.argv) + "\n"
+    env = "".join(f"{variable}={value} " for variable, value in case.env)
+    assert by_lang.get("sh") == env + "perfeval " + " ".join(case.argv) + "\n"
     tests = UI / f"{name}.tests.yaml"  # `perfeval test`: the test file, and the rule file it tests
     if case.argv[1] in (f"tests/ui/{name}.perfeval", f"tests/ui/{tests.name}"):
         assert by_lang.get("perfeval") == _file_text(UI / f"{name}.perfeval")

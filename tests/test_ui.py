@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 UI = ROOT / "tests" / "ui"
 CASES = sorted(path.name.removesuffix(".perfeval") for path in UI.glob("*.perfeval"))
 
-_DIRECTIVE = re.compile(rb"^#\s*(?P<key>exit|rules|facts|args|command|xfail)\s*:\s*(?P<value>.*?)\s*$")
+_DIRECTIVE = re.compile(rb"^#\s*(?P<key>exit|rules|facts|args|command|env|xfail)\s*:\s*(?P<value>.*?)\s*$")
 
 
 @attrs.frozen
@@ -31,6 +31,7 @@ class Case:
     stderr: Path
     stdout: Path
     xfail: str | None = None
+    env: tuple[tuple[str, str], ...] = ()  # `# env: PERFEVAL_MAX_TEXT=20`: variables set for the run
 
 
 def load_case(name: str) -> Case:
@@ -54,8 +55,10 @@ def load_case(name: str) -> Case:
         argv = (*shlex.split(directives["command"]), *extra)
     else:
         argv = ("eval", relative, "--facts", facts, *extra) if facts else ("check", relative, *extra)
+    env = tuple(tuple(item.split("=", 1)) for item in shlex.split(directives.get("env", "")))
     return Case(name=name, exit=int(directives["exit"]), argv=argv, stderr=UI / f"{name}.stderr",
-                stdout=UI / f"{name}.stdout", xfail=directives.get("xfail"))
+                stdout=UI / f"{name}.stdout", xfail=directives.get("xfail"),
+                env=env)  # type: ignore[arg-type]
 
 
 def glob_escape(text: str) -> str:
@@ -96,8 +99,11 @@ def _params() -> list[object]:
 
 @pytest.mark.usefixtures("plain_terminal")
 @pytest.mark.parametrize("name", _params())
-def test_ui(name: str, capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest) -> None:
+def test_ui(name: str, capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest,
+            monkeypatch: pytest.MonkeyPatch) -> None:
     case = load_case(name)
+    for variable, value in case.env:
+        monkeypatch.setenv(variable, value)
     code, out, err = run_cli(case.argv, capsys)
     assert "\x1b" not in err + out, "output to a non-terminal must not contain colour codes"
     # A known bug's golden is what perfeval *should* print, written by hand: never bless it.
