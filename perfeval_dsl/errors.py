@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
-from perfeval_dsl.source import Span, display_width
+from perfeval_dsl.source import Span, display_width, printable
 
 
 class Severity(enum.Enum):
@@ -204,7 +204,13 @@ def did_you_mean(name: str, candidates: Iterable[str], quote: str = "`") -> str 
 
 
 def render(diagnostic: Diagnostic) -> str:
-    """Plain text in the rustc layout: header, `--> file:line:col`, the source line, a caret, note, help."""
+    """Plain text in the rustc layout: header, `--> file:line:col`, the source line, a caret, note, help.
+
+    Control characters from the input are shown as symbols (␛), never sent to the terminal."""
+    return printable(_render(diagnostic))
+
+
+def _render(diagnostic: Diagnostic) -> str:
     lines = [f"{diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"]
     if diagnostic.primary is not None:
         span = diagnostic.primary.span

@@ -24,7 +24,7 @@ import yaml
 
 from perfeval_dsl.errors import Diagnostic, PerfevalError, did_you_mean, error, warning
 from perfeval_dsl.limits import limit
-from perfeval_dsl.source import Source, Span
+from perfeval_dsl.source import Source, Span, first_control
 from perfeval_dsl.values import (
     CONTEXT,
     UNITS,
@@ -411,7 +411,23 @@ def _yaml_mapping(source: Source, node: yaml.MappingNode, values: dict[str, Fact
                  diagnostics)
 
 
+def control_problem(fact: FactValue) -> Diagnostic | None:
+    """A diagnostic when a fact's name or value holds a control character (from a JSON or TOML escape, or a
+    spreadsheet cell), which no fact has and a terminal would act on."""
+    for text, span in ((fact.name, fact.key_span), (fact.value if isinstance(fact.value, str) else "", fact.span)):
+        at = first_control(text)
+        if at is not None:
+            return error("PE406", f"a fact holds a control character (U+{ord(text[at]):04X}), which no value has",
+                         span or fact.span, "control character",
+                         help="delete it; it often comes from copying text out of another program")
+    return None
+
+
 def _add(values: dict[str, FactValue], fact: FactValue, diagnostics: list[Diagnostic]) -> None:
+    problem = control_problem(fact)
+    if problem is not None:
+        diagnostics.append(problem)
+        return
     if fact.name in values:
         first = values[fact.name].key_span or values[fact.name].span
         diagnostics.append(error("PE406", f"the fact `{fact.name}` is given twice", fact.key_span or fact.span,

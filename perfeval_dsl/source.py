@@ -9,6 +9,7 @@ sees. Imports nothing from the package: every other module may import this one.
 from __future__ import annotations
 
 import bisect
+import re
 import unicodedata
 from functools import cached_property
 
@@ -78,3 +79,20 @@ class Span:
 def display_width(text: str) -> int:
     """Terminal columns `text` takes: CJK and full-width characters take two."""
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+# C0 controls but tab and line ends, DEL and C1 controls: what a terminal would act on instead of showing.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def first_control(text: str) -> int | None:
+    """The offset of the first control character (other than tab and line ends) in `text`, or None."""
+    match = _CONTROL.search(text)
+    return match.start() if match else None
+
+
+def printable(text: str) -> str:
+    """`text` safe to print on a terminal: each control character shown as its symbol (ESC as ␛), one column
+    wide like the character it replaces, so carets stay aligned."""
+    return _CONTROL.sub(lambda m: chr(0x2400 + ord(m.group())) if ord(m.group()) < 0x20 else
+                        "\u2421" if m.group() == "\x7f" else "\ufffd", text)

@@ -22,7 +22,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from perfeval_dsl import ast
 from perfeval_dsl.errors import Diagnostic, did_you_mean, error
 from perfeval_dsl.grammar_file import grammar_text
-from perfeval_dsl.source import Source, Span
+from perfeval_dsl.source import Source, Span, first_control
 from perfeval_dsl.values import UNITS, literal_number, normalise_width
 
 # Every keyword of the language, as the grammar spells it (a test checks this list against the grammar).
@@ -60,6 +60,12 @@ def parser() -> Lark:
 
 def parse(source: Source) -> tuple[ast.RuleFile | None, list[Diagnostic]]:
     """Parse a rule file. Returns the tree, or None and the syntax error as a diagnostic."""
+    control = first_control(source.text)
+    if control is not None:
+        code = ord(source.text[control])
+        return None, [error("PE101", f"the rule file holds a control character (U+{code:04X}), which is never "
+                                     "part of a rule", source.span(control, control + 1), "control character",
+                            help="delete it; it often comes from copying text out of another program")]
     try:
         tree = parser().parse(source.text)
     except UnexpectedInput as exc:

@@ -19,9 +19,9 @@ from pathlib import Path
 import attrs
 
 from perfeval_dsl.errors import Diagnostic, PerfevalError, error
-from perfeval_dsl.facts import FACT_FORMATS, Facts, FactValue, load_facts, read_text, too_large
+from perfeval_dsl.facts import FACT_FORMATS, Facts, FactValue, control_problem, load_facts, read_text, too_large
 from perfeval_dsl.limits import limit
-from perfeval_dsl.source import Source
+from perfeval_dsl.source import Source, first_control, printable
 
 TABLE_FORMATS = (".csv",)
 
@@ -162,6 +162,14 @@ def _table(source: Source) -> Iterator[Unit]:
         unit_name = cells[0][2].strip() if cells else ""
         if not unit_name:
             unit_name = f"row {row_number}"
+        control = first_control(unit_name)
+        if control is not None:
+            start = cells[0][0]
+            yield Unit(printable(unit_name), None, (error(
+                "PE406", f"the unit's name holds a control character (U+{ord(unit_name[control]):04X})",
+                source.span(start, cells[0][1]), "control character",
+                help="delete it; it often comes from copying text out of another program"),))
+            continue
         if len(cells) > len(names):
             start, end, _ = cells[len(names)]
             yield Unit(unit_name, None, (error(
@@ -177,12 +185,20 @@ def _table(source: Source) -> Iterator[Unit]:
             continue
         units_seen.add(unit_name)
         values: dict[str, FactValue] = {}
+        problems = []
         for (start, end, value), name, (key_start, key_end, _) in zip(cells[1:], names[1:], header[1:],
                                                                       strict=False):
             if not value.strip():
                 continue
-            values[name] = FactValue(name=name, value=value.strip(), span=source.span(start, end),
-                                     key_span=source.span(key_start, key_end))
+            fact = FactValue(name=name, value=value.strip(), span=source.span(start, end),
+                             key_span=source.span(key_start, key_end))
+            problem = control_problem(fact)
+            if problem is not None:
+                problems.append(problem)
+            values[name] = fact
+        if problems:
+            yield Unit(unit_name, None, tuple(problems))
+            continue
         yield Unit(unit_name, Facts(name=f"{source.name} ({unit_name})", values=values))
 
 

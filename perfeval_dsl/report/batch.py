@@ -17,6 +17,7 @@ from rich.text import Text
 from perfeval_dsl.batch import BatchReport, UnitOutcome
 from perfeval_dsl.errors import render
 from perfeval_dsl.report.jsondoc import to_json
+from perfeval_dsl.source import printable
 from perfeval_dsl.values import plain
 
 DOCUMENT_FORMAT = "perfeval-batch/1"
@@ -77,6 +78,12 @@ def summary_document(report: BatchReport) -> str:
                     "failed": len(report.failed)})
 
 
+def _cell(text: str) -> str:
+    """A text cell Excel will not read as a formula: `=`, `+`, `-`, `@` (and tab, line ends) at the start get
+    a leading apostrophe, which Excel shows as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
+
+
 def summary_csv(report: BatchReport) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -86,10 +93,10 @@ def summary_csv(report: BatchReport) -> str:
     for outcome in ordered:
         if outcome.ok:
             assert outcome.total is not None
-            writer.writerow([ranks[id(outcome)], outcome.name, plain(outcome.total), outcome.grade,
-                             _lost_text(outcome), ""])
+            writer.writerow([ranks[id(outcome)], _cell(outcome.name), plain(outcome.total), _cell(outcome.grade or ""),
+                             _cell(_lost_text(outcome)), ""])
         else:
             problems = "; ".join(f"{d.code} {d.location or ''}: {d.message}" for d in outcome.diagnostics
                                  if d.is_error)
-            writer.writerow(["", outcome.name, "", "", "", problems])
+            writer.writerow(["", _cell(outcome.name), "", "", "", _cell(printable(problems))])
     return "\ufeff" + buffer.getvalue()
