@@ -25,6 +25,7 @@ from perfeval_dsl.evaluation import evaluate
 from perfeval_dsl.facts import BindMemo
 from perfeval_dsl.result import Result
 from perfeval_dsl.units import Unit, read_units
+from perfeval_dsl.values import CONTEXT
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -76,7 +77,8 @@ def output_name(unit: str) -> str:
 
 def most_lost(result: Result, count: int = 3) -> tuple[tuple[str, Decimal], ...]:
     scored = zip(result.program.indicators, result.scores, strict=True)
-    losses = [(indicator.name, indicator.weight - score) for indicator, score in scored if score < indicator.weight]
+    losses = [(indicator.name, CONTEXT.subtract(indicator.weight, score)) for indicator, score in scored
+              if score < indicator.weight]
     losses.sort(key=lambda item: -item[1])
     return tuple(losses[:count])
 
@@ -144,8 +146,8 @@ def _read_back(name: str, target: Path) -> UnitOutcome | None:
     """The outcome recorded in an earlier run's output, or None if that file is not a result document."""
     try:
         document = json.loads(target.read_text(encoding="utf-8"), parse_float=Decimal, parse_int=Decimal)
-        lost = [(i["name"], Decimal(i["weight"]) - Decimal(i["score"])) for i in document["indicators"]
-                if Decimal(i["score"]) < Decimal(i["weight"])]
+        lost = [(i["name"], CONTEXT.subtract(Decimal(i["weight"]), Decimal(i["score"])))
+                for i in document["indicators"] if Decimal(i["score"]) < Decimal(i["weight"])]
         lost.sort(key=lambda item: -item[1])
         return UnitOutcome(name=name, total=Decimal(document["total"]), grade=str(document["grade"]),
                            lost=tuple(lost[:3]), resumed=True)

@@ -8,6 +8,7 @@ decimals, never floats. Imports `model`, `ast`, `values`, `errors`, `unparse`.
 
 from __future__ import annotations
 
+import decimal
 import functools
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -19,6 +20,7 @@ from perfeval_dsl import ast, model
 from perfeval_dsl.errors import Diagnostic
 from perfeval_dsl.unparse import unparse
 from perfeval_dsl.values import (
+    CONTEXT,
     MONEY,
     POINTS,
     BoolType,
@@ -76,7 +78,7 @@ class IndicatorResult:
 
     @property
     def lost(self) -> Decimal:
-        return self.indicator.weight - self.score
+        return CONTEXT.subtract(self.indicator.weight, self.score)
 
 
 @attrs.frozen(kw_only=True)
@@ -124,8 +126,9 @@ class Result:
     def groups(self) -> tuple[GroupResult, ...]:
         """Each group's subtotal, parents before children, in file order."""
         scores = self.scores
-        return tuple(GroupResult(group=group, score=sum([scores[i] for i in members], Decimal(0)))
-                     for group, members in zip(self.program.groups, self.group_members, strict=True))
+        with decimal.localcontext(CONTEXT):  # the evaluation's context, whatever the caller's is
+            return tuple(GroupResult(group=group, score=sum([scores[i] for i in members], Decimal(0)))
+                         for group, members in zip(self.program.groups, self.group_members, strict=True))
 
     @functools.cached_property
     def indicators(self) -> tuple[IndicatorResult, ...]:

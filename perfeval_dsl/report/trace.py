@@ -19,7 +19,7 @@ from perfeval_dsl import ast
 from perfeval_dsl.result import GroupResult, IndicatorResult, Result, UsedValue
 from perfeval_dsl.source import display_width
 from perfeval_dsl.unparse import unparse
-from perfeval_dsl.values import NumberType, format_points, format_value, plain
+from perfeval_dsl.values import CONTEXT, NumberType, format_points, format_value, plain
 
 EXPLAIN_LEVELS = ("full", "fails", "off")
 _LABEL_WIDTH = 10
@@ -84,7 +84,7 @@ def _score_line(name: str, score: Decimal, weight: Decimal, depth: int, width: i
     indent = "  " * depth
     # Right-align "score / weight" so a column of scores can be read down the page, as in the report.
     score_text = f"{format_points(score)} / {format_points(weight)}".rjust(_SCORE_WIDTH)
-    lost = weight - score
+    lost = CONTEXT.subtract(weight, score)
     gap = max(2, width - _SCORE_WIDTH - _LOST_WIDTH - display_width(indent + name))
     line = Text(indent)
     line.append(name, style="bold" if bold else "bold cyan")
