@@ -13,6 +13,7 @@ kept on the returned objects (`rules.diagnostics`, `result.diagnostics`). Nothin
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from perfeval_dsl.facts import Facts, facts_from_mapping
 from perfeval_dsl.facts import load_facts as _load_facts
 from perfeval_dsl.result import IndicatorResult, Result
 from perfeval_dsl.source import Source
+from perfeval_dsl.values import CONTEXT
 
 __all__ = (
     "Diagnostic",
@@ -59,18 +61,19 @@ def parse_rules(text: str, filename: str = "<string>", *, cache: bool = False) -
 
     text = text.removeprefix("\ufeff")  # a byte-order mark is not part of the rules
     most = limit("MAX_FILE_BYTES")
-    if len(text) > most and len(text.encode("utf-8")) > most:
+    if len(text) * 4 > most and len(text.encode("utf-8")) > most:  # a character is at most 4 bytes
         raise PerfevalError([too_large(filename, len(text.encode("utf-8")), most)])
-    if cache:
-        from perfeval_dsl import cache as rule_cache
+    with decimal.localcontext(CONTEXT):  # weights, literals and checks exact, whatever the caller's context
+        if cache:
+            from perfeval_dsl import cache as rule_cache
 
-        cached = rule_cache.load(text, filename)
-        if cached is not None:
-            return compile_program(cached)
-    program = _check(text, filename)
-    if cache:
-        rule_cache.store(program, text, filename)
-    return compile_program(program)
+            cached = rule_cache.load(text, filename)
+            if cached is not None:
+                return compile_program(cached)
+        program = _check(text, filename)
+        if cache:
+            rule_cache.store(program, text, filename)
+        return compile_program(program)
 
 
 def _check(text: str, filename: str) -> model.Program:

@@ -356,6 +356,12 @@ def _yaml_facts(source: Source) -> tuple[dict[str, FactValue], list[Diagnostic]]
         return {}, [error("PE406", f"this is not valid YAML: {exc}", source.span(0, 1))]
     if root is None:
         return {}, []
+    tagged = _foreign_tag(root)
+    if tagged is not None:  # `!!python/object` and friends: refused wherever they stand, never constructed
+        shown = "!!" + tagged.tag.removeprefix("tag:yaml.org,2002:") if tagged.tag.startswith("tag:yaml.org,2002:") \
+            else tagged.tag
+        return {}, [error("PE406", f"the YAML tag `{shown}` is not read in a facts file",
+                          _node_span(source, tagged), "tag", help="write plain values without `!` tags")]
     diagnostics: list[Diagnostic] = []
     values: dict[str, FactValue] = {}
     if not isinstance(root, yaml.MappingNode):
@@ -364,6 +370,24 @@ def _yaml_facts(source: Source) -> tuple[dict[str, FactValue], list[Diagnostic]]
                           help="write one fact per line, e.g. `预算基本支出: 8,567,111.51 元`")]
     _yaml_mapping(source, root, values, diagnostics)
     return values, diagnostics
+
+
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "map",
+                                                           "seq")}
+
+
+def _foreign_tag(root: yaml.Node) -> yaml.Node | None:
+    """The first node, in document order, carrying a tag other than YAML's plain ones."""
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack.pop()
+        if node.tag not in _PLAIN_TAGS:
+            return node
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(reversed([part for pair in node.value for part in pair]))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+    return None
 
 
 def _node_span(source: Source, node: yaml.Node) -> Span:
@@ -414,7 +438,8 @@ def _yaml_mapping(source: Source, node: yaml.MappingNode, values: dict[str, Fact
 def control_problem(fact: FactValue) -> Diagnostic | None:
     """A diagnostic when a fact's name or value holds a control character (from a JSON or TOML escape, or a
     spreadsheet cell), which no fact has and a terminal would act on."""
-    for text, span in ((fact.name, fact.key_span), (fact.value if isinstance(fact.value, str) else "", fact.span)):
+    for text, span in ((fact.name, fact.key_span), (fact.value if isinstance(fact.value, str) else "", fact.span),
+                       (fact.note or "", fact.span)):
         at = first_control(text)
         if at is not None:
             return error("PE406", f"a fact holds a control character (U+{ord(text[at]):04X}), which no value has",

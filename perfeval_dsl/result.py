@@ -133,6 +133,10 @@ class Result:
     @functools.cached_property
     def indicators(self) -> tuple[IndicatorResult, ...]:
         """Each indicator's score, the branch that fired and the values it read, in file order."""
+        with decimal.localcontext(CONTEXT):  # values no rule needed are computed now: exactly, as the rest
+            return self._indicators()
+
+    def _indicators(self) -> tuple[IndicatorResult, ...]:
         trace = self.trace
         completed: tuple[dict[str, Value | None], list[dict[str, Value | None]]] | None = None
         results = []

@@ -76,8 +76,12 @@ def parse(source: Source) -> tuple[ast.RuleFile | None, list[Diagnostic]]:
                             help="split deeply nested parentheses into named `let` values")]
     try:
         return _ToAst(source).transform(tree), []
-    except VisitError as exc:  # a bug in a transformer callback, not a user error
-        raise exc.orig_exc from exc
+    except VisitError as exc:  # a bug in a transformer callback, not a user error, unless it ran out of stack
+        if not isinstance(exc.orig_exc, RecursionError):
+            raise exc.orig_exc from exc
+        span = source.span(0, min(1, len(source.text)))
+        return None, [error("PE102", "the rule file nests too deeply to read", span,
+                            help="split deeply nested parentheses into named `let` values")]
     except RecursionError:
         span = source.span(0, min(1, len(source.text)))
         return None, [error("PE102", "the rule file nests too deeply to read", span,

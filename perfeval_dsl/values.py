@@ -198,8 +198,13 @@ MAGNITUDE_LIMIT = 18
 
 
 def in_range(amount: Decimal) -> bool:
-    """Finite, and at most 18 digits before the decimal point and 18 after."""
-    return amount.is_finite() and (amount.is_zero() or -MAGNITUDE_LIMIT <= amount.adjusted() < MAGNITUDE_LIMIT)
+    """Finite, and at most 18 digits before the decimal point and 18 after (as written)."""
+    if not amount.is_finite():
+        return False
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAGNITUDE_LIMIT:
+        return False
+    return amount.is_zero() or -MAGNITUDE_LIMIT <= amount.adjusted() < MAGNITUDE_LIMIT
 
 
 def literal_number(digits: str) -> Decimal:
