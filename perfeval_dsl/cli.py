@@ -85,7 +85,7 @@ def cli() -> None:
 @cli.command("eval")
 @click.argument("rules", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-f", "--facts", "facts_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The unit's facts: a .yaml, .toml or .json file.")
+              help="The unit's facts: a .yaml, .toml or .json file, or an Excel .xlsx sheet of name/value rows.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text: the reviewer's trace; json: the documented result document.")
 @click.option("--explain", type=click.Choice(["full", "fails", "off"]), default="full", show_default=True,
@@ -251,7 +251,7 @@ def test_command(targets: tuple[Path, ...], min_coverage: Decimal | None, output
               help="Write the summary to this file (atomically) instead of the terminal.")
 def batch_command(rules: Path, units: Path, out: Path | None, resume: bool, output_format: str,
                   output: Path | None) -> None:
-    """Score many units: UNITS is a CSV table with one row per unit, or a folder of facts files.
+    """Score many units: UNITS is a CSV or Excel (.xlsx) table with one row per unit, or a folder of facts files.
 
     A unit whose facts are broken is reported with its diagnostics and the batch goes on. Exit 0 when every
     unit was scored, 1 when some could not be.

@@ -72,6 +72,8 @@ CODES: dict[str, str] = {
     "PE407": "percentage without a percent sign",
     "PE408": "fact value is not yes or no",
     "PE409": "fact value outside its declared range",
+    "PE410": "inexact number in a spreadsheet cell",
+    "PE411": "formula in a spreadsheet cell",
     # evaluation
     "PE501": "division by zero",
     "PE502": "no tier matched",

@@ -43,7 +43,7 @@ from perfeval_dsl.values import (
     plain,
 )
 
-FACT_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json"}
+FACT_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json", ".xlsx": "xlsx"}
 # A mapping with these keys (and `value` among them) is one fact written with its provenance.
 _FACT_KEYS = {"value", "note", "source"}
 _YES = {"true", "yes", "是", "有", "对"}
@@ -123,11 +123,16 @@ def _not_utf8(shown: str, data: bytes, exc: UnicodeDecodeError) -> Diagnostic:
 
 
 def load_facts(path: str | Path) -> Facts:
-    """Read a facts file (.yaml/.yml, .toml or .json). Raises PerfevalError if it cannot be read."""
+    """Read a facts file (.yaml/.yml, .toml, .json or an Excel .xlsx key/value sheet). Raises PerfevalError if
+    it cannot be read."""
     suffix = Path(path).suffix.lower()
     if suffix not in FACT_FORMATS:
         raise PerfevalError([error("PE004", f"`{path}` is not a facts file type I read", path=str(path),
-                                   help="use a .yaml, .toml or .json file")])
+                                   help="use a .yaml, .toml, .json or .xlsx file")])
+    if suffix == ".xlsx":
+        from perfeval_dsl.spreadsheet import load_xlsx_facts  # the spreadsheet reader builds on this module
+
+        return load_xlsx_facts(Path(path))
     source = read_text(path)
     return parse_facts(source, FACT_FORMATS[suffix])
 
@@ -576,6 +581,8 @@ def _missing(name: str, declaration: Declared, facts: Facts, declared: Mapping[s
     elif isinstance(declaration.type, NumberType):
         sample = _sample_number(declaration.type)
     help_text = f"add `{name}: {sample}` to {facts.name}"
+    if facts.name.lower().endswith(".xlsx") or ".xlsx (" in facts.name.lower():
+        help_text = f"add a row to {facts.name}: `{name}` in the first column, `{sample}` in the second"
     if close:
         help_text = f"the facts file has a similar name: {close} Otherwise {help_text}"
     return error("PE401", f"the facts file `{facts.name}` does not give `{name}`", declaration.span,

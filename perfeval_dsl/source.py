@@ -47,7 +47,11 @@ class Source:
         return self.text[start:end].rstrip("\r")
 
     def span(self, start: int, end: int) -> Span:
-        return Span(self, start, end)
+        """The span from `start` to `end`, kept inside the text (a problem "at the end of the file" is the empty
+        span there)."""
+        length = len(self.text)
+        start = max(0, min(start, length))
+        return Span(self, start, max(start, min(end, length)))
 
 
 @attrs.frozen

@@ -23,7 +23,7 @@ from perfeval_dsl.facts import FACT_FORMATS, Facts, FactValue, control_problem, 
 from perfeval_dsl.limits import limit
 from perfeval_dsl.source import Source, first_control, printable
 
-TABLE_FORMATS = (".csv",)
+TABLE_FORMATS = (".csv", ".xlsx")
 
 
 @attrs.frozen
@@ -47,8 +47,14 @@ def read_units(path: Path) -> Iterator[Unit]:
     if path.suffix.lower() not in TABLE_FORMATS:
         raise PerfevalError([error("PE004", f"`{path}` is neither a folder of facts files nor a unit table",
                                    path=str(path),
-                                   help="give a .csv file with one row per unit, or a folder of .yaml/.toml/.json "
-                                        "facts files")])
+                                   help="give a .csv or .xlsx file with one row per unit, or a folder of "
+                                        ".yaml/.toml/.json/.xlsx facts files")])
+    if path.suffix.lower() == ".xlsx":
+        from perfeval_dsl.spreadsheet import xlsx_units
+
+        for name, facts, diagnostics in xlsx_units(path):
+            yield Unit(name, facts, diagnostics)
+        return
     try:
         size = path.stat().st_size
     except OSError:
@@ -60,7 +66,8 @@ def read_units(path: Path) -> Iterator[Unit]:
 
 
 def _folder(folder: Path) -> Iterator[Unit]:
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FACT_FORMATS)
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FACT_FORMATS
+                   and not p.name.startswith("~$"))  # Excel's lock file of an open workbook
     if not files:
         raise PerfevalError([error("PE001", f"the folder `{folder}` holds no facts files", path=str(folder),
                                    help="put one .yaml, .toml or .json facts file per unit in it")])

@@ -5,7 +5,7 @@
 - Every code is produced by at least one golden case in tests/ui (a `[PE201]` in a `.stderr` of a case that is
   not a known bug), except the codes listed in UNREACHABLE, each with the reason.
 - The examples in docs/errors.md are copies of tests/ui cases (command, rule file, facts file or test file,
-  output).
+  output); an .xlsx facts file is shown as a short text (`_workbook_text`).
 """
 
 from __future__ import annotations
@@ -111,11 +111,38 @@ def test_goldens_print_only_registered_codes() -> None:
 
 
 def _file_text(path: Path) -> str:
+    if path.suffix == ".xlsx":
+        return _workbook_text(path)
     data = path.read_bytes()
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:  # the not-UTF-8 cases: shown decoded in the document
         return data.decode("gb18030")
+
+
+def _workbook_text(path: Path) -> str:
+    """An .xlsx facts file as docs/errors.md shows it (a workbook is no text): `sheet <title>`, then each row of
+    the first sheet with its cells after their addresses, `A2 名称 | B2 0.09`; a number format other than
+    General follows the number in brackets, and a formula (as written, `=B2-1`) the value Excel saved."""
+    import openpyxl
+
+    formulas = openpyxl.load_workbook(path).worksheets[0]
+    saved = openpyxl.load_workbook(path, data_only=True).worksheets[0]
+    lines = [f"sheet {formulas.title}"]
+    for row in formulas.iter_rows():
+        cells = []
+        for cell in row:
+            if cell.value is None:
+                continue
+            text = str(cell.value)
+            if cell.data_type == "f":
+                value = saved[cell.coordinate].value
+                text += f" (saved value {value})" if value is not None else " (no saved value)"
+            if cell.number_format != "General":
+                text += f" [{cell.number_format}]"
+            cells.append(f"{cell.coordinate} {text}")
+        lines.append(" | ".join(cells))
+    return "\n".join(lines) + "\n"
 
 
 def _examples() -> list[tuple[str, list[tuple[str, str]]]]:

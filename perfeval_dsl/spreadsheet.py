@@ -1,0 +1,248 @@
+"""Facts from Excel workbooks (.xlsx): one unit's key/value sheet, or a table with one row per unit.
+
+Cells are read as Excel last saved them: a formula is never evaluated (its cached value is read, with a
+warning), and the workbook's XML is parsed through defusedxml (openpyxl uses it when installed), so entity
+bombs are refused. A number cell becomes an exact decimal from its shortest text; a cell holding a binary
+float artefact (`0.0900000762939453`, what a typed 9% can become) gets a warning with its address; a cell
+formatted as a percentage is read as a percentage.
+
+So that every diagnostic can show the cell as it was, the sheet is laid out as text, one line per row, each
+cell after its address: `5 | A5 公益性岗位补贴人数 | B5 95 | C5 人`, under the name `表.xlsx[事实]`: the line is
+the row. Imports `facts`, `source`, `errors`, `units`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from perfeval_dsl.errors import Diagnostic, PerfevalError, error, warning
+from perfeval_dsl.facts import Facts, FactValue, control_problem, too_large
+from perfeval_dsl.limits import limit
+from perfeval_dsl.source import Source, Span
+
+HEADER_WORDS = {"名称", "事实", "指标", "fact", "name", "值", "数值", "实际值", "实际完成值", "value", "单位", "unit",
+                "来源", "说明", "备注", "source", "note"}
+
+
+class _Sheet:
+    """One worksheet as text lines, with the span of each cell's text."""
+
+    def __init__(self, path: Path, title: str, rows: list[list[tuple[str, Any, str]]]) -> None:
+        lines = []
+        self.cells: dict[tuple[int, int], tuple[int, int]] = {}  # (row, column) -> offsets in the text
+        offset = 0
+        for row_index, row in enumerate(rows, start=1):
+            parts = []
+            position = offset
+            for column_index, (address, _, shown) in enumerate(row):
+                piece = f"{address} {shown}"
+                start = position + len(address) + 1
+                self.cells[(row_index, column_index)] = (start, start + len(shown))
+                parts.append(piece)
+                position += len(piece) + 3
+            line = " | ".join(parts)
+            lines.append(line)
+            offset += len(line) + 1
+        self.source = Source(f"{path}[{title}]", "\n".join(lines))
+        self.rows = rows
+
+    def span(self, row: int, column: int) -> Span:
+        start, end = self.cells[(row, column)]
+        return self.source.span(start, max(end, start + 1))
+
+
+def _open(path: Path, data_only: bool) -> Any:
+    try:
+        import openpyxl
+    except ImportError:  # pragma: no cover - a dependency of the package
+        raise PerfevalError([error("PE004", "reading .xlsx files needs the openpyxl package", path=str(path),
+                                   help="pip install openpyxl defusedxml")]) from None
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise PerfevalError([error("PE001", f"there is no file `{path}`", path=str(path),
+                                   help="check the path; it is taken relative to the current folder")]) from None
+    most = limit("MAX_TABLE_BYTES")
+    if size > most:
+        raise PerfevalError([too_large(str(path), size, most, "PERFEVAL_MAX_TABLE_BYTES")])
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+    except Exception as exc:  # a broken or not-really-xlsx file, an XML bomb refused by defusedxml
+        raise PerfevalError([error("PE406", f"`{path}` is not a workbook perfeval can read: {type(exc).__name__}",
+                                   path=str(path), help="save it again from Excel as .xlsx (Excel 工作簿)")]) from None
+
+
+def _cell_text(value: Any, number_format: str) -> tuple[Any, str, bool]:
+    """(the value as perfeval reads it, the text shown, whether it looks like a float artefact)."""
+    if value is None:
+        return None, "", False
+    if isinstance(value, bool):
+        return value, "true" if value else "false", False
+    if isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    elif isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat(), value.isoformat(), False
+    else:
+        text = str(value).strip()
+        return text, text, False
+    artefact = isinstance(value, float) and len(number.as_tuple().digits) >= 15
+    if "%" in (number_format or ""):
+        shown = format(number * 100, "f")
+        shown = shown.rstrip("0").rstrip(".") if "." in shown else shown
+        return shown + "%", shown + "%", artefact
+    shown = format(number, "f")
+    return number, shown, artefact
+
+
+def _is_formula(value: Any) -> bool:
+    # A plain formula reads as text starting with `=`; an array formula (Excel 365's dynamic arrays) as an object.
+    return (isinstance(value, str) and value.startswith("=")) or type(value).__name__ == "ArrayFormula"
+
+
+def _read_sheet(path: Path) -> tuple[_Sheet, list[list[bool]], list[Diagnostic]]:
+    """The first worksheet, and which cells hold formulas."""
+    values_book = _open(path, data_only=True)
+    formulas_book = _open(path, data_only=False)
+    try:
+        return _rows(path, values_book, formulas_book)
+    except PerfevalError:
+        raise
+    except Exception as exc:  # a sheet broken after its first rows: openpyxl reads rows only as they are iterated
+        raise PerfevalError([error("PE406", f"`{path}` is not a workbook perfeval can read: {type(exc).__name__} "
+                                            "in its first sheet", path=str(path),
+                                   help="save it again from Excel as .xlsx (Excel 工作簿)")]) from None
+    finally:
+        values_book.close()
+        formulas_book.close()
+
+
+def _rows(path: Path, values_book: Any, formulas_book: Any) -> tuple[_Sheet, list[list[bool]], list[Diagnostic]]:
+    from openpyxl.utils import get_column_letter
+
+    sheet = values_book.worksheets[0]
+    formula_sheet = formulas_book.worksheets[0]
+    rows: list[list[tuple[str, Any, str]]] = []
+    formulas: list[list[bool]] = []
+    artefacts: list[tuple[int, int, str]] = []
+    for row_index, (row, formula_row) in enumerate(zip(sheet.iter_rows(), formula_sheet.iter_rows(),
+                                                       strict=False), start=1):
+        cells = []
+        marks = []
+        for column_index, (cell, formula_cell) in enumerate(zip(row, formula_row, strict=False)):
+            # An empty cell keeps its place: the cells after it stay in their columns.
+            address = f"{get_column_letter(column_index + 1)}{row_index}"
+            value, shown, artefact = _cell_text(getattr(cell, "value", None), getattr(cell, "number_format", ""))
+            cells.append((address, value, shown))
+            marks.append(_is_formula(getattr(formula_cell, "value", None)))
+            if artefact:
+                artefacts.append((row_index, column_index, shown))
+        while cells and cells[-1][1] is None and not marks[-1]:
+            cells.pop()
+            marks.pop()
+        rows.append(cells)
+        formulas.append(marks)
+    text_sheet = _Sheet(path, sheet.title, rows)
+    notes = [warning("PE410", f"the cell holds {shown}, a binary fraction rather than the number typed",
+                     text_sheet.span(r, c), "inexact",
+                     help="type the number again, or format the column as text, so the value is what the report "
+                          "says; perfeval reads the cell's shortest exact form")
+             for r, c, shown in artefacts]
+    return text_sheet, formulas, notes
+
+
+def _formula_warning(sheet: _Sheet, row: int, column: int, unsaved: bool = False) -> Diagnostic:
+    if unsaved:
+        return warning("PE411", "the cell holds a formula with no saved value, so it gives no fact; perfeval "
+                                "never computes a formula", sheet.span(row, column), "formula",
+                       help="open the workbook in Excel and save it (Excel saves each formula's value), or "
+                            "paste the value")
+    return warning("PE411", "the cell holds a formula; perfeval reads the value Excel last saved, and never "
+                            "computes a formula", sheet.span(row, column), "formula",
+                   help="check that the workbook was saved after its last change (or paste the value)")
+
+
+def load_xlsx_facts(path: Path) -> Facts:
+    """One unit's facts from the first sheet: a fact per row (name, value, optional unit, optional note)."""
+    sheet, formulas, diagnostics = _read_sheet(path)
+    values: dict[str, FactValue] = {}
+    problems: list[Diagnostic] = []
+    for row_index, row in enumerate(sheet.rows, start=1):
+        if len(row) < 2 or row[0][1] is None:
+            continue
+        name = str(row[0][1]).strip()
+        if row_index == 1 and name.lower() in HEADER_WORDS:
+            continue
+        value = row[1][1]
+        if formulas[row_index - 1][1]:
+            diagnostics.append(_formula_warning(sheet, row_index, 1, value is None))
+        if value is None:
+            continue
+        unit = str(row[2][1]).strip() if len(row) > 2 and row[2][1] is not None else ""
+        if unit and not isinstance(value, bool):
+            value = f"{row[1][2]} {unit}"
+        note = str(row[3][1]).strip() if len(row) > 3 and row[3][1] is not None else None
+        fact = FactValue(name=name, value=value, span=sheet.span(row_index, 1), note=note,
+                         key_span=sheet.span(row_index, 0))
+        problem = control_problem(fact)
+        if problem is None and name in values:
+            problem = error("PE406", f"the fact `{name}` is given twice", fact.key_span, "given again",
+                            help="give each fact one row")
+        if problem is not None:
+            problems.append(problem)
+            continue
+        values[name] = fact
+    if problems:
+        raise PerfevalError(problems)
+    return Facts(name=str(path), values=values, diagnostics=tuple(diagnostics))
+
+
+def xlsx_units(path: Path) -> Iterator[tuple[str, Facts | None, tuple[Diagnostic, ...]]]:
+    """The units of a workbook whose first sheet has one row per unit (first column its name, a header
+    row naming the facts), as (name, facts or None, diagnostics)."""
+    sheet, formulas, notes = _read_sheet(path)
+    if not sheet.rows:
+        raise PerfevalError([error("PE406", f"`{path}` has an empty first sheet", path=str(path),
+                                   help="the first row names the columns: the unit's name, then one fact per column")])
+    header = [str(value).strip() if value is not None else "" for _, value, _ in sheet.rows[0]]
+    twice = [error("PE406", f"two columns are headed `{name}`", sheet.span(1, column), "named again",
+                   help="give each fact one column")
+             for column, name in enumerate(header) if column and name and name in header[1:column]]
+    if twice:
+        raise PerfevalError(twice)
+    seen: set[str] = set()
+    for row_index, row in enumerate(sheet.rows[1:], start=2):
+        if not row or all(value is None for _, value, _ in row):
+            continue
+        name = str(row[0][1]).strip() if row[0][1] is not None else f"row {row_index}"
+        if name in seen:
+            yield name, None, (error("PE406", f"the unit `{name}` has two rows", sheet.span(row_index, 0),
+                                     "named again", help="give each unit one row"),)
+            continue
+        seen.add(name)
+        values: dict[str, FactValue] = {}
+        problems: list[Diagnostic] = []
+        warnings = [n for n in notes if n.primary is not None and n.primary.span.line_col[0] == row_index]
+        for column_index, (_, value, _) in enumerate(row[1:], start=1):
+            if formulas[row_index - 1][column_index]:
+                warnings.append(_formula_warning(sheet, row_index, column_index, value is None))
+            if value is None or column_index >= len(header) or not header[column_index]:
+                continue
+            fact = FactValue(name=header[column_index], value=value, span=sheet.span(row_index, column_index),
+                             key_span=sheet.span(1, column_index))
+            problem = control_problem(fact)
+            if problem is not None:
+                problems.append(problem)
+            values[fact.name] = fact
+        if problems:
+            yield name, None, tuple(problems)
+            continue
+        yield name, Facts(name=f"{path} ({name})", values=values, diagnostics=tuple(warnings)), ()
+
