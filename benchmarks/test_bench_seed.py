@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from peers import EXPRESSION, hand_parse, renamed
+from peers import COUNT_TARGETS, EXPRESSION, hand_parse, renamed
 
 import perfeval_dsl as pe
 from perfeval_dsl.evaluation import evaluate_bound
@@ -55,12 +55,7 @@ def hand_written(f: dict[str, Any]) -> Decimal:
     total += 6 if mismatches == 0 else 3 if mismatches == 1 else 1 if mismatches == 2 else 0
     for name in ("资产管理制度", "财务管理制度", "项目管理制度"):
         total += {"制定并实施": 3, "制定未实施": 1}.get(f[name], 0)
-    for name, target in (("提供有效就业岗位数", 12000), ("开发公益性岗位数", 200), ("公益性岗位补贴人数", 109),
-                         ("失业保险稳岗返还户数", 100), ("农村劳动力培训人数", 11965), ("转移培训人数", 3965),
-                         ("引导性培训人数", 3000), ("农村劳动力转移就业人数", 4000),
-                         ("新增农村劳动力转移就业人数", 400), ("精准帮扶东川区转移就业人数", 700),
-                         ("精准帮扶禄劝县转移就业人数", 700), ("农村劳动力基础信息普查更新人数", 65000),
-                         ("档案转寄份数", 500), ("就业招聘活动会场数", 17)):
+    for name, target in COUNT_TARGETS:
         total += 2 if f[name] >= target else 0
     total += 2 if f["补助资金到位率"] >= Decimal("0.9") else 0
     total += 4 if f["城镇登记失业率"] <= Decimal("0.053") else 0
