@@ -38,7 +38,7 @@ class UnitOutcome:
     total: Decimal | None = None
     grade: str | None = None
     lost: tuple[tuple[str, Decimal], ...] = ()  # (indicator, points lost), most first
-    diagnostics: tuple[Diagnostic, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()  # why it was not scored; for a scored unit, its facts' warnings
     resumed: bool = False  # read back from an earlier run's output
 
     @property
@@ -139,7 +139,11 @@ def _outcomes(rules: CompiledRules, units: Iterator[Unit], out: Path | None, res
                     "PE003", f"cannot write `{target}`: {exc.strerror or exc}", path=str(target),
                     help="check that the folder exists and that you may write to it"),))
                 continue
-        yield UnitOutcome(name=unit.name, total=result.total, grade=result.grade, lost=most_lost(result))
+        # The unit's own warnings (an inexact cell, a formula, an undeclared fact); the rule file's are the same
+        # for every unit and were shown by `check`.
+        own = tuple(d for d in result.diagnostics if d not in rules.program.diagnostics)
+        yield UnitOutcome(name=unit.name, total=result.total, grade=result.grade, lost=most_lost(result),
+                          diagnostics=own)
 
 
 def _read_back(name: str, target: Path) -> UnitOutcome | None:

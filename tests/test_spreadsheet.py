@@ -497,7 +497,8 @@ def test_a_batch_keeps_a_units_warnings_in_its_document(capsys: pytest.CaptureFi
     workbook("units.xlsx", [["单位名称", "结余率"], ["甲单位", 0.0900000762939453]], formats={"B2": "0.00%"})
     code, out, err = run(capsys, "batch", rules, "units.xlsx", "--out", "out", "--format", "json")
     assert (code, err) == (0, "")
-    assert "PE410" not in out  # the summary gives a scored unit's total only
+    (unit,) = json.loads(out)["units"]  # the summary names a scored unit's warnings too
+    assert [(d["code"], d["line"], d["column"]) for d in unit["warnings"]] == [("PE410", 2, 13)]
     document = json.loads(Path("out", "甲单位.json").read_text(encoding="utf-8"))
     assert [(d["code"], d["file"], d["line"], d["column"]) for d in document["diagnostics"]] == [
         ("PE410", "units.xlsx[事实]", 2, 13)]

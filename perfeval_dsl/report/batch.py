@@ -8,6 +8,7 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from rich import box
@@ -49,15 +50,23 @@ def summary_renderables(report: BatchReport) -> Iterator[Table | Text]:
     resumed = sum(1 for o in report.outcomes if o.resumed)
     if resumed:
         line.append(f"; {resumed} read back from an earlier run (--resume)")
+    warned = [o for o in report.outcomes if o.ok and o.diagnostics]
+    if warned:
+        line.append(f"; {len(warned)} scored with warnings about their facts", style="yellow")
     yield line
 
 
 def failure_text(report: BatchReport) -> str:
-    """Each unit that could not be scored, with its errors in the usual layout."""
+    """Each unit that could not be scored, with its errors, then each scored unit's warnings, in the usual
+    layout."""
     parts = []
     for outcome in report.failed:
         parts.append(f"\n{outcome.name}:\n")
         parts.extend(render(d) + "\n" for d in outcome.diagnostics if d.is_error)
+    for outcome in report.outcomes:
+        if outcome.ok and outcome.diagnostics:
+            parts.append(f"\n{outcome.name} (scored {plain(outcome.total or Decimal(0))}):\n")
+            parts.extend(render(d) + "\n" for d in outcome.diagnostics)
     return "".join(parts)
 
 
@@ -69,6 +78,8 @@ def summary_document(report: BatchReport) -> str:
         if outcome.ok:
             entry.update(rank=ranks[id(outcome)], total=outcome.total, grade=outcome.grade,
                          lost_most=[{"indicator": name, "lost": points} for name, points in outcome.lost])
+            if outcome.diagnostics:
+                entry["warnings"] = [d.to_dict() for d in outcome.diagnostics]
         else:
             entry["diagnostics"] = [d.to_dict() for d in outcome.diagnostics]
         units.append(entry)
@@ -93,8 +104,9 @@ def summary_csv(report: BatchReport) -> str:
     for outcome in ordered:
         if outcome.ok:
             assert outcome.total is not None
+            warnings = "; ".join(f"{d.code} {d.location or ''}: {d.message}" for d in outcome.diagnostics)
             writer.writerow([ranks[id(outcome)], _cell(outcome.name), plain(outcome.total), _cell(outcome.grade or ""),
-                             _cell(_lost_text(outcome)), ""])
+                             _cell(_lost_text(outcome)), _cell(printable(warnings))])
         else:
             problems = "; ".join(f"{d.code} {d.location or ''}: {d.message}" for d in outcome.diagnostics
                                  if d.is_error)
