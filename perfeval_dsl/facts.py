@@ -581,7 +581,10 @@ def _missing(name: str, declaration: Declared, facts: Facts, declared: Mapping[s
     elif isinstance(declaration.type, NumberType):
         sample = _sample_number(declaration.type)
     help_text = f"add `{name}: {sample}` to {facts.name}"
-    if facts.name.lower().endswith(".xlsx") or ".xlsx (" in facts.name.lower():
+    lowered = facts.name.lower()
+    if ".csv (" in lowered or ".xlsx (" in lowered:  # a row of a unit table
+        help_text = f"fill the column `{name}` of this unit's row (e.g. `{sample}`), adding the column if needed"
+    elif lowered.endswith(".xlsx"):
         help_text = f"add a row to {facts.name}: `{name}` in the first column, `{sample}` in the second"
     if close:
         help_text = f"the facts file has a similar name: {close} Otherwise {help_text}"
