@@ -33,6 +33,8 @@ def test_wheel_contains_the_grammar(wheel: Path) -> None:
     assert "perfeval_dsl/grammar/perfeval.lark" in names
     packaged = zipfile.ZipFile(wheel).read("perfeval_dsl/grammar/perfeval.lark").decode("utf-8")
     assert packaged == (ROOT / "grammar/perfeval.lark").read_text(encoding="utf-8")
+    # `perfeval explain` reads the diagnostics document from the package
+    assert zipfile.ZipFile(wheel).read("perfeval_dsl/docs/errors.md") == (ROOT / "docs/errors.md").read_bytes()
 
 
 def test_installed_wheel_scores_the_seed(wheel: Path, tmp_path: Path) -> None:
@@ -56,3 +58,6 @@ def test_installed_wheel_scores_the_seed(wheel: Path, tmp_path: Path) -> None:
     located = subprocess.run([str(bindir / "python"), "-c", "import perfeval_dsl; print(perfeval_dsl.__file__)"],
                              cwd=workdir, capture_output=True, text=True, check=True)
     assert str(env_dir) in located.stdout
+    explained = subprocess.run([str(bindir / "perfeval"), "explain", "PE601"], cwd=workdir, capture_output=True,
+                               text=True, encoding="utf-8", check=False, env={**os.environ, "PYTHONPATH": ""})
+    assert (explained.returncode, explained.stdout.splitlines()[0]) == (0, "## PE601 — values fall between tiers")
