@@ -148,7 +148,17 @@ def _runtime(program: model.Program, writer: _Writer) -> dict[str, Any]:
         return error("PE504", f"the arithmetic of `{indicator.name}` gives a number out of range",
                      indicator.rule.span, help="check the facts for values far too large or too small")
 
-    return {"_divide": divide, "_no_tier": no_tier, "_no_arm": no_arm, "_out_of_range": out_of_range,
+    shared = {id(problem) for problem in writer.shared_problems}
+
+    def needed_by(index: int, diagnostic: Diagnostic) -> Diagnostic:
+        # A top-level derived value that fails says which indicator needed it (evaluation merges the names).
+        if id(diagnostic) not in shared and not diagnostic.message.startswith("no tier matched"):
+            return diagnostic
+        return attrs.evolve(diagnostic, notes=(*diagnostic.notes,
+                                               f"needed by `{program.indicators[index].name}`"))
+
+    return {"_needed_by": needed_by, "_divide": divide, "_no_tier": no_tier, "_no_arm": no_arm,
+            "_out_of_range": out_of_range,
             "_arithmetic": arithmetic, "_Failure": EvaluationFailure, "_DecimalException": decimal.DecimalException,
             "UnitScores": UnitScores}
 
@@ -164,6 +174,7 @@ class _Writer:
         self.constants: dict[str, Any] = {}
         self._constant_names: dict[tuple[type, Any], str] = {}
         self.problems: list[Diagnostic] = []
+        self.shared_problems: list[Diagnostic] = []  # raised by top-level derived values, shared by indicators
         self.subject_texts: dict[int, str] = {}
         self.subject_types: dict[int, Any] = {}
         self.fact_vars = {name: f"f{i}" for i, name in enumerate(program.facts)}
@@ -232,6 +243,8 @@ class _Writer:
                     "PE501", f"division by zero{where}: `{unparse(right)}` is 0", expr.span, "divides by 0",
                     help="check the facts; if 0 is a real value here, score it in a tier before dividing, "
                          "e.g. `0 if 预算 == 0 else …`"))
+                if indicator is None:
+                    self.shared_problems.append(self.problems[problem])
                 return f"_divide({go(left)}, {go(right)}, {problem})"
             case ast.Binary(op=op, left=left, right=right):
                 return f"({go(left)} {op} {go(right)})"
@@ -362,7 +375,7 @@ class _Writer:
                 body.append("    else:")
                 body.append(f"        scores[{index}] = s; branches[{index}] = b")
             body.append("except _Failure as failure:")
-            body.append("    failures.append(failure.diagnostic)")
+            body.append(f"    failures.append(_needed_by({index}, failure.diagnostic))")
             body.append("except _DecimalException:")
             body.append(f"    failures.append(_arithmetic({index}))")
             if local:

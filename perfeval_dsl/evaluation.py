@@ -13,6 +13,8 @@ import decimal
 from collections.abc import Mapping
 from decimal import Decimal
 
+import attrs
+
 from perfeval_dsl.compiler import CompiledRules
 from perfeval_dsl.errors import Diagnostic, PerfevalError, has_errors
 from perfeval_dsl.facts import BindMemo, Facts, bind, facts_from_mapping
@@ -34,17 +36,30 @@ def evaluate(rules: CompiledRules, facts: Facts | Mapping[str, object], memo: Bi
                           {name: fact.note for name, fact in facts.values.items() if fact.note})
 
 
+def _merged(failures: list[Diagnostic]) -> list[Diagnostic]:
+    """One diagnostic per problem: a derived value that fails fails every indicator reading it, and is
+    reported once, naming them all."""
+    merged: dict[tuple[object, ...], Diagnostic] = {}
+    for failure in failures:
+        key = (failure.code, failure.message, failure.primary, failure.help)
+        needed = [note for note in failure.notes if note.startswith("needed by ")]
+        if key not in merged:
+            merged[key] = failure
+            continue
+        earlier = merged[key]
+        names = [note.removeprefix("needed by ") for note in (*earlier.notes, *needed) if note.startswith("needed by ")]
+        other = [note for note in earlier.notes if not note.startswith("needed by ")]
+        merged[key] = attrs.evolve(earlier, notes=(*other, "needed by " + ", ".join(dict.fromkeys(names))))
+    return list(merged.values())
+
+
 def evaluate_bound(rules: CompiledRules, values: dict[str, Value], facts_name: str = "<facts>",
                    diagnostics: list[Diagnostic] | None = None, notes: Mapping[str, str] | None = None) -> Result:
     """Score one unit whose facts are already bound to the rules' types (`facts.bind`)."""
     with decimal.localcontext(CONTEXT):
         unit = rules.score_unit(values)
         if unit.failures:
-            failures: list[Diagnostic] = []
-            for failure in unit.failures:  # a derived value that fails fails every indicator reading it
-                if failure not in failures:
-                    failures.append(failure)
-            raise PerfevalError([*(diagnostics or ()), *failures])
+            raise PerfevalError([*(diagnostics or ()), *_merged(unit.failures)])
     scores: list[Decimal] = unit.scores  # type: ignore[assignment]  # no failure: every score is set
     assert unit.total is not None
     total = unit.total

@@ -192,7 +192,7 @@ def test_a_different_error_fails_and_shows_the_one_that_happened(capsys: pytest.
     unit(cases("  - name: 预算为零\n    facts: {预算基本支出: 0 元}\n    expect: {error: PE502}\n"))
     code, out, _ = run(capsys, "test", "unit.perfeval")
     assert code == 1
-    assert out.splitlines()[1:10] == [
+    assert out.splitlines()[1:11] == [
         "  ✗ 预算为零  (unit.tests.yaml:3:11)",
         "      error: expected PE502, got PE501",
         "      error[PE501]: division by zero: `预算基本支出` is 0",
@@ -200,6 +200,7 @@ def test_a_different_error_fails_and_shows_the_one_that_happened(capsys: pytest.
         "        |",
         "      6 | let 偏差率 = (实际基本支出 - 预算基本支出) / 预算基本支出",
         "        |              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ divides by 0",
+        "        = note: needed by `基本支出执行偏差率`",
         "        = help: check the facts; if 0 is a real value here, score it in a tier before dividing, "
         "e.g. `0 if 预算 == 0 else …`",
         "1 case: 0 passed, 1 failed",

@@ -428,7 +428,8 @@ def test_names_and_texts_that_are_python_code_are_only_data(tmp_path: Path) -> N
 GENERATED_NAME = re.compile(r"(?:[fgK]\d+|l\d+_\d+|_c_(?:g\d+|l\d+_\d+))\Z")
 HELPERS = {
     "F", "s", "b", "v", "scores", "branches", "failures", "failure", "lets", "local_lets", "score_unit",
-    "all_lets", "UnitScores", "_Decimal", "_DecimalException", "_Failure", "_arithmetic", "_divide", "_no_arm",
+    "all_lets", "UnitScores", "_Decimal", "_DecimalException", "_Failure", "_arithmetic", "_divide", "_needed_by",
+    "_no_arm",
     "_no_tier", "_out_of_range", "Exception", "abs", "min", "max", "append", "get", "diagnostic", "quantize",
     "rounding", "__class__",
 }
