@@ -17,12 +17,15 @@ import datetime
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from perfeval_dsl.errors import Diagnostic, PerfevalError, error, warning
 from perfeval_dsl.facts import Facts, FactValue, control_problem, too_large
 from perfeval_dsl.limits import limit
 from perfeval_dsl.source import Source, Span
+
+if TYPE_CHECKING:
+    from perfeval_dsl.units import Unit
 
 HEADER_WORDS = {"名称", "事实", "指标", "fact", "name", "值", "数值", "实际值", "实际完成值", "value", "单位", "unit",
                 "来源", "说明", "备注", "source", "note"}
@@ -204,45 +207,23 @@ def load_xlsx_facts(path: Path) -> Facts:
     return Facts(name=str(path), values=values, diagnostics=tuple(diagnostics))
 
 
-def xlsx_units(path: Path) -> Iterator[tuple[str, Facts | None, tuple[Diagnostic, ...]]]:
-    """The units of a workbook whose first sheet has one row per unit (first column its name, a header
-    row naming the facts), as (name, facts or None, diagnostics)."""
+def xlsx_units(path: Path) -> Iterator[Unit]:
+    """The units of a workbook whose first sheet has one row per unit (first column its name, a header row
+    naming the facts), read by the same rules as a CSV unit table."""
+    from perfeval_dsl.units import Cell, header_names, row_unit
     sheet, formulas, notes = _read_sheet(path)
     if not sheet.rows:
         raise PerfevalError([error("PE406", f"`{path}` has an empty first sheet", path=str(path),
                                    help="the first row names the columns: the unit's name, then one fact per column")])
-    header = [str(value).strip() if value is not None else "" for _, value, _ in sheet.rows[0]]
-    twice = [error("PE406", f"two columns are headed `{name}`", sheet.span(1, column), "named again",
-                   help="give each fact one column")
-             for column, name in enumerate(header) if column and name and name in header[1:column]]
-    if twice:
-        raise PerfevalError(twice)
+    header = [Cell(value, sheet.span(1, column)) for column, (_, value, _) in enumerate(sheet.rows[0])]
+    names = header_names(header)
+    header_spans = [cell.span for cell in header]
     seen: set[str] = set()
     for row_index, row in enumerate(sheet.rows[1:], start=2):
         if not row or all(value is None for _, value, _ in row):
             continue
-        name = str(row[0][1]).strip() if row[0][1] is not None else f"row {row_index}"
-        if name in seen:
-            yield name, None, (error("PE406", f"the unit `{name}` has two rows", sheet.span(row_index, 0),
-                                     "named again", help="give each unit one row"),)
-            continue
-        seen.add(name)
-        values: dict[str, FactValue] = {}
-        problems: list[Diagnostic] = []
         warnings = [n for n in notes if n.primary is not None and n.primary.span.line_col[0] == row_index]
-        for column_index, (_, value, _) in enumerate(row[1:], start=1):
-            if formulas[row_index - 1][column_index]:
-                warnings.append(_formula_warning(sheet, row_index, column_index, value is None))
-            if value is None or column_index >= len(header) or not header[column_index]:
-                continue
-            fact = FactValue(name=header[column_index], value=value, span=sheet.span(row_index, column_index),
-                             key_span=sheet.span(1, column_index))
-            problem = control_problem(fact)
-            if problem is not None:
-                problems.append(problem)
-            values[fact.name] = fact
-        if problems:
-            yield name, None, tuple(problems)
-            continue
-        yield name, Facts(name=f"{path} ({name})", values=values, diagnostics=tuple(warnings)), ()
-
+        warnings += [_formula_warning(sheet, row_index, column, value is None)
+                     for column, (_, value, _) in enumerate(row) if column and formulas[row_index - 1][column]]
+        cells = [Cell(value, sheet.span(row_index, column)) for column, (_, value, _) in enumerate(row)]
+        yield row_unit(str(path), names, header_spans, row_index, cells, seen, tuple(warnings))

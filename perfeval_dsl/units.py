@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import attrs
 
 from perfeval_dsl.errors import Diagnostic, PerfevalError, error
 from perfeval_dsl.facts import FACT_FORMATS, Facts, FactValue, control_problem, load_facts, read_text, too_large
 from perfeval_dsl.limits import limit
-from perfeval_dsl.source import Source, first_control, printable
+from perfeval_dsl.source import Source, Span, first_control, printable
 
 TABLE_FORMATS = (".csv", ".xlsx")
 
@@ -52,8 +53,7 @@ def read_units(path: Path) -> Iterator[Unit]:
     if path.suffix.lower() == ".xlsx":
         from perfeval_dsl.spreadsheet import xlsx_units
 
-        for name, facts, diagnostics in xlsx_units(path):
-            yield Unit(name, facts, diagnostics)
+        yield from xlsx_units(path)
         return
     try:
         size = path.stat().st_size
@@ -128,6 +128,79 @@ def _cells(line: str, start: int) -> Iterator[tuple[int, int, str]]:
             return
 
 
+@attrs.frozen
+class Cell:
+    """One cell of a unit table: its value (text from a CSV file; text, a number or a yes/no from a
+    workbook; None or blank when empty) and where it is."""
+
+    value: Any
+    span: Span
+
+    @property
+    def empty(self) -> bool:
+        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
+
+    @property
+    def text(self) -> str:
+        return "" if self.value is None else str(self.value).strip()
+
+
+def header_names(header: list[Cell]) -> list[str]:
+    """The fact names of a unit table's header row (its first cell heads the units' names). Raises
+    PerfevalError for a column without a name or a name given twice."""
+    names = [cell.text for cell in header]
+    problems = []
+    for column, (cell, name) in enumerate(zip(header, names, strict=True)):
+        if column == 0:
+            continue
+        if not name:
+            problems.append(error("PE406", "a column has no name", cell.span, "no name",
+                                  help="head every column with the name of a fact, as the rule file declares it"))
+        elif name in names[1:column]:
+            problems.append(error("PE406", f"two columns are headed `{name}`", cell.span, "named again",
+                                  help="give each fact one column"))
+    if problems:
+        raise PerfevalError(problems)
+    return names
+
+
+def row_unit(table: str, names: list[str], header: list[Span], row_number: int, cells: list[Cell], seen: set[str],
+             warnings: tuple[Diagnostic, ...] = ()) -> Unit:
+    """One row of a unit table as a unit: its facts, or the problems that keep it from being scored. `seen`
+    collects the units' names, so a second row of one unit is refused."""
+    unit_name = cells[0].text if cells and not cells[0].empty else f"row {row_number}"
+    control = first_control(unit_name)
+    if control is not None:
+        return Unit(printable(unit_name), None, (error(
+            "PE406", f"the unit's name holds a control character (U+{ord(unit_name[control]):04X})", cells[0].span,
+            "control character", help="delete it; it often comes from copying text out of another program"),))
+    beyond = [cell for cell in cells[len(names):] if not cell.empty]
+    if beyond:
+        return Unit(unit_name, None, (error(
+            "PE406", f"row {row_number} has {len(cells)} cells, but the header names {len(names)} columns",
+            beyond[0].span, "no column for this cell",
+            help="check for a comma inside a value: write such a value in double quotes, e.g. \"8,567,111.51 元\""),))
+    if unit_name in seen:
+        return Unit(unit_name, None, (error(
+            "PE406", f"the unit `{unit_name}` has two rows", cells[0].span, "named again",
+            help="give each unit one row, or tell them apart by name"),))
+    seen.add(unit_name)
+    values: dict[str, FactValue] = {}
+    problems = []
+    for cell, name, key_span in zip(cells[1:], names[1:], header[1:], strict=False):
+        if cell.empty:
+            continue
+        fact = FactValue(name=name, value=cell.value.strip() if isinstance(cell.value, str) else cell.value,
+                         span=cell.span, key_span=key_span)
+        problem = control_problem(fact)
+        if problem is not None:
+            problems.append(problem)
+        values[name] = fact
+    if problems:
+        return Unit(unit_name, None, tuple(problems))
+    return Unit(unit_name, Facts(name=f"{table} ({unit_name})", values=values, diagnostics=warnings))
+
+
 def _table(source: Source) -> Iterator[Unit]:
     text = source.text
     lines: list[tuple[int, str]] = []
@@ -145,19 +218,9 @@ def _table(source: Source) -> Iterator[Unit]:
         header = list(_cells(header_line, header_start))
     except ValueError as exc:
         raise PerfevalError([_unclosed(source, exc)]) from None
-    names = [value.strip() for _, _, value in header]
-    problems = [error("PE406", "a column has no name", source.span(start, max(end, start + 1)), "no name",
-                      help="head every column with the name of a fact, as the rule file declares it")
-                for (start, end, _), name in zip(header[1:], names[1:], strict=True) if not name]
-    seen: dict[str, int] = {}
-    for (start, end, _), name in zip(header[1:], names[1:], strict=True):
-        if name and name in seen:
-            problems.append(error("PE406", f"two columns are headed `{name}`", source.span(start, end),
-                                  "named again", help="give each fact one column"))
-        seen.setdefault(name, start)
-    if problems:
-        raise PerfevalError(problems)
-    units_seen: set[str] = set()
+    names = header_names([Cell(value, source.span(start, max(end, start + 1))) for start, end, value in header])
+    header_spans = [source.span(start, end) for start, end, _ in header]
+    seen: set[str] = set()
     for row_number, (row_start, line) in enumerate(lines[1:], start=2):
         try:
             cells = list(_cells(line, row_start))
@@ -166,47 +229,8 @@ def _table(source: Source) -> Iterator[Unit]:
             name = first if first and '"' not in first else f"row {row_number}"
             yield Unit(name, None, (_unclosed(source, exc),))
             continue
-        unit_name = cells[0][2].strip() if cells else ""
-        if not unit_name:
-            unit_name = f"row {row_number}"
-        control = first_control(unit_name)
-        if control is not None:
-            start = cells[0][0]
-            yield Unit(printable(unit_name), None, (error(
-                "PE406", f"the unit's name holds a control character (U+{ord(unit_name[control]):04X})",
-                source.span(start, cells[0][1]), "control character",
-                help="delete it; it often comes from copying text out of another program"),))
-            continue
-        if len(cells) > len(names):
-            start, end, _ = cells[len(names)]
-            yield Unit(unit_name, None, (error(
-                "PE406", f"row {row_number} has {len(cells)} cells, but the header names {len(names)} columns",
-                source.span(start, max(end, start + 1)), "no column for this cell",
-                help="check for a comma inside a value: write such a value in double quotes, "
-                     "e.g. \"8,567,111.51 元\""),))
-            continue
-        if unit_name in units_seen:
-            yield Unit(unit_name, None, (error(
-                "PE406", f"the unit `{unit_name}` has two rows", source.span(cells[0][0], cells[0][1]),
-                "named again", help="give each unit one row, or tell them apart by name"),))
-            continue
-        units_seen.add(unit_name)
-        values: dict[str, FactValue] = {}
-        problems = []
-        for (start, end, value), name, (key_start, key_end, _) in zip(cells[1:], names[1:], header[1:],
-                                                                      strict=False):
-            if not value.strip():
-                continue
-            fact = FactValue(name=name, value=value.strip(), span=source.span(start, end),
-                             key_span=source.span(key_start, key_end))
-            problem = control_problem(fact)
-            if problem is not None:
-                problems.append(problem)
-            values[name] = fact
-        if problems:
-            yield Unit(unit_name, None, tuple(problems))
-            continue
-        yield Unit(unit_name, Facts(name=f"{source.name} ({unit_name})", values=values))
+        yield row_unit(source.name, names, header_spans, row_number,
+                       [Cell(value, source.span(start, end)) for start, end, value in cells], seen)
 
 
 def _unclosed(source: Source, exc: ValueError) -> Diagnostic:
