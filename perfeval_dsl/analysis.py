@@ -419,6 +419,13 @@ def _has_value(values: P.Interval, whole: bool) -> bool:
     return False
 
 
+def _between(lower: P.Interval, upper: P.Interval) -> P.Interval:
+    """The values strictly between two stretches of the axis (the first below the second)."""
+    if lower.upper == upper.lower:
+        return P.singleton(lower.upper) if lower.right == P.OPEN and upper.left == P.OPEN else P.empty()
+    return P.open(lower.upper, upper.lower)
+
+
 def _sort_key(values: P.Interval) -> tuple[object, bool]:
     return (values.lower, values.left == P.OPEN)
 
@@ -478,6 +485,16 @@ def tier_chart(program: model.Program, indicator: model.Indicator, ranges: Range
             pieces.append(Band(atomic, len(sets) if tiered.default is not None else None))
     pieces = [piece for piece in pieces if _has_value(piece.values, domain.whole)]
     pieces.sort(key=lambda piece: _sort_key(piece.values))
+    # Neighbours taken by the same branch are one band: a count's `== 0.01` takes no value, and must not
+    # split the `else` around it in two.
+    merged: list[Band] = []
+    for piece in pieces:
+        between = _between(merged[-1].values, piece.values) if merged else P.empty()
+        if merged and merged[-1].branch == piece.branch and not _has_value(between, domain.whole):
+            merged[-1] = Band(merged[-1].values | between | piece.values, piece.branch)
+        else:
+            merged.append(piece)
+    pieces = merged
     return TierChart(indicator=indicator, tiered=tiered, subject=subject, subject_type=subject_type, domain=domain,
                      conditions=tuple(values & domain_values for values in sets), bands=tuple(pieces))
 
@@ -589,6 +606,8 @@ def _gap_positions(chart: TierChart) -> list[int]:
         band, below, above = bands[position], bands[position - 1], bands[position + 1]
         if band.branch != chart.else_branch or below.branch is None or above.branch is None:
             continue
+        if chart.else_branch in (below.branch, above.branch):
+            continue  # only a stretch between two tiers is a gap
         if below.branch == above.branch:
             continue  # a hole in one tier's own condition (`x != 10%`, `x <= 10% or x >= 20%`): written so
         gap_points = chart.points(band.branch)

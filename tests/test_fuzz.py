@@ -970,3 +970,11 @@ def test_regression_escape_sequence_in_a_facts_note_is_refused() -> None:
         parse_facts(Source("f.json", '{"预算": {"value": "0 元", "note": "\\u001b[31m红"}}'), "json")
     assert [d.code for d in raised.value.diagnostics] == ["PE406"]
     assert rules.program.indicators
+
+
+def test_regression_a_count_compared_with_a_fraction_does_not_split_the_else() -> None:
+    # Found by a long run: `== 0.01` takes no count, and the `else` on both sides of it was taken for a gap
+    # between two tiers (IndexError in the analysis).
+    rules = pe.parse_rules("total 1\nfact 人数: 人\nindicator 指标 weight 1 {\n"
+                           "  score 0 if 人数 == 0.01 else 0.5 if >= 2 else 0\n}\n")
+    assert [d.code for d in pe.analyse(rules)] == ["PE603"]
