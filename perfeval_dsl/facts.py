@@ -79,17 +79,27 @@ def too_large(shown: str, size: int, most: int, variable: str = "PERFEVAL_MAX_FI
                       f"the environment variable {variable}")
 
 
-def read_text(path: str | Path, most: int | None = None) -> Source:
-    """Read a UTF-8 text file (a BOM is allowed) of at most `most` bytes (default: the file limit of
-    `perfeval_dsl.limits`). Raises PerfevalError with
-    PE001/PE002/PE003/PE008."""
-    shown = str(path)
+def check_size(path: str | Path, limit_name: str = "MAX_FILE_BYTES") -> None:
+    """Refuse a file larger than the limit `limit_name` of `perfeval_dsl.limits` (PE008), before reading a
+    byte of it. A missing file is PE001."""
     try:
         size = Path(path).stat().st_size
-        if most is None:
-            most = limit("MAX_FILE_BYTES")
-        if size > most:
-            raise PerfevalError([too_large(shown, size, most)])
+    except FileNotFoundError:
+        raise PerfevalError([error("PE001", f"there is no file `{path}`", path=str(path),
+                                   help="check the path; it is taken relative to the current folder")]) from None
+    except OSError:
+        return  # reading the file will say what is wrong
+    most = limit(limit_name)
+    if size > most:
+        raise PerfevalError([too_large(str(path), size, most, f"PERFEVAL_{limit_name}")])
+
+
+def read_text(path: str | Path, limit_name: str = "MAX_FILE_BYTES") -> Source:
+    """Read a UTF-8 text file (a BOM is allowed) within the size limit `limit_name`. Raises PerfevalError with
+    PE001/PE002/PE003/PE008."""
+    shown = str(path)
+    check_size(path, limit_name)
+    try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
         raise PerfevalError([error("PE001", f"there is no file `{shown}`", path=shown,

@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from perfeval_dsl.errors import Diagnostic, PerfevalError, error, warning
-from perfeval_dsl.facts import Facts, FactValue, control_problem, too_large
-from perfeval_dsl.limits import limit
+from perfeval_dsl.facts import Facts, FactValue, check_size, control_problem
 from perfeval_dsl.source import Source, Span
 
 if TYPE_CHECKING:
@@ -64,14 +63,7 @@ def _open(path: Path, data_only: bool) -> Any:
     except ImportError:  # pragma: no cover - a dependency of the package
         raise PerfevalError([error("PE004", "reading .xlsx files needs the openpyxl package", path=str(path),
                                    help="pip install openpyxl defusedxml")]) from None
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise PerfevalError([error("PE001", f"there is no file `{path}`", path=str(path),
-                                   help="check the path; it is taken relative to the current folder")]) from None
-    most = limit("MAX_TABLE_BYTES")
-    if size > most:
-        raise PerfevalError([too_large(str(path), size, most, "PERFEVAL_MAX_TABLE_BYTES")])
+    check_size(path, "MAX_TABLE_BYTES")
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
     except Exception as exc:  # a broken or not-really-xlsx file, an XML bomb refused by defusedxml

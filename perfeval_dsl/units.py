@@ -20,8 +20,7 @@ from typing import Any
 import attrs
 
 from perfeval_dsl.errors import Diagnostic, PerfevalError, error
-from perfeval_dsl.facts import FACT_FORMATS, Facts, FactValue, control_problem, load_facts, read_text, too_large
-from perfeval_dsl.limits import limit
+from perfeval_dsl.facts import FACT_FORMATS, Facts, FactValue, control_problem, load_facts, read_text
 from perfeval_dsl.source import Source, Span, first_control, printable
 
 TABLE_FORMATS = (".csv", ".xlsx")
@@ -55,14 +54,7 @@ def read_units(path: Path) -> Iterator[Unit]:
 
         yield from xlsx_units(path)
         return
-    try:
-        size = path.stat().st_size
-    except OSError:
-        size = 0  # read_text reports what is wrong
-    most = limit("MAX_TABLE_BYTES")
-    if size > most:
-        raise PerfevalError([too_large(str(path), size, most, "PERFEVAL_MAX_TABLE_BYTES")])
-    yield from _table(read_text(path, most=most))
+    yield from _table(read_text(path, "MAX_TABLE_BYTES"))
 
 
 def _folder(folder: Path) -> Iterator[Unit]:
