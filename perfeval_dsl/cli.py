@@ -211,6 +211,12 @@ def test_command(targets: tuple[Path, ...], min_coverage: Decimal | None, output
     failures: list[tuple[Path, PerfevalError]] = []
     for target in targets:
         path = target if target.name.endswith(TEST_SUFFIX) else cases_file_for(target)
+        if target.suffix.lower() in (".yaml", ".yml") and path != target:
+            print_diagnostics([error("PE004", f"`{target}` is not named as a test file", path=str(target),
+                                     help=f"a test file is named after its rule file and ends in `{TEST_SUFFIX}`, "
+                                          "e.g. `anning-2020.tests.yaml`; docs/testing.md shows the form")])
+            worst = max(worst, EXIT_USAGE)
+            continue
         if not path.name.endswith(TEST_SUFFIX) or (path != target and not path.exists()):
             print_diagnostics([error("PE001", f"there is no test file `{path}` for `{target}`", path=str(target),
                                      help=f"write the cases in `{path}`; docs/testing.md shows the form")])
