@@ -14,8 +14,11 @@ kept on the returned objects (`rules.diagnostics`, `result.diagnostics`). Nothin
 from __future__ import annotations
 
 import decimal
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Literal, overload
+
+import attrs
 
 from perfeval_dsl import model
 from perfeval_dsl._version import __version__
@@ -55,11 +58,15 @@ def parse_rules(text: str, filename: str = "<string>", *, cache: bool = False) -
         cache: keep the checked rules in the user's cache folder and reuse them while the text is unchanged
             (what the command line does; see `perfeval_dsl.cache`).
     """
+    return _rules(Source(filename, text.removeprefix("\ufeff")), cache)  # a byte-order mark is not part of the rules
+
+
+def _rules(source: Source, cache: bool) -> Rules:
     from perfeval_dsl.compiler import compile_program
     from perfeval_dsl.facts import too_large
     from perfeval_dsl.limits import limit
 
-    text = text.removeprefix("\ufeff")  # a byte-order mark is not part of the rules
+    text, filename = source.text, source.name
     most = limit("MAX_FILE_BYTES")
     if len(text) * 4 > most and len(text.encode("utf-8")) > most:  # a character is at most 4 bytes
         raise PerfevalError([too_large(filename, len(text.encode("utf-8")), most)])
@@ -68,19 +75,18 @@ def parse_rules(text: str, filename: str = "<string>", *, cache: bool = False) -
             from perfeval_dsl import cache as rule_cache
 
             cached = rule_cache.load(text, filename)
-            if cached is not None:
-                return compile_program(cached)
-        program = _check(text, filename)
+            if cached is not None:  # the same text, but this file's bytes may differ (a BOM): keep its digest
+                return compile_program(attrs.evolve(cached, source=source))
+        program = _check(source)
         if cache:
             rule_cache.store(program, text, filename)
         return compile_program(program)
 
 
-def _check(text: str, filename: str) -> model.Program:
+def _check(source: Source) -> model.Program:
     from perfeval_dsl.check import check
     from perfeval_dsl.syntax import parse
 
-    source = Source(filename, text)
     tree, diagnostics = parse(source)
     if tree is None:
         raise PerfevalError(diagnostics)
@@ -97,8 +103,7 @@ def load_rules(path: str | Path, *, cache: bool = False) -> Rules:
     """
     from perfeval_dsl.facts import read_text
 
-    source = read_text(path)
-    return parse_rules(source.text, filename=source.name, cache=cache)
+    return _rules(read_text(path), cache)
 
 
 def load_facts(path: str | Path) -> Facts:
@@ -128,8 +133,19 @@ def analyse(rules: Rules) -> list[Diagnostic]:
     return _analyse(rules.program)
 
 
-def render(result: Result, format: str = "text", **options: object) -> str:
-    """Render a result as `text` (the reviewer's trace) or `json` (the documented document)."""
+@overload
+def render(  # type: ignore[overload-overlap]  # "xlsx" is also a str: the first match wins
+    result: Result, format: Literal["xlsx"], *, explain: str = ..., width: int = ...,
+    findings: Sequence[Diagnostic] = ...,
+) -> bytes: ...
+@overload
+def render(result: Result, format: str = ..., *, explain: str = ..., width: int = ...,
+           findings: Sequence[Diagnostic] = ...) -> str: ...
+def render(result: Result, format: str = "text", *, explain: str = "full", width: int = 100,
+           findings: Sequence[Diagnostic] = ()) -> str | bytes:
+    """Render a result as `text` (the reviewer's trace), `json` (the documented document), or a printable
+    report: `md`, `html`, or `xlsx` (the workbook's bytes). `findings` (from `analyse`) are listed in the
+    printable reports beside the result's own warnings."""
     from perfeval_dsl.report import render as _render
 
-    return _render(result, format, **options)  # type: ignore[arg-type]
+    return _render(result, format, explain=explain, width=width, findings=findings)

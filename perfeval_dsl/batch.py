@@ -9,6 +9,7 @@ and `report.jsondoc` for the per-unit documents.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import re
@@ -21,7 +22,7 @@ import attrs
 from perfeval_dsl.atomic import write_text_atomically
 from perfeval_dsl.compiler import CompiledRules
 from perfeval_dsl.errors import Diagnostic, PerfevalError, error
-from perfeval_dsl.evaluation import evaluate
+from perfeval_dsl.evaluation import evaluate, evaluation_time
 from perfeval_dsl.facts import BindMemo
 from perfeval_dsl.result import Result
 from perfeval_dsl.units import Unit, read_units
@@ -48,8 +49,14 @@ class UnitOutcome:
 
 @attrs.frozen(kw_only=True)
 class BatchReport:
+    """A batch's outcomes, and for its audit record what it read: the units' table or folder (with the
+    table's digest; a folder's files each have theirs in the per-unit documents) and when it started."""
+
     rules: CompiledRules
     outcomes: tuple[UnitOutcome, ...]
+    units: str = ""
+    units_sha256: str | None = None
+    evaluated_at: datetime.datetime = attrs.field(factory=evaluation_time)
 
     @property
     def failed(self) -> tuple[UnitOutcome, ...]:
@@ -93,12 +100,17 @@ def run_batch(rules: CompiledRules, units: Path, out: Path | None = None, resume
         except OSError as exc:
             raise PerfevalError([error("PE003", f"cannot create the folder `{out}`: {exc.strerror or exc}",
                                        path=str(out), help="give a folder you may write to")]) from None
+    started = evaluation_time()
     outcomes = []
-    for outcome in _outcomes(rules, read_units(units), out, resume):
+    table_sha256: str | None = None
+    for unit, outcome in _outcomes(rules, read_units(units), out, resume):
+        if unit.facts is not None and not units.is_dir():
+            table_sha256 = unit.facts.sha256
         outcomes.append(outcome)
         if on_unit is not None:
             on_unit(outcome)
-    return BatchReport(rules=rules, outcomes=tuple(outcomes))
+    return BatchReport(rules=rules, outcomes=tuple(outcomes), units=str(units), units_sha256=table_sha256,
+                       evaluated_at=started)
 
 
 def count_units(units: Path) -> int | None:
@@ -112,44 +124,53 @@ def count_units(units: Path) -> int | None:
         return None
 
 
-def _outcomes(rules: CompiledRules, units: Iterator[Unit], out: Path | None, resume: bool) -> Iterator[UnitOutcome]:
+def _outcomes(rules: CompiledRules, units: Iterator[Unit], out: Path | None,
+              resume: bool) -> Iterator[tuple[Unit, UnitOutcome]]:
     from perfeval_dsl.report.jsondoc import to_json
 
     memo = BindMemo()
     for unit in units:
         target = out / output_name(unit.name) if out is not None else None
         if resume and target is not None and target.exists():
-            earlier = _read_back(unit.name, target)
+            earlier = _read_back(unit, target, rules.program.source.sha256)
             if earlier is not None:
-                yield earlier
+                yield unit, earlier
                 continue
         if unit.facts is None:
-            yield UnitOutcome(name=unit.name, diagnostics=unit.diagnostics)
+            yield unit, UnitOutcome(name=unit.name, diagnostics=unit.diagnostics)
             continue
         try:
             result = evaluate(rules, unit.facts, memo)
         except PerfevalError as failure:
-            yield UnitOutcome(name=unit.name, diagnostics=failure.diagnostics)
+            yield unit, UnitOutcome(name=unit.name, diagnostics=failure.diagnostics)
             continue
         if target is not None:
             try:
                 write_text_atomically(target, to_json(result.to_dict()))
             except OSError as exc:
-                yield UnitOutcome(name=unit.name, diagnostics=(error(
+                yield unit, UnitOutcome(name=unit.name, diagnostics=(error(
                     "PE003", f"cannot write `{target}`: {exc.strerror or exc}", path=str(target),
                     help="check that the folder exists and that you may write to it"),))
                 continue
         # The unit's own warnings (an inexact cell, a formula, an undeclared fact); the rule file's are the same
         # for every unit and were shown by `check`.
         own = tuple(d for d in result.diagnostics if d not in rules.program.diagnostics)
-        yield UnitOutcome(name=unit.name, total=result.total, grade=result.grade, lost=most_lost(result),
-                          diagnostics=own)
+        yield unit, UnitOutcome(name=unit.name, total=result.total, grade=result.grade, lost=most_lost(result),
+                                diagnostics=own)
 
 
-def _read_back(name: str, target: Path) -> UnitOutcome | None:
-    """The outcome recorded in an earlier run's output, or None if that file is not a result document."""
+def _read_back(unit: Unit, target: Path, rules_sha256: str) -> UnitOutcome | None:
+    """The outcome recorded in an earlier run's output, or None if that file is not a result document, or
+    was written from other rules or other facts than this unit's now (its audit record says): such a unit is
+    scored again, so a resumed batch never mixes old and new scores."""
+    name = unit.name
     try:
         document = json.loads(target.read_text(encoding="utf-8"), parse_float=Decimal, parse_int=Decimal)
+        audit = document["audit"]
+        if audit["rules_sha256"] != rules_sha256:
+            return None
+        if unit.facts is not None and unit.facts.sha256 is not None and audit["facts_sha256"] != unit.facts.sha256:
+            return None
         lost = [(i["name"], CONTEXT.subtract(Decimal(i["weight"]), Decimal(i["score"])))
                 for i in document["indicators"] if Decimal(i["score"]) < Decimal(i["weight"])]
         lost.sort(key=lambda item: -item[1])

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -60,12 +60,13 @@ def _run(action: Callable[[], T]) -> T:
         sys.exit(_exit_code(error))
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` atomically. Raises PerfevalError (PE003) when the file cannot be written."""
-    from perfeval_dsl.atomic import write_text_atomically
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Write `content` (text as UTF-8) to `path` atomically. Raises PerfevalError (PE003) when the file cannot
+    be written."""
+    from perfeval_dsl.atomic import write_bytes_atomically
 
     try:
-        write_text_atomically(path, text)
+        write_bytes_atomically(path, content.encode("utf-8") if isinstance(content, str) else content)
     except OSError as exc:
         raise PerfevalError([error("PE003", f"cannot write `{path}`: {exc.strerror or exc}", path=str(path),
                                    help="check that the folder exists and that you may write to it")]) from None
@@ -86,8 +87,10 @@ def cli() -> None:
 @click.argument("rules", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-f", "--facts", "facts_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The unit's facts: a .yaml, .toml or .json file, or an Excel .xlsx sheet of name/value rows.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="text: the reviewer's trace; json: the documented result document.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "md", "html", "xlsx"]), default="text",
+              show_default=True,
+              help="text: the reviewer's trace; json: the documented result document; md, html, xlsx: a printable "
+                   "report (the 绩效指标评价表, findings, trace and audit record); xlsx needs -o FILE.")
 @click.option("--explain", type=click.Choice(["full", "fails", "off"]), default="full", show_default=True,
               help="How much of the trace to show: every indicator, only those that lost points, or none.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -96,13 +99,21 @@ def eval_command(rules: Path, facts_path: Path, output_format: str, explain: str
     """Score one unit: evaluate RULES against its facts and show the trace, total and grade."""
     import perfeval_dsl as pe
 
+    if output_format == "xlsx" and output is None:
+        raise click.UsageError("an Excel workbook cannot be shown in the terminal: add -o FILE.xlsx to write it")
     compiled = _run(lambda: pe.load_rules(rules, cache=True))
     facts = _run(lambda: pe.load_facts(facts_path))
     result = _run(lambda: pe.evaluate(compiled, facts))
     if result.diagnostics:
         print_diagnostics(result.diagnostics)
-    if output_format == "json":
-        text = pe.render(result, "json")
+    if output_format == "xlsx":
+        assert output is not None
+        data = pe.render(result, "xlsx", findings=pe.analyse(compiled))
+        _run(lambda: write_atomically(output, data))
+        return
+    if output_format in ("json", "md", "html"):
+        findings = pe.analyse(compiled) if output_format != "json" else []
+        text = pe.render(result, output_format, findings=findings)
         if output is not None:
             _run(lambda: write_atomically(output, text))
         else:
@@ -251,8 +262,9 @@ def test_command(targets: tuple[Path, ...], min_coverage: Decimal | None, output
               help="Write each unit's JSON document into this folder, named after the unit.")
 @click.option("--resume", is_flag=True,
               help="With --out: skip the units whose document is already there (an interrupted batch goes on).")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "csv"]), default="text",
-              show_default=True, help="The summary: a ranked table, a JSON document, or CSV for Excel.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "csv", "xlsx"]), default="text",
+              show_default=True,
+              help="The summary: a ranked table, a JSON document, CSV, or an Excel workbook (needs -o FILE).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the summary to this file (atomically) instead of the terminal.")
 def batch_command(rules: Path, units: Path, out: Path | None, resume: bool, output_format: str,
@@ -264,10 +276,18 @@ def batch_command(rules: Path, units: Path, out: Path | None, resume: bool, outp
     """
     import perfeval_dsl as pe
     from perfeval_dsl.batch import count_units, run_batch
-    from perfeval_dsl.report.batch import failure_text, summary_csv, summary_document, summary_renderables
+    from perfeval_dsl.report.batch import (
+        failure_text,
+        summary_csv,
+        summary_document,
+        summary_renderables,
+        summary_xlsx,
+    )
 
     if resume and out is None:
         raise click.UsageError("--resume needs --out: it skips the units whose document is in that folder")
+    if output_format == "xlsx" and output is None:
+        raise click.UsageError("an Excel workbook cannot be shown in the terminal: add -o FILE.xlsx to write it")
     compiled = _run(lambda: pe.load_rules(rules, cache=True))
     console = _console(stderr=True)
     if console.is_terminal:
@@ -279,10 +299,13 @@ def batch_command(rules: Path, units: Path, out: Path | None, resume: bool, outp
                                             on_unit=lambda _: progress.advance(task)))
     else:
         report = _run(lambda: run_batch(compiled, units, out, resume))
+    text: str | bytes
     if output_format == "json":
         text = summary_document(report)
     elif output_format == "csv":
         text = summary_csv(report)
+    elif output_format == "xlsx":
+        text = summary_xlsx(report)
     else:
         import io
 
@@ -363,6 +386,60 @@ def _indicator_hint(name: str, known: list[str]) -> str:
         return "did you mean " + " or ".join(f"`{k}`" for k in containing) + "?"
     return did_you_mean(name, known) or ("name an indicator as the rule file writes it; without names, every "
                                          "indicator is shown")
+
+
+@cli.command("diff")
+@click.argument("sides", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path),
+                metavar="OLD [NEW]")
+@click.option("-f", "--facts", "facts_paths", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Facts to evaluate with: once (the same facts under two rule files) or twice (old, then new).")
+@click.option("--all", "show_all", is_flag=True, help="List unchanged indicators too.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: the changes as tables; json: the perfeval-diff/1 document.")
+def diff_command(sides: tuple[Path, ...], facts_paths: tuple[Path, ...], show_all: bool, output_format: str) -> None:
+    """Compare two evaluations, indicator by indicator.
+
+    \b
+    perfeval diff OLD.json NEW.json                 two `eval --format json` documents
+    perfeval diff RULES -f OLD_FACTS -f NEW_FACTS   one unit, two years (two sets of facts)
+    perfeval diff OLD_RULES NEW_RULES -f FACTS      one unit's facts under two versions of the rules
+    perfeval diff OLD_RULES NEW_RULES -f OLD -f NEW both changed
+    """
+    from perfeval_dsl.comparison import compare
+
+    documents = _run(lambda: _diff_sides(sides, facts_paths))
+    document = compare(*documents)
+    if output_format == "json":
+        from perfeval_dsl.report.jsondoc import to_json
+
+        click.echo(to_json(document), nl=False)
+        return
+    from perfeval_dsl.report.diff import diff_parts
+
+    console = _console()
+    if not console.is_terminal:  # a file or a pipe: lay the tables out as wide as a page, not as 80 columns
+        console.width = 120
+    for part in diff_parts(document, show_all=show_all):
+        console.print(part)
+
+
+def _diff_sides(sides: tuple[Path, ...], facts_paths: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The two result documents `perfeval diff` was asked to compare."""
+    import perfeval_dsl as pe
+    from perfeval_dsl.comparison import read_result_document
+
+    documents = [path.suffix.lower() == ".json" for path in sides]
+    if len(sides) == 2 and all(documents) and not facts_paths:
+        return read_result_document(sides[0]), read_result_document(sides[1])
+    if any(documents) or not 1 <= len(facts_paths) <= 2 or len(sides) + len(facts_paths) < 3 or len(sides) > 2:
+        raise click.UsageError(
+            "give two result documents (OLD.json NEW.json), or rule files and facts: RULES -f OLD_FACTS -f "
+            "NEW_FACTS, OLD_RULES NEW_RULES -f FACTS, or OLD_RULES NEW_RULES -f OLD_FACTS -f NEW_FACTS")
+    rules = [pe.load_rules(path, cache=True) for path in sides]
+    facts = [pe.load_facts(path) for path in facts_paths]
+    old = pe.evaluate(rules[0], facts[0])
+    new = pe.evaluate(rules[-1], facts[-1])
+    return old.to_dict(), new.to_dict()
 
 
 @cli.command("explain")

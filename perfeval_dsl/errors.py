@@ -33,6 +33,7 @@ CODES: dict[str, str] = {
     "PE006": "unknown indicator",
     "PE007": "indicator has no tier boundaries",
     "PE008": "file too large",
+    "PE009": "not a result document",
     # syntax
     "PE101": "unexpected character",
     "PE102": "unexpected word or symbol",

@@ -9,7 +9,9 @@ data and built only when a renderer asks for it. Imports `compiler`, `facts`, `r
 
 from __future__ import annotations
 
+import datetime
 import decimal
+import os
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -33,7 +35,16 @@ def evaluate(rules: CompiledRules, facts: Facts | Mapping[str, object], memo: Bi
     if has_errors(diagnostics):
         raise PerfevalError(diagnostics)
     return evaluate_bound(rules, values, facts.name, diagnostics,
-                          {name: fact.note for name, fact in facts.values.items() if fact.note})
+                          {name: fact.note for name, fact in facts.values.items() if fact.note}, facts.sha256)
+
+
+def evaluation_time() -> datetime.datetime:
+    """Now, in UTC; or the time `SOURCE_DATE_EPOCH` gives (seconds since 1970, the reproducible-builds
+    convention), so that the same inputs can give byte-identical outputs. A malformed value is ignored."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isascii() and epoch.isdigit() and len(epoch) <= 11:
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+    return datetime.datetime.now(datetime.UTC)
 
 
 def _merged(failures: list[Diagnostic]) -> list[Diagnostic]:
@@ -54,8 +65,10 @@ def _merged(failures: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def evaluate_bound(rules: CompiledRules, values: dict[str, Value], facts_name: str = "<facts>",
-                   diagnostics: list[Diagnostic] | None = None, notes: Mapping[str, str] | None = None) -> Result:
-    """Score one unit whose facts are already bound to the rules' types (`facts.bind`)."""
+                   diagnostics: list[Diagnostic] | None = None, notes: Mapping[str, str] | None = None,
+                   facts_sha256: str | None = None) -> Result:
+    """Score one unit whose facts are already bound to the rules' types (`facts.bind`). `facts_sha256` is the
+    digest of the file the facts came from, for the audit record."""
     with decimal.localcontext(CONTEXT):
         unit = rules.score_unit(values)
         if unit.failures:
@@ -81,4 +94,6 @@ def evaluate_bound(rules: CompiledRules, values: dict[str, Value], facts_name: s
         grade=program.grade_for(total).label,
         diagnostics=(*program.diagnostics, *diagnostics) if diagnostics else program.diagnostics,
         trace=trace,
+        facts_sha256=facts_sha256,
+        evaluated_at=evaluation_time(),
     )

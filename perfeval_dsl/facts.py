@@ -12,6 +12,7 @@ Imports `source`, `errors`, `values`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import tomllib
@@ -63,11 +64,13 @@ class FactValue:
 
 @attrs.frozen(kw_only=True)
 class Facts:
-    """The facts of one unit, by name, in file order."""
+    """The facts of one unit, by name, in file order. `sha256` is the SHA-256 of the file they were read from
+    (for the audit record); None for facts given as a mapping."""
 
     name: str
     values: dict[str, FactValue]
     diagnostics: tuple[Diagnostic, ...] = attrs.field(eq=False, default=())
+    sha256: str | None = attrs.field(eq=False, default=None)
 
 
 # ---- reading files ------------------------------------------------------------------------------
@@ -111,7 +114,7 @@ def read_text(path: str | Path, limit_name: str = "MAX_FILE_BYTES") -> Source:
         raise PerfevalError([error("PE003", f"cannot read `{shown}`: {exc.strerror or exc}", path=shown,
                                    help="check that the file exists and that you may read it")]) from None
     try:
-        return Source(shown, data.decode("utf-8-sig"))
+        return Source(shown, data.decode("utf-8-sig"), hashlib.sha256(data).hexdigest())
     except UnicodeDecodeError as exc:
         raise PerfevalError([_not_utf8(shown, data, exc)]) from None
 
@@ -153,7 +156,7 @@ def parse_facts(source: Source, file_format: str) -> Facts:
     values, diagnostics = reader(source)
     if any(d.is_error for d in diagnostics):
         raise PerfevalError(diagnostics)
-    return Facts(name=source.name, values=values, diagnostics=tuple(diagnostics))
+    return Facts(name=source.name, values=values, diagnostics=tuple(diagnostics), sha256=source.sha256)
 
 
 def facts_from_mapping(mapping: Mapping[str, object], name: str = "<facts>") -> Facts:

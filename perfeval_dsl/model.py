@@ -8,6 +8,7 @@ filled in, so later stages never guess. Weights are Decimals in points. Imports 
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Union
 
@@ -106,6 +107,13 @@ class Program:
     tree: tuple[Group | Indicator, ...]
     indicators: tuple[Indicator, ...]
     diagnostics: tuple[Diagnostic, ...] = attrs.field(eq=False, repr=False, default=())
+
+    @functools.cached_property
+    def node_texts(self) -> dict[int, tuple[object, str]]:
+        """A cache for renderers: the canonical text of this program's expressions, by `id`, beside the node
+        itself (so an entry is used only for that very node), so that a thousand units' documents unparse each
+        rule once."""
+        return {}
 
     @property
     def groups(self) -> tuple[Group, ...]:

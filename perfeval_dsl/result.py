@@ -3,11 +3,12 @@
 A `Result` keeps, for every indicator, its score, the values it read and the tier or judgement that fired,
 so that renderers can explain each point given or withheld without evaluating anything again.
 `Result.to_dict()` is the documented JSON document (docs/cli.md, "JSON output"): numbers stay exact
-decimals, never floats. Imports `model`, `ast`, `values`, `errors`, `unparse`.
+decimals, never floats. Imports `model`, `ast`, `check` (what a tier is about), `values`, `errors`, `unparse`.
 """
 
 from __future__ import annotations
 
+import datetime
 import decimal
 import functools
 from collections.abc import Callable, Mapping
@@ -17,6 +18,8 @@ from typing import Any
 import attrs
 
 from perfeval_dsl import ast, model
+from perfeval_dsl._version import __version__
+from perfeval_dsl.check import subject_of
 from perfeval_dsl.errors import Diagnostic
 from perfeval_dsl.unparse import unparse
 from perfeval_dsl.values import (
@@ -80,6 +83,11 @@ class IndicatorResult:
     def lost(self) -> Decimal:
         return CONTEXT.subtract(self.indicator.weight, self.score)
 
+    @property
+    def actual(self) -> str:
+        """The 实际完成值, as the report's table shows it (see `actual_value`)."""
+        return actual_value(self)
+
 
 @attrs.frozen(kw_only=True)
 class GroupResult:
@@ -105,6 +113,29 @@ class UnitTrace:
 
 
 @attrs.frozen(kw_only=True)
+class AuditRecord:
+    """Enough for an auditor to prove which rules and facts produced a score: `sha256sum` of the files gives
+    the same digests. `facts_sha256` is None for facts not read from a file (a mapping given to `evaluate`)."""
+
+    perfeval_version: str
+    rules: str
+    rules_sha256: str
+    facts: str
+    facts_sha256: str | None
+    evaluated_at: datetime.datetime
+
+    @property
+    def evaluated_at_text(self) -> str:
+        """ISO 8601 in UTC, to the second: `2026-11-26T04:30:00Z`."""
+        return self.evaluated_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"perfeval_version": self.perfeval_version, "evaluated_at": self.evaluated_at_text,
+                "rules": self.rules, "rules_sha256": self.rules_sha256,
+                "facts": self.facts, "facts_sha256": self.facts_sha256}
+
+
+@attrs.frozen(kw_only=True)
 class Result:
     """The evaluation of one unit: indicator scores, group subtotals, total and grade.
 
@@ -121,6 +152,14 @@ class Result:
     grade: str
     diagnostics: tuple[Diagnostic, ...] = ()
     trace: UnitTrace = attrs.field(eq=False, repr=False)
+    facts_sha256: str | None = attrs.field(eq=False, default=None)
+    evaluated_at: datetime.datetime = attrs.field(eq=False)
+
+    @property
+    def audit(self) -> AuditRecord:
+        return AuditRecord(perfeval_version=__version__, rules=self.program.source.name,
+                           rules_sha256=self.program.source.sha256, facts=self.facts_name,
+                           facts_sha256=self.facts_sha256, evaluated_at=self.evaluated_at)
 
     @functools.cached_property
     def groups(self) -> tuple[GroupResult, ...]:
@@ -196,8 +235,9 @@ class Result:
                 {"name": g.group.name, "path": list(g.group.path), "weight": g.group.weight, "score": g.score}
                 for g in self.groups
             ],
-            "indicators": [_indicator_dict(r) for r in self.indicators],
+            "indicators": [_indicator_dict(r, self.program) for r in self.indicators],
             "diagnostics": [d.to_dict() for d in self.diagnostics],
+            "audit": self.audit.to_dict(),
         }
 
 
@@ -226,7 +266,7 @@ def kind_name(value_type: ValueType | None) -> str:
     return "text"
 
 
-def _value_dict(used: UsedValue) -> dict[str, Any]:
+def _value_dict(used: UsedValue, program: model.Program) -> dict[str, Any]:
     data: dict[str, Any] = {"name": used.name, "kind": "fact" if used.is_fact else "derived",
                             "type": kind_name(used.type)}
     unit = unit_name(used.type)
@@ -235,13 +275,24 @@ def _value_dict(used: UsedValue) -> dict[str, Any]:
     data["value"] = used.value
     data["display"] = format_value(used.value, used.type) if used.value is not None else None
     if used.definition is not None:
-        data["formula"] = unparse(used.definition.expr)
+        data["formula"] = text_of(program, used.definition.expr)
     if used.note:
         data["note"] = used.note
     return data
 
 
-def fired_description(result: IndicatorResult) -> dict[str, Any] | None:
+def text_of(program: model.Program, node: ast.Expr | ast.ScoreBy) -> str:
+    """`unparse(node)` for a node of `program`, computed once per program."""
+    texts = program.node_texts
+    entry = texts.get(id(node))
+    if entry is not None and entry[0] is node:  # the node itself, not one that reused a dead node's id
+        return entry[1]
+    text = _score_by_text(program, node) if isinstance(node, ast.ScoreBy) else unparse(node)
+    texts[id(node)] = (node, text)
+    return text
+
+
+def fired_description(result: IndicatorResult, program: model.Program) -> dict[str, Any] | None:
     """What decided the score: the tier or judgement arm that fired, in document form."""
     rule = result.indicator.rule
     if result.branch is None:
@@ -250,18 +301,19 @@ def fired_description(result: IndicatorResult) -> dict[str, Any] | None:
         arm = rule.arms[result.branch]
         return {"kind": "judgement", "index": result.branch,
                 "value": arm.value.value if arm.value is not None else None,
-                "score": unparse(arm.score)}
+                "score": text_of(program, arm.score)}
     assert isinstance(rule.expr, ast.Tiered)
     tiers = rule.expr.tiers
     if result.branch >= len(tiers):
         assert rule.expr.default is not None
-        return {"kind": "else", "index": result.branch, "condition": None, "score": unparse(rule.expr.default)}
+        return {"kind": "else", "index": result.branch, "condition": None,
+                "score": text_of(program, rule.expr.default)}
     tier = tiers[result.branch]
-    return {"kind": "tier", "index": result.branch, "condition": unparse(tier.condition),
-            "score": unparse(tier.score)}
+    return {"kind": "tier", "index": result.branch, "condition": text_of(program, tier.condition),
+            "score": text_of(program, tier.score)}
 
 
-def _indicator_dict(result: IndicatorResult) -> dict[str, Any]:
+def _indicator_dict(result: IndicatorResult, program: model.Program) -> dict[str, Any]:
     indicator = result.indicator
     rule = indicator.rule
     line, column = indicator.span.line_col
@@ -274,17 +326,55 @@ def _indicator_dict(result: IndicatorResult) -> dict[str, Any]:
         "explanation": indicator.explanation,
         "standard": indicator.standard,
         "target": indicator.target,
-        "rule": unparse(rule.expr) if isinstance(rule, ast.ScoreExpr) else _score_by_text(rule),
+        "actual": result.actual,
+        "rule": text_of(program, rule.expr if isinstance(rule, ast.ScoreExpr) else rule),
         "line": line,
         "column": column,
-        "fired": fired_description(result),
-        "values": [_value_dict(v) for v in result.values],
+        "fired": fired_description(result, program),
+        "values": [_value_dict(v, program) for v in result.values],
     }
 
 
-def _score_by_text(rule: ast.ScoreBy) -> str:
+def _score_by_text(program: model.Program, rule: ast.ScoreBy) -> str:
     arms = ", ".join(
-        (f'"{arm.value.value}"' if arm.value is not None else "otherwise") + f" -> {unparse(arm.score)}"
+        (f'"{arm.value.value}"' if arm.value is not None else "otherwise") + f" -> {text_of(program, arm.score)}"
         for arm in rule.arms
     )
-    return f"by {unparse(rule.subject)} {{ {arms} }}"
+    return f"by {text_of(program, rule.subject)} {{ {arms} }}"
+
+
+def actual_value(result: IndicatorResult) -> str:
+    """The 实际完成值: the value the scoring standard is about (the subject of its tiers or judgement), as the
+    trace shows it, with the report's wording when the facts give one; else every fact the rule read."""
+    by_name = {used.name: used for used in result.values}
+    rule = result.indicator.rule
+    subject: ast.Expr | None = None
+    if isinstance(rule, ast.ScoreBy):
+        subject = rule.subject
+    elif isinstance(rule.expr, ast.Tiered):
+        subjects = {found for tier in rule.expr.tiers for found in _subjects(tier.condition)}
+        subject = subjects.pop() if len(subjects) == 1 else None
+    if isinstance(subject, ast.Ref) and subject.name in by_name:
+        return _shown(by_name[subject.name])
+    facts = [used for used in result.values if used.is_fact]
+    if len(facts) == 1:
+        return _shown(facts[0])
+    return "；".join(f"{used.name} {_shown(used)}" for used in facts)
+
+
+def _subjects(condition: ast.Expr) -> set[ast.Expr | None]:
+    """What each part of a condition is about: `甲 >= 3 人 and 乙 >= 2 人` is about 甲 and 乙."""
+    if isinstance(condition, ast.BoolOp):
+        return {found for operand in condition.operands for found in _subjects(operand)}
+    if isinstance(condition, ast.Not):
+        return _subjects(condition.operand)
+    return {subject_of(condition)}
+
+
+def _shown(used: UsedValue) -> str:
+    if used.value is None:
+        return "—"
+    shown = format_value(used.value, used.type)
+    if isinstance(used.value, str) and shown.startswith('"') and shown.endswith('"'):
+        shown = shown[1:-1]
+    return f"{shown}（{used.note}）" if used.note else shown

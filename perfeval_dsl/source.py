@@ -9,6 +9,7 @@ sees. Imports nothing from the package: every other module may import this one.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 import unicodedata
 from functools import cached_property
@@ -18,10 +19,19 @@ import attrs
 
 @attrs.frozen(eq=False)
 class Source:
-    """A text and the name it is shown under (a path, or `<string>` for text given directly)."""
+    """A text and the name it is shown under (a path, or `<string>` for text given directly).
+
+    `file_sha256` is the SHA-256 of the file's bytes as read (BOM and line endings included), so that an audit
+    record names the file `sha256sum` would; text given directly is hashed as UTF-8 (`sha256`).
+    """
 
     name: str
     text: str
+    file_sha256: str | None = None
+
+    @cached_property
+    def sha256(self) -> str:
+        return self.file_sha256 or hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     @cached_property
     def _line_starts(self) -> list[int]:

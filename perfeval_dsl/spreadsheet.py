@@ -14,6 +14,7 @@ the row. Imports `facts`, `source`, `errors`, `units`.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -34,6 +35,10 @@ class _Sheet:
     """One worksheet as text lines, with the span of each cell's text."""
 
     def __init__(self, path: Path, title: str, rows: list[list[tuple[str, Any, str]]]) -> None:
+        try:  # the workbook's digest, for the audit record (its size was checked when it was opened)
+            digest: str | None = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            digest = None
         lines = []
         self.cells: dict[tuple[int, int], tuple[int, int]] = {}  # (row, column) -> offsets in the text
         offset = 0
@@ -49,7 +54,7 @@ class _Sheet:
             line = " | ".join(parts)
             lines.append(line)
             offset += len(line) + 1
-        self.source = Source(f"{path}[{title}]", "\n".join(lines))
+        self.source = Source(f"{path}[{title}]", "\n".join(lines), digest)
         self.rows = rows
 
     def span(self, row: int, column: int) -> Span:
@@ -196,7 +201,7 @@ def load_xlsx_facts(path: Path) -> Facts:
         values[name] = fact
     if problems:
         raise PerfevalError(problems)
-    return Facts(name=str(path), values=values, diagnostics=tuple(diagnostics))
+    return Facts(name=str(path), values=values, diagnostics=tuple(diagnostics), sha256=sheet.source.file_sha256)
 
 
 def xlsx_units(path: Path) -> Iterator[Unit]:
@@ -218,4 +223,5 @@ def xlsx_units(path: Path) -> Iterator[Unit]:
         warnings += [_formula_warning(sheet, row_index, column, value is None)
                      for column, (_, value, _) in enumerate(row) if column and formulas[row_index - 1][column]]
         cells = [Cell(value, sheet.span(row_index, column)) for column, (_, value, _) in enumerate(row)]
-        yield row_unit(str(path), names, header_spans, row_index, cells, seen, tuple(warnings))
+        yield row_unit(str(path), names, header_spans, row_index, cells, seen, tuple(warnings),
+                       sheet.source.file_sha256)

@@ -157,9 +157,10 @@ def header_names(header: list[Cell]) -> list[str]:
 
 
 def row_unit(table: str, names: list[str], header: list[Span], row_number: int, cells: list[Cell], seen: set[str],
-             warnings: tuple[Diagnostic, ...] = ()) -> Unit:
+             warnings: tuple[Diagnostic, ...] = (), table_sha256: str | None = None) -> Unit:
     """One row of a unit table as a unit: its facts, or the problems that keep it from being scored. `seen`
-    collects the units' names, so a second row of one unit is refused."""
+    collects the units' names, so a second row of one unit is refused; `table_sha256` is the table file's
+    digest, which the unit's audit record names."""
     unit_name = cells[0].text if cells and not cells[0].empty else f"row {row_number}"
     control = first_control(unit_name)
     if control is not None:
@@ -190,7 +191,8 @@ def row_unit(table: str, names: list[str], header: list[Span], row_number: int, 
         values[name] = fact
     if problems:
         return Unit(unit_name, None, tuple(problems))
-    return Unit(unit_name, Facts(name=f"{table} ({unit_name})", values=values, diagnostics=warnings))
+    return Unit(unit_name, Facts(name=f"{table} ({unit_name})", values=values, diagnostics=warnings,
+                                 sha256=table_sha256))
 
 
 def _table(source: Source) -> Iterator[Unit]:
@@ -222,7 +224,8 @@ def _table(source: Source) -> Iterator[Unit]:
             yield Unit(name, None, (_unclosed(source, exc),))
             continue
         yield row_unit(source.name, names, header_spans, row_number,
-                       [Cell(value, source.span(start, end)) for start, end, value in cells], seen)
+                       [Cell(value, source.span(start, end)) for start, end, value in cells], seen,
+                       table_sha256=source.sha256)
 
 
 def _unclosed(source: Source, exc: ValueError) -> Diagnostic:

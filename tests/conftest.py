@@ -14,3 +14,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def _private_rule_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """The command line caches checked rules in the user's cache folder; tests keep theirs apart."""
     monkeypatch.setenv("PERFEVAL_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "rule-cache"))
+
+
+@pytest.fixture(autouse=True)
+def _fixed_evaluation_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Audit records carry the time of evaluation; a fixed one (`SOURCE_DATE_EPOCH`) keeps golden outputs
+    byte-identical. tests/test_audit.py checks the real clock."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z

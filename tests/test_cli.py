@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -28,8 +29,13 @@ def test_eval_prints_the_trace_ending_in_total_and_grade(capsys: pytest.CaptureF
     code, out, err = run(capsys, "eval", RULES, "--facts", FACTS)
     assert (code, err) == (0, "")
     lines = out.rstrip("\n").splitlines()
-    assert lines[-2].split() == ["Total", "98", "/", "100", "-2"]
-    assert lines[-1].startswith("Grade 优  (98 ≥ 90;")
+    assert lines[-6].split() == ["Total", "98", "/", "100", "-2"]
+    assert lines[-5].startswith("Grade 优  (98 ≥ 90;")
+    assert lines[-3:] == [
+        f"audit     perfeval {__version__}, evaluated 2026-01-01T00:00:00Z",
+        f"          rules sha256 {hashlib.sha256(Path(RULES).read_bytes()).hexdigest()}",
+        f"          facts sha256 {hashlib.sha256(Path(FACTS).read_bytes()).hexdigest()}",
+    ]
 
 
 def test_eval_json_is_the_golden_document(capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,21 +6,46 @@ Each format is its own module; none evaluates anything. `render` picks one by na
 from __future__ import annotations
 
 import decimal
+from collections.abc import Sequence
+from typing import Literal, overload
 
+from perfeval_dsl.errors import Diagnostic
 from perfeval_dsl.result import Result
 from perfeval_dsl.values import CONTEXT
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "md", "html", "xlsx")
 
 
-def render(result: Result, format: str = "text", *, explain: str = "full", width: int = 100) -> str:
-    """`result` as text (the trace a reviewer reads) or JSON (the documented document), computed in
-    perfeval's own decimal context whatever the caller's is."""
+@overload
+def render(  # type: ignore[overload-overlap]  # "xlsx" is also a str: the first match wins
+    result: Result, format: Literal["xlsx"], *, explain: str = ..., width: int = ...,
+    findings: Sequence[Diagnostic] = ...,
+) -> bytes: ...
+@overload
+def render(result: Result, format: str = ..., *, explain: str = ..., width: int = ...,
+           findings: Sequence[Diagnostic] = ...) -> str: ...
+def render(result: Result, format: str = "text", *, explain: str = "full", width: int = 100,
+           findings: Sequence[Diagnostic] = ()) -> str | bytes:
+    """`result` as text (the trace a reviewer reads), JSON (the documented document), or a printable report:
+    Markdown, HTML, or an Excel workbook (bytes). `findings` (warnings from `analyse`) go into the printable
+    reports. Computed in perfeval's own decimal context whatever the caller's is."""
     with decimal.localcontext(CONTEXT):
-        return _render(result, format, explain=explain, width=width)
+        if format == "xlsx":
+            from perfeval_dsl.report.xlsx import xlsx_report
+
+            return xlsx_report(result, findings)
+        return _render(result, format, explain=explain, width=width, findings=findings)
 
 
-def _render(result: Result, format: str, *, explain: str, width: int) -> str:
+def _render(result: Result, format: str, *, explain: str, width: int, findings: Sequence[Diagnostic]) -> str:
+    if format == "md":
+        from perfeval_dsl.report.markdown import markdown_report
+
+        return markdown_report(result, findings)
+    if format == "html":
+        from perfeval_dsl.report.htmldoc import html_report
+
+        return html_report(result, findings)
     if format == "json":
         from perfeval_dsl.report.jsondoc import to_json
 

@@ -1,6 +1,7 @@
 """The summary of a batch: every unit's total and grade, ranked, the indicators that lost most points,
-and the units that could not be scored with their problems. Text, JSON (`perfeval-batch/1`) and CSV (with a
-byte-order mark, so Excel opens the Chinese correctly)."""
+and the units that could not be scored with their problems. Text, JSON (`perfeval-batch/1`), CSV (with a
+byte-order mark, so Excel opens the Chinese correctly) and an Excel workbook; all but the CSV end with the
+batch's audit record."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from perfeval_dsl._version import __version__
 from perfeval_dsl.batch import BatchReport, UnitOutcome
 from perfeval_dsl.errors import render
 from perfeval_dsl.report.jsondoc import to_json
@@ -54,6 +56,22 @@ def summary_renderables(report: BatchReport) -> Iterator[Table | Text]:
     if warned:
         line.append(f"; {len(warned)} scored with warnings about their facts", style="yellow")
     yield line
+    audit = audit_record(report)
+    lines = [f"audit: perfeval {audit['perfeval_version']}, evaluated {audit['evaluated_at']}",
+             f"rules sha256 {audit['rules_sha256']}"]
+    if audit["units_sha256"]:
+        lines.append(f"units sha256 {audit['units_sha256']}")
+    yield Text("\n".join(lines), style="dim", no_wrap=True, overflow="ignore")  # a digest is copied whole
+
+
+def audit_record(report: BatchReport) -> dict[str, Any]:
+    """What the batch read and when: the rule file's digest, and the unit table's (for a folder, each unit's
+    document records its own file's)."""
+    source = report.rules.program.source
+    return {"perfeval_version": __version__,
+            "evaluated_at": report.evaluated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "rules": source.name, "rules_sha256": source.sha256,
+            "units": report.units, "units_sha256": report.units_sha256}
 
 
 def failure_text(report: BatchReport) -> str:
@@ -86,7 +104,7 @@ def summary_document(report: BatchReport) -> str:
     program = report.rules.program
     return to_json({"format": DOCUMENT_FORMAT, "title": program.title, "rules": program.source.name,
                     "units": units, "scored": len(report.outcomes) - len(report.failed),
-                    "failed": len(report.failed)})
+                    "failed": len(report.failed), "audit": audit_record(report)})
 
 
 def _cell(text: str) -> str:
@@ -95,20 +113,59 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
 
 
-def summary_csv(report: BatchReport) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["排名", "单位", "总分", "等级", "失分最多的指标", "问题"])
+SUMMARY_HEADERS = ("排名", "单位", "总分", "等级", "失分最多的指标", "问题")
+
+
+def summary_rows(report: BatchReport) -> Iterator[tuple[int | None, str, Decimal | None, str, str, str]]:
+    """The summary's rows: the scored units by rank, then the units not scored, with their problems."""
     ranks = {id(outcome): rank for rank, outcome in report.ranked()}
     ordered = [o for _, o in report.ranked()] + list(report.failed)
     for outcome in ordered:
         if outcome.ok:
-            assert outcome.total is not None
             warnings = "; ".join(f"{d.code} {d.location or ''}: {d.message}" for d in outcome.diagnostics)
-            writer.writerow([ranks[id(outcome)], _cell(outcome.name), plain(outcome.total), _cell(outcome.grade or ""),
-                             _cell(_lost_text(outcome)), _cell(printable(warnings))])
+            yield (ranks[id(outcome)], outcome.name, outcome.total, outcome.grade or "", _lost_text(outcome),
+                   printable(warnings))
         else:
             problems = "; ".join(f"{d.code} {d.location or ''}: {d.message}" for d in outcome.diagnostics
                                  if d.is_error)
-            writer.writerow(["", _cell(outcome.name), "", "", "", _cell(printable(problems))])
+            yield None, outcome.name, None, "", "", printable(problems)
+
+
+def summary_csv(report: BatchReport) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(SUMMARY_HEADERS)
+    for rank, name, total, grade, lost, problems in summary_rows(report):
+        writer.writerow(["" if rank is None else rank, _cell(name), "" if total is None else plain(total),
+                         _cell(grade), _cell(lost), _cell(problems)])
     return "\ufeff" + buffer.getvalue()
+
+
+def summary_xlsx(report: BatchReport) -> bytes:
+    """The summary as a workbook: sheet 汇总 (the CSV's columns, totals as numbers, ranks as whole numbers)
+    and sheet 审计 (the batch's audit record). Text is never written as a formula."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from perfeval_dsl.report.xlsx import put, workbook_bytes
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "汇总"
+    for column, header in enumerate(SUMMARY_HEADERS, start=1):
+        put(sheet, 1, column, header).font = Font(bold=True)
+    for number, row in enumerate(summary_rows(report), start=2):
+        rank, *rest = row
+        put(sheet, number, 1, None if rank is None else Decimal(rank))
+        for column, value in enumerate(rest, start=2):
+            put(sheet, number, column, value)
+    for letter, width in zip("ABCDEF", (6, 30, 10, 8, 50, 80), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    audit = book.create_sheet("审计")
+    for number, (key, value) in enumerate(audit_record(report).items(), start=1):
+        put(audit, number, 1, key).font = Font(bold=True)
+        put(audit, number, 2, value if value is not None else "")
+    audit.column_dimensions["A"].width = 20
+    audit.column_dimensions["B"].width = 70
+    return workbook_bytes(book, report.evaluated_at)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from json.encoder import encode_basestring  # the C encoder json.dumps uses
 from typing import Any
 
 from perfeval_dsl.values import plain
@@ -20,14 +21,16 @@ def to_json(document: Any, indent: int = 2) -> str:
 def _write(value: Any, indent: int, level: int) -> str:
     pad = " " * (indent * (level + 1))
     end = " " * (indent * level)
-    if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if isinstance(value, bool) or value is None or isinstance(value, int):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, Decimal):
         return plain(value)
     if isinstance(value, dict):
         if not value:
             return "{}"
-        items = [f"{pad}{json.dumps(str(k), ensure_ascii=False)}: {_write(v, indent, level + 1)}"
+        items = [f"{pad}{encode_basestring(str(k))}: {_write(v, indent, level + 1)}"
                  for k, v in value.items()]
         return "{\n" + ",\n".join(items) + "\n" + end + "}"
     if isinstance(value, (list, tuple)):

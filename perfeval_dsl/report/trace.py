@@ -78,6 +78,16 @@ def trace_lines(result: Result, *, explain: str = "full", width: int = 100) -> I
     line.append(result.grade, style="bold magenta")
     line.append(f"  ({reason}; grades: {bands})", style="dim")
     yield line
+    yield Text("")
+    yield from audit_lines(result)
+
+
+def audit_lines(result: Result) -> Iterator[Text]:
+    """The audit record: the perfeval version, the time, and the SHA-256 of the rule file and the facts."""
+    audit = result.audit
+    yield _label_line("audit", f"perfeval {audit.perfeval_version}, evaluated {audit.evaluated_at_text}", 0)
+    yield _continuation(f"rules sha256 {audit.rules_sha256}", 0)
+    yield _continuation(f"facts sha256 {audit.facts_sha256 or '(not read from a file)'}", 0)
 
 
 def _score_line(name: str, score: Decimal, weight: Decimal, depth: int, width: int, *, bold: bool) -> Text:
