@@ -86,7 +86,7 @@ def cli() -> None:
 @cli.command("eval")
 @click.argument("rules", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-f", "--facts", "facts_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The unit's facts: a .yaml, .toml or .json file, or an Excel .xlsx sheet of name/value rows.")
+              help="The unit's facts: a .yaml, .toml or .json file, or a sheet of name/value rows (.xlsx or .csv).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "md", "html", "xlsx"]), default="text",
               show_default=True,
               help="text: the reviewer's trace; json: the documented result document; md, html, xlsx: a printable "

@@ -44,7 +44,8 @@ from perfeval_dsl.values import (
     plain,
 )
 
-FACT_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json", ".xlsx": "xlsx"}
+FACT_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json", ".xlsx": "xlsx", ".csv": "csv"}
+_OTHER_SPREADSHEETS = {".xls", ".xlsm", ".xlsb", ".et", ".ods", ".numbers", ".wps"}
 # A mapping with these keys (and `value` among them) is one fact written with its provenance.
 _FACT_KEYS = {"value", "note", "source"}
 _YES = {"true", "yes", "是", "有", "对"}
@@ -136,16 +137,24 @@ def _not_utf8(shown: str, data: bytes, exc: UnicodeDecodeError) -> Diagnostic:
 
 
 def load_facts(path: str | Path) -> Facts:
-    """Read a facts file (.yaml/.yml, .toml, .json or an Excel .xlsx key/value sheet). Raises PerfevalError if
-    it cannot be read."""
+    """Read a facts file (.yaml/.yml, .toml, .json, or a key/value sheet: an Excel .xlsx workbook or a .csv
+    file). Raises PerfevalError if it cannot be read."""
     suffix = Path(path).suffix.lower()
     if suffix not in FACT_FORMATS:
+        hint = "use a .yaml, .toml, .json, .xlsx or .csv file"
+        if suffix in _OTHER_SPREADSHEETS:
+            hint = ("perfeval reads Excel workbooks saved as .xlsx: open the file and save it as Excel 工作簿 "
+                    "(.xlsx), or as CSV UTF-8 (.csv)")
         raise PerfevalError([error("PE004", f"`{path}` is not a facts file type I read", path=str(path),
-                                   help="use a .yaml, .toml, .json or .xlsx file")])
+                                   help=hint)])
     if suffix == ".xlsx":
         from perfeval_dsl.spreadsheet import load_xlsx_facts  # the spreadsheet reader builds on this module
 
         return load_xlsx_facts(Path(path))
+    if suffix == ".csv":
+        from perfeval_dsl.units import load_csv_facts  # so does the CSV reader
+
+        return load_csv_facts(Path(path))
     source = read_text(path)
     return parse_facts(source, FACT_FORMATS[suffix])
 

@@ -21,14 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from perfeval_dsl.errors import Diagnostic, PerfevalError, error, warning
-from perfeval_dsl.facts import Facts, FactValue, check_size, control_problem
+from perfeval_dsl.facts import Facts, check_size
 from perfeval_dsl.source import Source, Span
 
 if TYPE_CHECKING:
     from perfeval_dsl.units import Unit
-
-HEADER_WORDS = {"名称", "事实", "指标", "fact", "name", "值", "数值", "实际值", "实际完成值", "value", "单位", "unit",
-                "来源", "说明", "备注", "source", "note"}
 
 
 class _Sheet:
@@ -171,37 +168,15 @@ def _formula_warning(sheet: _Sheet, row: int, column: int, unsaved: bool = False
 
 def load_xlsx_facts(path: Path) -> Facts:
     """One unit's facts from the first sheet: a fact per row (name, value, optional unit, optional note)."""
+    from perfeval_dsl.units import Cell, key_value_facts
+
     sheet, formulas, diagnostics = _read_sheet(path)
-    values: dict[str, FactValue] = {}
-    problems: list[Diagnostic] = []
+    rows = []
     for row_index, row in enumerate(sheet.rows, start=1):
-        if len(row) < 2 or row[0][1] is None:
-            continue
-        name = str(row[0][1]).strip()
-        if row_index == 1 and name.lower() in HEADER_WORDS:
-            continue
-        value = row[1][1]
-        if formulas[row_index - 1][1]:
-            diagnostics.append(_formula_warning(sheet, row_index, 1, value is None))
-        if value is None:
-            continue
-        unit = str(row[2][1]).strip() if len(row) > 2 and row[2][1] is not None else ""
-        if unit and not isinstance(value, bool):
-            value = f"{row[1][2]} {unit}"
-        note = str(row[3][1]).strip() if len(row) > 3 and row[3][1] is not None else None
-        fact = FactValue(name=name, value=value, span=sheet.span(row_index, 1), note=note,
-                         key_span=sheet.span(row_index, 0))
-        problem = control_problem(fact)
-        if problem is None and name in values:
-            problem = error("PE406", f"the fact `{name}` is given twice", fact.key_span, "given again",
-                            help="give each fact one row")
-        if problem is not None:
-            problems.append(problem)
-            continue
-        values[name] = fact
-    if problems:
-        raise PerfevalError(problems)
-    return Facts(name=str(path), values=values, diagnostics=tuple(diagnostics), sha256=sheet.source.file_sha256)
+        if len(row) >= 2 and row[0][1] is not None and formulas[row_index - 1][1]:
+            diagnostics.append(_formula_warning(sheet, row_index, 1, row[1][1] is None))
+        rows.append([Cell(value, sheet.span(row_index, column)) for column, (_, value, _) in enumerate(row)])
+    return key_value_facts(str(path), rows, diagnostics, sheet.source.file_sha256)
 
 
 def xlsx_units(path: Path) -> Iterator[Unit]:

@@ -13,7 +13,7 @@ report a broken unit and go on. Imports `facts`, `source`, `errors`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ import attrs
 from perfeval_dsl.errors import Diagnostic, PerfevalError, error
 from perfeval_dsl.facts import FACT_FORMATS, Facts, FactValue, control_problem, load_facts, read_text
 from perfeval_dsl.source import Source, Span, first_control, printable
+from perfeval_dsl.values import plain
 
 TABLE_FORMATS = (".csv", ".xlsx")
 
@@ -48,7 +49,7 @@ def read_units(path: Path) -> Iterator[Unit]:
         raise PerfevalError([error("PE004", f"`{path}` is neither a folder of facts files nor a unit table",
                                    path=str(path),
                                    help="give a .csv or .xlsx file with one row per unit, or a folder of "
-                                        ".yaml/.toml/.json/.xlsx facts files")])
+                                        ".yaml/.toml/.json/.xlsx/.csv facts files")])
     if path.suffix.lower() == ".xlsx":
         from perfeval_dsl.spreadsheet import xlsx_units
 
@@ -137,6 +138,71 @@ class Cell:
         return "" if self.value is None else str(self.value).strip()
 
 
+HEADER_WORDS = {"名称", "事实", "指标", "fact", "name", "值", "数值", "实际值", "实际完成值", "value", "单位", "unit",
+                "来源", "说明", "备注", "source", "note"}
+
+
+def key_value_facts(name: str, rows: Iterable[list[Cell]], diagnostics: Iterable[Diagnostic] = (),
+                    sha256: str | None = None) -> Facts:
+    """One unit's facts from a key/value sheet (CSV or a workbook's sheet): a fact per row, its name, its
+    value, then optionally its unit and a note; a first row of column titles (名称, 值, 单位, 备注…) is
+    skipped, and a row without a value is left out. Raises PerfevalError for a name given twice or holding a
+    control character."""
+    values: dict[str, FactValue] = {}
+    problems: list[Diagnostic] = []
+    for index, cells in enumerate(rows):
+        if len(cells) < 2 or cells[0].empty:
+            continue
+        fact_name = cells[0].text
+        if index == 0 and fact_name.lower() in HEADER_WORDS:
+            continue
+        cell = cells[1]
+        if cell.empty:
+            continue
+        value = cell.value.strip() if isinstance(cell.value, str) else cell.value
+        unit = cells[2].text if len(cells) > 2 else ""
+        if unit and not isinstance(value, bool):
+            value = f"{value if isinstance(value, str) else plain(value)} {unit}"
+        note = cells[3].text if len(cells) > 3 and not cells[3].empty else None
+        fact = FactValue(name=fact_name, value=value, span=cell.span, note=note, key_span=cells[0].span)
+        problem = control_problem(fact)
+        if problem is None and fact_name in values:
+            problem = error("PE406", f"the fact `{fact_name}` is given twice", fact.key_span, "given again",
+                            help="give each fact one row")
+        if problem is not None:
+            problems.append(problem)
+            continue
+        values[fact_name] = fact
+    if problems:
+        raise PerfevalError(problems)
+    return Facts(name=name, values=values, diagnostics=tuple(diagnostics), sha256=sha256)
+
+
+def load_csv_facts(path: Path) -> Facts:
+    """One unit's facts from a CSV key/value sheet (see `key_value_facts`)."""
+    source = read_text(path)
+    rows = []
+    for offset, line in _lines(source.text):
+        try:
+            rows.append([Cell(value, source.span(start, max(end, start + 1)))
+                         for start, end, value in _cells(line, offset)])
+        except ValueError as exc:
+            raise PerfevalError([_unclosed(source, exc)]) from None
+    return key_value_facts(source.name, rows, sha256=source.sha256)
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    """The non-blank lines of a CSV text, each with its offset (a CR before the line end is dropped)."""
+    lines: list[tuple[int, str]] = []
+    offset = 0
+    for raw in text.split("\n"):
+        line = raw.removesuffix("\r")
+        if line.strip():
+            lines.append((offset, line))
+        offset += len(raw) + 1
+    return lines
+
+
 def header_names(header: list[Cell]) -> list[str]:
     """The fact names of a unit table's header row (its first cell heads the units' names). Raises
     PerfevalError for a column without a name or a name given twice."""
@@ -196,14 +262,7 @@ def row_unit(table: str, names: list[str], header: list[Span], row_number: int, 
 
 
 def _table(source: Source) -> Iterator[Unit]:
-    text = source.text
-    lines: list[tuple[int, str]] = []
-    offset = 0
-    for raw in text.split("\n"):
-        line = raw.removesuffix("\r")
-        if line.strip():
-            lines.append((offset, line))
-        offset += len(raw) + 1
+    lines = _lines(source.text)
     if not lines:
         raise PerfevalError([error("PE406", f"`{source.name}` is empty", path=source.name,
                                    help="the first row names the columns: the unit's name, then one fact per column")])

@@ -15,7 +15,8 @@ The convention (also stated in an HTML comment at the top of the document):
 - ```` ```perfeval xfail=KeyError ```` shows intended behaviour that a known bug, described next to it, breaks today
   with that exception. It is a strict xfail: when the bug is fixed the test fails, as a reminder to remove `xfail=…`
   and the note; any other failure is reported as usual.
-- ```` ```text ```` and ```` ```sh ```` blocks are illustrations and are not run. Any other fence is a mistake.
+- ```` ```text ```` and ```` ```sh ```` blocks are illustrations and are not run. A ```` ```csv ```` block is a
+  facts sheet; tests/test_spreadsheet.py reads it. Any other fence is a mistake.
 
 Each example is a test case named by the line of its opening fence, e.g. `language.md:123`.
 """
@@ -37,7 +38,7 @@ from perfeval_dsl.facts import parse_facts
 from perfeval_dsl.source import Source
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "language.md"
-ILLUSTRATIONS = {"text", "sh"}
+ILLUSTRATIONS = {"text", "sh", "csv"}  # csv: read by tests/test_spreadsheet.py
 FACT_FORMATS = {"yaml", "toml", "json"}
 EXPECT_KEYS = {"total", "grade", "scores", "error", "warnings"}
 CODE = re.compile(r"^PE\d{3}$")

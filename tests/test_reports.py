@@ -658,3 +658,15 @@ def test_the_workbook_is_byte_for_byte_reproducible(monkeypatch: pytest.MonkeyPa
         assert {info.date_time for info in book.infolist()} == {(2026, 1, 1, 0, 0, 0)}
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767312000")  # a day later: other dates, other bytes
     assert pe.render(seed_result(), "xlsx") != first
+
+
+def test_each_score_row_is_as_high_as_its_longest_wrapped_cell(tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(pe.render(seed_result(), "xlsx")))
+    sheet = book["评分表"]
+    heights = {row: sheet.row_dimensions[row].height for row in range(3, sheet.max_row + 1)}
+    # row 6: 部门绩效目标的合理性、明确性、量化度 with its long explanation and standard wraps to several lines
+    assert heights[6] == 15 * 4 + 3
+    # 职能设置明确性 is 14 columns wide in a column of 14: two lines (the merged group cells do not count)
+    assert heights[3] == 15 * 2 + 3
+    assert heights[7] == 15 * 1 + 3  # 部门决策 小计
+    assert sheet.cell(row=7, column=1).value == "部门决策 小计"

@@ -509,3 +509,46 @@ def test_a_batch_keeps_a_units_warnings_in_its_document(capsys: pytest.CaptureFi
     document = json.loads(Path("out", "甲单位.json").read_text(encoding="utf-8"))
     assert [(d["code"], d["file"], d["line"], d["column"]) for d in document["diagnostics"]] == [
         ("PE410", "units.xlsx[事实]", 2, 13)]
+
+
+# ---- a key/value sheet saved as CSV ----------------------------------------------------------------------
+
+
+def test_the_csv_sheet_of_the_language_reference_gives_the_facts_of_its_workbook(tmp_path: Path) -> None:
+    document = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
+    block = document.split("```csv\n", 1)[1].split("```", 1)[0]
+    sheet = tmp_path / "事实.csv"
+    sheet.write_bytes(("\ufeff" + block).replace("\n", "\r\n").encode("utf-8"))  # as Excel saves CSV UTF-8
+    facts = pe.load_facts(sheet)
+    assert {name: (fact.value, fact.note) for name, fact in facts.values.items()} == {
+        "预算基本支出": ("8,567,111.51 元", "说明 1"), "城镇登记失业率": ("4.89%", None),
+        "资产管理制度": ("制定并实施", None), "公益性岗位补贴人数": ("95 人", "平均每月 95 人左右")}
+    assert facts.sha256 == hashlib.sha256(sheet.read_bytes()).hexdigest()
+    assert facts.values["公益性岗位补贴人数"].span.location() == f"{sheet}:5:11"
+
+
+def test_a_csv_sheet_of_the_seed_scores_as_its_yaml(tmp_path: Path, seed_rules: pe.Rules) -> None:
+    import yaml
+
+    rows = ["名称,值,单位,备注"]
+    for name, value in yaml.safe_load(SEED_FACTS.read_text(encoding="utf-8")).items():
+        text, note = (value["value"], value.get("note", "")) if isinstance(value, dict) else (value, "")
+        rows.append(f'{name},"{text}",,{note}')
+    sheet = tmp_path / "seed.csv"
+    sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert without_facts_name(pe.evaluate(seed_rules, pe.load_facts(sheet))) == without_facts_name(
+        pe.evaluate(seed_rules, pe.load_facts(SEED_FACTS)))
+
+
+def test_a_csv_sheet_with_a_fact_given_twice_or_an_unclosed_quote_is_refused(tmp_path: Path) -> None:
+    sheet = tmp_path / "f.csv"
+    sheet.write_text("项目总数,24,个\n项目总数,25,个\n", encoding="utf-8")
+    with pytest.raises(PerfevalError) as raised:
+        pe.load_facts(sheet)
+    (problem,) = raised.value.diagnostics
+    assert (problem.code, problem.message, problem.location) == ("PE406", "the fact `项目总数` is given twice",
+                                                                  f"{sheet}:2:1")
+    sheet.write_text('项目总数,"24\n', encoding="utf-8")
+    with pytest.raises(PerfevalError) as raised:
+        pe.load_facts(sheet)
+    assert [(d.code, d.location) for d in raised.value.diagnostics] == [("PE406", f"{sheet}:1:6")]

@@ -21,6 +21,7 @@ from perfeval_dsl.errors import Diagnostic, render
 from perfeval_dsl.report.table import TEXT_COLUMNS, ScoreTable, score_table
 from perfeval_dsl.report.trace import trace_text
 from perfeval_dsl.result import Result
+from perfeval_dsl.source import display_width
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SHEETS = ("评分表", "评分过程", "发现", "审计")
@@ -122,9 +123,19 @@ def _score_sheet(sheet: Any, table: ScoreTable) -> None:
     for merge in table.merges:
         sheet.merge_cells(start_row=first + merge.first, start_column=merge.column + 1,
                           end_row=first + merge.last, end_column=merge.column + 1)
-    for column, header in enumerate(headers, start=1):
-        width = 14 if column <= levels else _TEXT_WIDTHS.get(header, 10)
+    widths = [14 if column <= levels else _TEXT_WIDTHS.get(header, 10) for column, header in
+              enumerate(headers, start=1)]
+    for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
+    # Excel and LibreOffice size a row to its wrapped text only when it is edited, so a new file would show
+    # long standards cut off: give each row the height its longest cell needs.
+    merged = {(first + m.first, m.column + 1) for m in table.merges}
+    for offset, row in enumerate(table.rows):
+        number = first + offset
+        cells = [*row.levels, *row.texts] if row.kind == "indicator" else []
+        lines = max([1, *(_lines_needed(text, widths[column - 1]) for column, text in enumerate(cells, start=1)
+                          if (number, column) not in merged)])
+        sheet.row_dimensions[number].height = 15 * lines + 3
     sheet.freeze_panes = "A3"
     sheet.print_title_rows = "2:2"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
@@ -132,6 +143,12 @@ def _score_sheet(sheet: Any, table: ScoreTable) -> None:
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _lines_needed(text: str, width: float) -> int:
+    """How many lines `text` wraps to in a column `width` characters wide (a Chinese character is two)."""
+    room = max(1, int(width) - 1)
+    return sum(max(1, -(-display_width(part) // room)) for part in text.split("\n")) if text else 1
 
 
 def _trace_sheet(sheet: Any, result: Result) -> None:
