@@ -231,8 +231,12 @@ class TextField:
 
 @attrs.frozen(kw_only=True)
 class ScoreExpr:
+    """`score <expr>`; `condition_first` when the tiers were written `若 … 得 …` / `if … then …` (the same
+    meaning, kept so that `perfeval fmt` writes the form the user chose)."""
+
     expr: Expr
     span: Span = _span
+    condition_first: bool = attrs.field(default=False, eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)

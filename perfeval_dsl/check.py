@@ -126,6 +126,17 @@ def is_literal(expr: ast.Expr) -> bool:
     return isinstance(expr, (ast.Number, ast.String, ast.Bool))
 
 
+def _glued_keyword(name: str, known: list[str]) -> str | None:
+    """A hint for a name that is two known names joined by a Chinese keyword typed without spaces
+    (`已公开且已审计`): a name runs on through 且 and 或, which only a space or an operator ends."""
+    for keyword in ("并且", "或者", "且", "或"):
+        left, found, right = name.partition(keyword)
+        if found and left in known and right in known:
+            return (f"`{name}` reads as one name; to join two conditions, put spaces around `{keyword}`: "
+                    f"`{left} {keyword} {right}`")
+    return None
+
+
 def subject_of(condition: ast.Expr) -> ast.Expr | None:
     """What a tier's condition is about: `偏差率` in `偏差率 <= 10%` or in `80% <= 偏差率 < 90%`.
 
@@ -711,7 +722,7 @@ class _Checker:
             self.used_names.add(name)
             return self.facts[name].type
         candidates = [*self.facts, *self.global_lets, *scope.local]
-        close = did_you_mean(name, candidates)
+        close = _glued_keyword(name, candidates) or did_you_mean(name, candidates)
         self.err("PE201", f"I cannot find a fact or value named `{name}`", ref.span, "not declared",
                  help=close or f"declare it at the top of the file, e.g. `fact {name}: 元` (or `个`, `%`, …)")
         return None

@@ -442,6 +442,76 @@ def _diff_sides(sides: tuple[Path, ...], facts_paths: tuple[Path, ...]) -> tuple
     return old.to_dict(), new.to_dict()
 
 
+@cli.command("fmt")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if a file is not in the canonical layout.")
+@click.option("--diff", "show_diff", is_flag=True, help="Change nothing; print what formatting would change.")
+@click.option("--keywords", type=click.Choice(["zh", "en"]),
+              help="Write the keywords in Chinese (得分, 若, 否则…) or English; by default they stay as written.")
+def fmt_command(files: tuple[Path, ...], check: bool, show_diff: bool, keywords: str | None) -> None:
+    """Lay out rule files in one canonical form, keeping every comment. A folder stands for the .perfeval
+    files in it and its subfolders.
+
+    Files are rewritten in place, atomically (a temporary file renamed over the old one). With --check or
+    --diff nothing is written. Exit codes: 0 done (or, with --check, every file already formatted); 1 a file
+    does not parse, or with --check a file would change; 2 a file cannot be read or written.
+    """
+    import difflib
+
+    from perfeval_dsl.facts import read_text
+    from perfeval_dsl.formatter import format_rules
+
+    worst = EXIT_OK
+    changed = []
+    files = tuple(found for path in files
+                  for found in (sorted(path.rglob("*.perfeval")) if path.is_dir() else [path]))
+    for path in files:
+        try:
+            source = read_text(path)
+        except PerfevalError as failure:
+            print_diagnostics(failure.diagnostics)
+            worst = max(worst, _exit_code(failure))
+            continue
+        formatted, problems = format_rules(source, keywords)
+        if formatted is None:
+            print_diagnostics(problems)
+            worst = max(worst, EXIT_INPUT)
+            continue
+        original = source.text
+        newline = "\r\n" if "\r\n" in original else "\n"  # keep the file's line ends
+        formatted = formatted.replace("\n", newline) if newline != "\n" else formatted
+        if formatted == original:
+            continue
+        changed.append(str(path))
+        if show_diff:
+            click.echo("".join(difflib.unified_diff(original.splitlines(keepends=True),
+                                                    formatted.splitlines(keepends=True),
+                                                    fromfile=str(path), tofile=f"{path} (formatted)")), nl=False)
+        if check or show_diff:
+            continue
+        bom = "\ufeff" if _starts_with_bom(path) else ""
+        try:
+            write_atomically(path, bom + formatted)
+        except PerfevalError as failure:
+            print_diagnostics(failure.diagnostics)
+            worst = max(worst, EXIT_USAGE)
+    if check and changed:
+        for name in changed:
+            click.echo(f"would reformat {name}", err=True)
+        worst = max(worst, EXIT_INPUT)
+    elif not check and not show_diff and changed:
+        click.echo(f"reformatted {len(changed)} of {len(files)} files", err=True)
+    sys.exit(worst)
+
+
+def _starts_with_bom(path: Path) -> bool:
+    try:
+        with path.open("rb") as stream:
+            return stream.read(3) == b"\xef\xbb\xbf"
+    except OSError:
+        return False
+
+
 @cli.command("explain")
 @click.argument("code", required=False)
 def explain_command(code: str | None) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -22,15 +23,9 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from perfeval_dsl import ast
 from perfeval_dsl.errors import Diagnostic, did_you_mean, error
 from perfeval_dsl.grammar_file import grammar_text
+from perfeval_dsl.keywords import KEYWORDS, KEYWORDS_ZH
 from perfeval_dsl.source import Source, Span, first_control
 from perfeval_dsl.values import UNITS, literal_number, normalise_width
-
-# Every keyword of the language, as the grammar spells it (a test checks this list against the grammar).
-KEYWORDS = (
-    "title", "total", "grades", "otherwise", "fact", "number", "boolean", "text", "let", "group",
-    "indicator", "weight", "explanation", "standard", "target", "direction", "score", "by", "if", "else", "between",
-    "and", "or", "not", "true", "false",
-)
 
 _COMPARISONS = {
     "<=": "<=", "≤": "<=", "≦": "<=", "＜＝": "<=",
@@ -88,6 +83,49 @@ def parse(source: Source) -> tuple[ast.RuleFile | None, list[Diagnostic]]:
                             help="split deeply nested parentheses into named `let` values")]
 
 
+@attrs.frozen
+class KeywordToken:
+    """A keyword as written in a rule file: where, the word, the rule it belongs to (`and_op`, `between`,
+    `grade_otherwise`, …) and, for `group`, how deeply the group is nested (1 for a 一级指标)."""
+
+    start: int
+    end: int
+    word: str
+    rule: str
+    depth: int = 0
+
+
+@functools.cache
+def _token_parser() -> Lark:
+    return Lark(grammar_text(), parser="lalr", lexer="contextual", propagate_positions=True,
+                maybe_placeholders=True, keep_all_tokens=True, cache=True)
+
+
+def keyword_tokens(source: Source) -> list[KeywordToken] | None:
+    """Every keyword of a rule file, in order; None if the file does not parse."""
+    words = set(KEYWORDS) | set(KEYWORDS_ZH)
+    try:
+        tree = _token_parser().parse(source.text)
+    except (UnexpectedInput, RecursionError):
+        return None
+    found: list[KeywordToken] = []
+    stack: list[tuple[lark.Tree[Token], int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        depth += node.data == "group"
+        for child in node.children:
+            if isinstance(child, lark.Tree):
+                stack.append((child, depth))
+            elif isinstance(child, Token) and str(child) in words and child.type not in _NOT_KEYWORDS:
+                found.append(KeywordToken(child.start_pos or 0, child.end_pos or 0, str(child), str(node.data),
+                                          depth))
+    return sorted(found, key=lambda token: token.start)
+
+
+_NOT_KEYWORDS = {"NAME", "QUOTED_NAME", "STRING", "UNIT", "NUMBER"}
+_NAME_CANNOT_START = ("若", "如果", "否则")  # the grammar's NAME says the same
+
+
 # ---- syntax errors ------------------------------------------------------------------------------
 
 _TERMINAL_WORDS = {
@@ -132,11 +170,23 @@ def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
                      help=help_text)
     assert isinstance(exc, UnexpectedToken)
     token: Token = exc.token
+    if token.type in ("_SEMI", "_STOP"):  # punctuation the grammar takes only between a standard's clauses
+        pos = token.start_pos or 0
+        return error("PE101", f"I do not understand the character `{token}` here", source.span(pos, pos + 1),
+                     "unexpected", help=_help_for_character(str(token), text, pos))
     start = token.start_pos if token.start_pos is not None else 0
     end = token.end_pos if token.end_pos is not None else start + len(str(token))
     span = source.span(start, max(end, start + 1))
     accepted = _accepted(exc)
     word = str(token)
+    if token.type == "NAME":  # `10 万人民币`: a unit (万人) ran into the rest of an unknown word
+        glued_start = start
+        while glued_start > 0 and (text[glued_start - 1].isalnum() or text[glued_start - 1] in "%％‰"):
+            glued_start -= 1
+        if glued_start < start and normalise_width(text[glued_start:start]) in UNITS \
+                and _after_number(text, glued_start):
+            start, word = glued_start, text[glued_start:end]
+            span = source.span(start, end)
     if token.type in ("NAME", "QUOTED_NAME") and _after_number(text, start):
         close = did_you_mean(word, UNITS)
         return error("PE210", f"`{word}` is not a unit I know", span, "unknown unit",
@@ -169,6 +219,8 @@ def _help_for_character(char: str, text: str, pos: int) -> str | None:
         return "to compare, write `==` (or `>=`, `<=`); a single `=` only names a value in `let`"
     if char in "；;":
         return "statements need no `;` — start the next one on a new line"
+    if char == "。":
+        return "a `。` may end a standard written condition first (`若…得5分，否则不得分。`); elsewhere, delete it"
     if char in "、":
         return "a name containing `、` must be quoted: write it as 「名称」 or, for an indicator, \"名称\""
     return "remove it, or quote the text it belongs to"
@@ -183,6 +235,11 @@ def _help_for_token(token: Token, expected: set[str], text: str, pos: int) -> st
         return "every indicator needs its weight (分值): `indicator 名称 weight 5 { … }`"
     if token.type == "_EQ":
         return "to compare, write `==` (or `>=`, `<=`); a single `=` only names a value in `let`"
+    if word in _NAME_CANNOT_START and "NAME" in expected:
+        run = re.match(r"\w+", text[pos:])
+        name = run.group() if run else word
+        return (f"a name cannot start with `{word}`, which begins a condition (`若…得…`): write the name in "
+                f"corner brackets, 「{name}」, here and wherever it is used")
     statement = before[before.rfind("score"):]
     if token.type == "OTHERWISE" and re.search(r"(^|[\s\d%％])if([\s\w]|$)", statement) and "{" not in statement:
         return "in a tier chain the last value comes after `else`: `5 if … else 0`"
@@ -330,6 +387,19 @@ class _ToAst(Transformer[Token, Any]):
     def score_expr(self, meta: Any, children: list[ast.Expr]) -> ast.ScoreExpr:
         return ast.ScoreExpr(expr=children[0], span=self._span(meta))
 
+    def score_when(self, meta: Any, children: list[Any]) -> ast.ScoreExpr:
+        """`若 条件 得 分数，否则若 … ，否则 …`: the tier chain written condition first."""
+        pairs, default = children[: len(children) // 2 * 2], children[-1] if len(children) % 2 else None
+        tiers = tuple(ast.Tier(score=score, condition=condition, span=condition.span.to(score.span))
+                      for condition, score in zip(pairs[::2], pairs[1::2], strict=True))
+        span = self._span(meta)
+        return ast.ScoreExpr(expr=ast.Tiered(tiers=tiers, default=default, span=span), span=span,
+                             condition_first=True)
+
+    def no_score(self, meta: Any, children: list[Any]) -> ast.Number:
+        """`不得分`: no points."""
+        return ast.Number(value=Decimal(0), unit=None, span=self._span(meta))
+
     def score_by(self, meta: Any, children: list[Any]) -> ast.ScoreBy:
         return ast.ScoreBy(subject=children[0], arms=tuple(children[1:]), span=self._span(meta))
 
@@ -417,4 +487,4 @@ class _ToAst(Transformer[Token, Any]):
                         span=self._span(meta), name_span=self._token_span(name_token))
 
 
-__all__ = ["KEYWORDS", "grammar_text", "lark", "parse", "parser"]
+__all__ = ["KEYWORDS", "KEYWORDS_ZH", "KeywordToken", "grammar_text", "keyword_tokens", "lark", "parse", "parser"]

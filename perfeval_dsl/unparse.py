@@ -2,7 +2,7 @@
 
 Traces and the JSON document show rules this way: `基本支出偏差率 <= 10%`, and with values
 `(8,567,111.51 元 - 8,567,111.51 元) / 8,567,111.51 元`. A tier that left out its subject shows it filled in,
-so a reader sees what was compared. Imports `ast`, `values`.
+so a reader sees what was compared. Imports `ast`, `keywords`, `values`.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from perfeval_dsl import ast
+from perfeval_dsl.keywords import quoted_name, quoted_text
 from perfeval_dsl.values import normalise_width, plain
 
 # Lower binds looser; used to decide where parentheses are needed.
@@ -59,14 +60,14 @@ def unparse(expr: ast.Expr, value_of: ValueText | None = None) -> str:
             case ast.Number():
                 return number_text(e)
             case ast.String(value=value):
-                return f'"{value}"'
+                return quoted_text(value)
             case ast.Bool(value=value):
                 return "true" if value else "false"
             case ast.Ref(name=name):
                 shown = value_of(name) if value_of is not None else None
                 if shown is not None:
                     return shown
-                return name if name.isidentifier() else f"「{name}」"
+                return quoted_name(name)
             case ast.WeightRef():
                 shown = value_of("weight") if value_of is not None else None
                 return shown if shown is not None else "weight"

@@ -490,21 +490,24 @@ def test_seed_has_exactly_six_findings() -> None:
     found = [(d.code, *d.primary.span.line_col, d.message) for d in pe.analyse(pe.load_rules(ROOT / SEED))
              if d.primary is not None]
     goal = "部门绩效目标的合理性、明确性、量化度"
-    public, seekers = seed_line("score 10 if 公益性岗位满意率"), seed_line("score 10 if 求职人员满意率")
-    assert (seed_line("else 5 if between 80% and 99%"), seed_line("else 3 if between 50% and 79%")) == (95, 96)
+    public, seekers = seed_line("score 10 if 公益性岗位满意率") + 1, seed_line("score 10 if 求职人员满意率") + 1
+    assert (seed_line("else 5 if between 80% and 99%"), seed_line("else 3 if between 50% and 79%")) == (92, 93)
+    # each finding points at the second tier's condition, on its own line in the formatted seed
     assert found == [
-        ("PE601", 95, 18,
+        ("PE601", 92, 19,
          f"values of `设定指标的项目比例` in (99%, 100%) fall between the tiers of `{goal}` to `else 0`"),
-        ("PE601", 96, 18,
+        ("PE601", 93, 19,
          f"values of `设定指标的项目比例` in (79%, 80%) fall between the tiers of `{goal}` to `else 0`"),
-        ("PE602", public, 45, "tiers of `公益性岗位满意度` overlap at 90%: both `公益性岗位满意率 >= 90%` and "
+        ("PE602", public, 19, "tiers of `公益性岗位满意度` overlap at 90%: both `公益性岗位满意率 >= 90%` and "
                               "`公益性岗位满意率 between 80% and 90%` take it"),
-        ("PE602", public, 75, "tiers of `公益性岗位满意度` overlap at 80%: both `公益性岗位满意率 between 80% and 90%` "
-                              "and `公益性岗位满意率 between 60% and 80%` take it"),
-        ("PE602", seekers, 44, "tiers of `求职人员满意度` overlap at 90%: both `求职人员满意率 >= 90%` and "
+        ("PE602", public + 1, 19, "tiers of `公益性岗位满意度` overlap at 80%: both "
+                                  "`公益性岗位满意率 between 80% and 90%` and "
+                                  "`公益性岗位满意率 between 60% and 80%` take it"),
+        ("PE602", seekers, 19, "tiers of `求职人员满意度` overlap at 90%: both `求职人员满意率 >= 90%` and "
                                "`求职人员满意率 between 80% and 90%` take it"),
-        ("PE602", seekers, 74, "tiers of `求职人员满意度` overlap at 80%: both `求职人员满意率 between 80% and 90%` "
-                               "and `求职人员满意率 between 60% and 80%` take it"),
+        ("PE602", seekers + 1, 19, "tiers of `求职人员满意度` overlap at 80%: both "
+                                   "`求职人员满意率 between 80% and 90%` and "
+                                   "`求职人员满意率 between 60% and 80%` take it"),
     ]
 
 
@@ -716,10 +719,10 @@ def test_check_json_seed_lists_the_six_findings(capsys: pytest.CaptureFixture[st
     assert code == 0
     (report,) = json.loads(out)["files"]
     assert (report["ok"], report["errors"], report["warnings"]) == (True, 0, 6)
-    public, seekers = seed_line("score 10 if 公益性岗位满意率"), seed_line("score 10 if 求职人员满意率")
+    public, seekers = seed_line("score 10 if 公益性岗位满意率") + 1, seed_line("score 10 if 求职人员满意率") + 1
     assert [(d["code"], d["line"], d["column"]) for d in report["diagnostics"]] == [
-        ("PE601", 95, 18), ("PE601", 96, 18), ("PE602", public, 45), ("PE602", public, 75), ("PE602", seekers, 44),
-        ("PE602", seekers, 74)]
+        ("PE601", 92, 19), ("PE601", 93, 19), ("PE602", public, 19), ("PE602", public + 1, 19),
+        ("PE602", seekers, 19), ("PE602", seekers + 1, 19)]
 
 
 # ---- perfeval explain ---------------------------------------------------------------------------------

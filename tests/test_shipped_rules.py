@@ -13,6 +13,7 @@ from perfeval_dsl.cases import cases_file_for, load_tests, run_tests
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "rules").rglob("*.perfeval"))
+INDICATOR_KEYWORDS = ("indicator", "指标", "三级指标")
 
 
 def test_there_are_shipped_rule_files() -> None:
@@ -28,7 +29,7 @@ def test_checks_clean_with_every_warning_explained(path: Path) -> None:
         assert warning.primary is not None
         line, _ = warning.primary.span.line_col
         # The explanation is a comment naming the code, in the indicator, above the line concerned.
-        start = max(i for i in range(line) if i == 0 or lines[i - 1].lstrip().startswith("indicator"))
+        start = max(i for i in range(line) if i == 0 or lines[i - 1].lstrip().startswith(INDICATOR_KEYWORDS))
         comments = [c for c in lines[start:line] if re.search(rf"#.*\b{warning.code}\b", c)]
         assert comments, f"{warning.location}: {warning.code} is not explained in a comment: {warning.message}"
 

@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 
 from perfeval_dsl import ast
+from perfeval_dsl.keywords import NAME_PATTERN
 from perfeval_dsl.source import Source
-from perfeval_dsl.syntax import KEYWORDS, grammar_text, parse
+from perfeval_dsl.syntax import KEYWORDS, KEYWORDS_ZH, grammar_text, parse
 from perfeval_dsl.values import UNITS
 
 DUMMY = Source("x", "").span(0, 0)
@@ -28,6 +29,15 @@ def tree(text: str) -> ast.RuleFile:
 def test_keyword_list_matches_the_grammar() -> None:
     quoted = set(re.findall(r'"([a-z]+)"', grammar_text()))
     assert quoted == set(KEYWORDS)
+    rules = "\n".join(line.split("//")[0] for line in grammar_text().splitlines())
+    chinese = {word for word in re.findall(r'"([^"]*)"', rules) if re.fullmatch(r"[\u4e00-\u9fff]+", word)}
+    assert chinese == set(KEYWORDS_ZH)
+    assert set(KEYWORDS_ZH.values()) - {"", "0"} <= set(KEYWORDS)
+
+
+def test_name_pattern_is_the_grammars() -> None:
+    (pattern,) = re.findall(r"^NAME: /(.*)/$", grammar_text(), re.MULTILINE)
+    assert pattern == NAME_PATTERN
 
 
 def test_unit_terminal_matches_the_unit_table() -> None:

@@ -1,0 +1,80 @@
+"""Rule files from English keywords to Chinese ones and back (`perfeval fmt --keywords zh|en`).
+
+Only keywords change: names, texts, numbers, comments and layout stay as written, so a file converted and
+converted back is the file again (a test holds it for the seed). Where a Chinese keyword has no English twin
+word for word, the phrase is rewritten: `否则不得分` is `else 0`, and `介于 80% 与 90% 之间` drops `之间`.
+Imports `keywords`, `syntax`, `source`.
+"""
+
+from __future__ import annotations
+
+from perfeval_dsl.keywords import KEYWORDS_ZH
+from perfeval_dsl.source import Source
+from perfeval_dsl.syntax import KeywordToken, keyword_tokens
+
+LANGUAGES = ("zh", "en")
+
+# The Chinese a converted file uses for each English keyword, where it does not depend on the place.
+TO_CHINESE = {
+    "title": "标题", "total": "总分", "grades": "等级", "otherwise": "其他", "fact": "事实", "number": "数值",
+    "boolean": "是否", "text": "文本", "let": "令", "indicator": "指标", "weight": "分值",
+    "explanation": "指标解释", "standard": "评分标准", "target": "目标值", "direction": "方向", "score": "得分",
+    "by": "按", "if": "若", "then": "得", "else": "否则", "between": "介于", "or": "或", "not": "非",
+    "true": "是", "false": "否",
+}
+_BETWEEN_RULES = {"between", "partial_between", "fact_range"}
+
+
+def convert_keywords(text: str, to: str, name: str = "<string>") -> str | None:
+    """`text` with every keyword in language `to` ("zh" or "en"); None if the text does not parse."""
+    if to not in LANGUAGES:
+        raise ValueError(f"unknown keyword language {to!r}; choose zh or en")
+    tokens = keyword_tokens(Source(name, text))
+    if tokens is None:
+        return None
+    pieces: list[str] = []
+    position = 0
+    previous: str | None = None  # the English keyword written last, if only spaces followed it
+    for token in tokens:
+        word = _chinese(token) if to == "zh" else _english(token)
+        start = token.start
+        between = text[position:start]
+        if to == "en" and word == "then" and previous == "else" and not between.strip():
+            word = ""  # `否则 得 0 分` is `else 0`, not `else then 0`
+        if word == "" and to == "en":  # 之间, a dropped 得: drop it with the space before it
+            start = len(text[:start].rstrip(" \u3000"))
+            between = text[position:start]
+        pieces.append(between)
+        if word and to == "en":  # an English word glued to a Chinese name would become part of the name
+            written = "".join(pieces)
+            if written and _joins(written[-1]):
+                word = " " + word
+            if token.end < len(text) and _joins(text[token.end]):
+                word = word + " "
+        pieces.append(word)
+        position = token.end
+        previous = word.strip() or previous if to == "en" else None
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _joins(char: str) -> bool:
+    return char.isalnum() or char == "_" or char in "%％‰"
+
+
+def _chinese(token: KeywordToken) -> str:
+    word = token.word
+    if word not in TO_CHINESE and word not in ("and", "group"):
+        return word  # already Chinese
+    if word == "group":
+        return {1: "一级指标", 2: "二级指标"}.get(token.depth, "分组")
+    if word == "and":
+        return "与" if token.rule in _BETWEEN_RULES else "且"
+    return TO_CHINESE[word]
+
+
+def _english(token: KeywordToken) -> str:
+    word = token.word
+    if word not in KEYWORDS_ZH:
+        return word  # already English
+    return KEYWORDS_ZH[word]
