@@ -7,7 +7,9 @@ The contract under test, for rule text, facts files (YAML, TOML, JSON) and unit 
 - every diagnostic (errors and warnings alike) has a code registered in `perfeval_dsl.errors.CODES`, and a
   primary span lies inside the text it points into;
 - `str(error)`, `render(diagnostic)` and `diagnostic.to_dict()` never raise, and no rendered text carries an
-  ANSI escape sequence taken from the input.
+  ANSI escape sequence taken from the input;
+- `perfeval fmt` either refuses a text that does not parse or returns one that parses to the same tree and
+  that formatting leaves as it is; every report (text, JSON, Markdown, HTML, Excel) renders.
 
 Inputs are (1) mutations of every shipped rule file, facts file and unit table (and the documentation's
 examples): bytes flipped, lines dropped, duplicated or swapped, tokens swapped, full-width and control
@@ -51,8 +53,10 @@ from perfeval_dsl.analysis import tier_chart
 from perfeval_dsl.errors import CODES, Diagnostic, PerfevalError
 from perfeval_dsl.errors import render as render_diagnostic
 from perfeval_dsl.facts import parse_facts
+from perfeval_dsl.formatter import format_rules
 from perfeval_dsl.report.boundaries import boundaries_document, boundaries_text
 from perfeval_dsl.source import Source
+from perfeval_dsl.syntax import parse
 from perfeval_dsl.units import read_units
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,6 +143,7 @@ def guarded(action: Callable[[], T]) -> T | None:
 def check_rules(rule_text: str) -> pe.Rules | None:
     """Parse, check and compile; then analyse, and chart and show every tier boundary."""
     with watchdog():
+        check_formatting(rule_text)
         rules = guarded(lambda: pe.parse_rules(rule_text, "fuzz.perfeval"))
         if rules is None:
             return None
@@ -150,6 +155,19 @@ def check_rules(rule_text: str) -> pe.Rules | None:
         assert_no_ansi(boundaries_text(charts))
         json.loads(boundaries_document(charts))
     return rules
+
+
+def check_formatting(rule_text: str) -> None:
+    """`perfeval fmt` on any text: the syntax error, or a text that means the same and is a fixed point."""
+    source = Source("fuzz.perfeval", rule_text)
+    formatted, diagnostics = format_rules(source)
+    if formatted is None:
+        check_diagnostics(diagnostics)
+        return
+    before, _ = parse(source)
+    after, problems = parse(Source("fuzz.perfeval", formatted))
+    assert after is not None and after == before, problems
+    assert format_rules(Source("fuzz.perfeval", formatted))[0] == formatted
 
 
 def score(rules: pe.Rules, facts_makers: list[tuple[str, Callable[[], Any]]]) -> None:
@@ -170,6 +188,9 @@ def score(rules: pe.Rules, facts_makers: list[tuple[str, Callable[[], Any]]]) ->
                 check_diagnostics(result.diagnostics)
                 assert_no_ansi(pe.render(result, "text"))
                 json.loads(pe.render(result, "json"))
+                assert_no_ansi(pe.render(result, "md"))
+                pe.render(result, "html")
+                pe.render(result, "xlsx")
                 for indicator in result.indicators:
                     assert 0 <= indicator.score <= indicator.weight, indicator
                 str(result.total), str(result.grade)
