@@ -136,16 +136,17 @@ def analyse(rules: Rules) -> list[Diagnostic]:
 @overload
 def render(  # type: ignore[overload-overlap]  # "xlsx" is also a str: the first match wins
     result: Result, format: Literal["xlsx"], *, explain: str = ..., width: int = ...,
-    findings: Sequence[Diagnostic] = ...,
+    findings: Sequence[Diagnostic] = ..., lang: str = ...,
 ) -> bytes: ...
 @overload
 def render(result: Result, format: str = ..., *, explain: str = ..., width: int = ...,
-           findings: Sequence[Diagnostic] = ...) -> str: ...
+           findings: Sequence[Diagnostic] = ..., lang: str = ...) -> str: ...
 def render(result: Result, format: str = "text", *, explain: str = "full", width: int = 100,
-           findings: Sequence[Diagnostic] = ()) -> str | bytes:
+           findings: Sequence[Diagnostic] = (), lang: str = "en") -> str | bytes:
     """Render a result as `text` (the reviewer's trace), `json` (the documented document), or a printable
     report: `md`, `html`, or `xlsx` (the workbook's bytes). `findings` (from `analyse`) are listed in the
-    printable reports beside the result's own warnings."""
+    printable reports beside the result's own warnings. `lang="zh"` writes the trace's labels and the rules'
+    keywords in Chinese."""
     from perfeval_dsl.report import render as _render
 
-    return _render(result, format, explain=explain, width=width, findings=findings)
+    return _render(result, format, explain=explain, width=width, findings=findings, lang=lang)

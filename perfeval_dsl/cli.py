@@ -72,15 +72,33 @@ def write_atomically(path: Path, content: str | bytes) -> None:
                                    help="check that the folder exists and that you may write to it")]) from None
 
 
+def output_language(chosen: str | None = None) -> str:
+    """The language of the trace: `--lang`, else PERFEVAL_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG:
+    zh_* gives Chinese), else English."""
+    import os
+
+    if chosen:
+        return chosen
+    for variable in ("PERFEVAL_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable, "").strip().lower()
+        if value:
+            return "zh" if value.startswith("zh") else "en"
+    return "en"
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="perfeval")
-def cli() -> None:
+@click.option("--lang", type=click.Choice(["zh", "en"]),
+              help="The trace's language (默认: PERFEVAL_LANG, or the locale: zh_* gives Chinese).")
+@click.pass_context
+def cli(context: click.Context, lang: str | None) -> None:
     """perfeval: score performance evaluations (预算绩效评价) from rule files and facts.
 
     \b
     Exit codes: 0 success · 1 the rules or facts have errors ·
                 2 usage or file errors · 3 internal error (a bug; please report it)
     """
+    context.obj = {"lang": output_language(lang)}
 
 
 @cli.command("eval")
@@ -119,13 +137,14 @@ def eval_command(rules: Path, facts_path: Path, output_format: str, explain: str
         else:
             click.echo(text, nl=False)
         return
+    lang = click.get_current_context().obj["lang"]
     if output is not None:
-        _run(lambda: write_atomically(output, pe.render(result, "text", explain=explain)))
+        _run(lambda: write_atomically(output, pe.render(result, "text", explain=explain, lang=lang)))
         return
     from perfeval_dsl.report.trace import trace_lines
 
     console = _console()
-    for line in trace_lines(result, explain=explain, width=max(60, min(console.width, 120))):
+    for line in trace_lines(result, explain=explain, width=max(60, min(console.width, 120)), lang=lang):
         console.print(line)
 
 

@@ -45,8 +45,19 @@ def number_text(number: ast.Number) -> str:
     return f"{plain(number.value)}{unit}" if unit in ("%", "‰") else f"{plain(number.value)} {unit}"
 
 
-def unparse(expr: ast.Expr, value_of: ValueText | None = None) -> str:
-    """Canonical text of `expr`. With `value_of`, names it returns a text for are replaced by that text."""
+# The keywords of an expression, per language (`zh`: as a Chinese trace shows them).
+_WORDS = {
+    "en": {"if": "if", "else": "else", "between": "between", "to": "and", "and": "and", "or": "or", "not": "not",
+           "true": "true", "false": "false", "weight": "weight"},
+    "zh": {"if": "若", "else": "否则", "between": "介于", "to": "与", "and": "且", "or": "或", "not": "非",
+           "true": "是", "false": "否", "weight": "分值"},
+}
+
+
+def unparse(expr: ast.Expr, value_of: ValueText | None = None, lang: str = "en") -> str:
+    """Canonical text of `expr`, its keywords in `lang`. With `value_of`, names it returns a text for are
+    replaced by that text."""
+    words = _WORDS[lang]
 
     def sub(child: ast.Expr, level: int, right: bool = False) -> str:
         text = go(child)
@@ -62,7 +73,7 @@ def unparse(expr: ast.Expr, value_of: ValueText | None = None) -> str:
             case ast.String(value=value):
                 return quoted_text(value)
             case ast.Bool(value=value):
-                return "true" if value else "false"
+                return words["true"] if value else words["false"]
             case ast.Ref(name=name):
                 shown = value_of(name) if value_of is not None else None
                 if shown is not None:
@@ -70,7 +81,7 @@ def unparse(expr: ast.Expr, value_of: ValueText | None = None) -> str:
                 return quoted_name(name)
             case ast.WeightRef():
                 shown = value_of("weight") if value_of is not None else None
-                return shown if shown is not None else "weight"
+                return shown if shown is not None else words["weight"]
             case ast.Call(function=function, args=args):
                 return f"{function}(" + ", ".join(go(a) for a in args) + ")"
             case ast.Unary(op=op, operand=operand):
@@ -84,21 +95,21 @@ def unparse(expr: ast.Expr, value_of: ValueText | None = None) -> str:
                     parts += [_SHOWN_OP[op], sub(operand, 5)]
                 return " ".join(parts)
             case ast.Between(subject=subject, low=low, high=high):
-                return f"{sub(subject, 5)} between {sub(low, 5)} and {sub(high, 5)}"
+                return f"{sub(subject, 5)} {words['between']} {sub(low, 5)} {words['to']} {sub(high, 5)}"
             case ast.PartialCompare(op=op, right=right):
                 return f"{_SHOWN_OP[op]} {sub(right, 5)}"
             case ast.PartialBetween(low=low, high=high):
-                return f"between {sub(low, 5)} and {sub(high, 5)}"
+                return f"{words['between']} {sub(low, 5)} {words['to']} {sub(high, 5)}"
             case ast.BoolOp(op=op, operands=operands):
                 level = _PRECEDENCE[op]
-                return f" {op} ".join(sub(o, level + 1) for o in operands)
+                return f" {words[op]} ".join(sub(o, level + 1) for o in operands)
             case ast.Not(operand=operand):
-                return "not " + sub(operand, _PRECEDENCE["not"])
+                return words["not"] + " " + sub(operand, _PRECEDENCE["not"])
             case ast.Tiered(tiers=tiers, default=default):
-                parts = [f"{sub(t.score, 1)} if {sub(t.condition, 1)}" for t in tiers]
+                parts = [f"{sub(t.score, 1)} {words['if']} {sub(t.condition, 1)}" for t in tiers]
                 if default is not None:
                     parts.append(sub(default, 1))
-                return " else ".join(parts)
+                return f" {words['else']} ".join(parts)
         raise AssertionError(f"unhandled expression {e!r}")  # pragma: no cover
 
     return go(expr)

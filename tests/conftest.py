@@ -21,3 +21,10 @@ def _fixed_evaluation_time(monkeypatch: pytest.MonkeyPatch) -> None:
     """Audit records carry the time of evaluation; a fixed one (`SOURCE_DATE_EPOCH`) keeps golden outputs
     byte-identical. tests/test_audit.py checks the real clock."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+
+
+@pytest.fixture(autouse=True)
+def _english_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The trace's language follows the locale (a zh_* LANG gives Chinese); tests pin English unless they
+    say otherwise (tests/test_lang.py)."""
+    monkeypatch.setenv("PERFEVAL_LANG", "en")

@@ -19,13 +19,13 @@ FORMATS = ("text", "json", "md", "html", "xlsx")
 @overload
 def render(  # type: ignore[overload-overlap]  # "xlsx" is also a str: the first match wins
     result: Result, format: Literal["xlsx"], *, explain: str = ..., width: int = ...,
-    findings: Sequence[Diagnostic] = ...,
+    findings: Sequence[Diagnostic] = ..., lang: str = ...,
 ) -> bytes: ...
 @overload
 def render(result: Result, format: str = ..., *, explain: str = ..., width: int = ...,
-           findings: Sequence[Diagnostic] = ...) -> str: ...
+           findings: Sequence[Diagnostic] = ..., lang: str = ...) -> str: ...
 def render(result: Result, format: str = "text", *, explain: str = "full", width: int = 100,
-           findings: Sequence[Diagnostic] = ()) -> str | bytes:
+           findings: Sequence[Diagnostic] = (), lang: str = "en") -> str | bytes:
     """`result` as text (the trace a reviewer reads), JSON (the documented document), or a printable report:
     Markdown, HTML, or an Excel workbook (bytes). `findings` (warnings from `analyse`) go into the printable
     reports. Computed in perfeval's own decimal context whatever the caller's is."""
@@ -34,10 +34,11 @@ def render(result: Result, format: str = "text", *, explain: str = "full", width
             from perfeval_dsl.report.xlsx import xlsx_report
 
             return xlsx_report(result, findings)
-        return _render(result, format, explain=explain, width=width, findings=findings)
+        return _render(result, format, explain=explain, width=width, findings=findings, lang=lang)
 
 
-def _render(result: Result, format: str, *, explain: str, width: int, findings: Sequence[Diagnostic]) -> str:
+def _render(result: Result, format: str, *, explain: str, width: int, findings: Sequence[Diagnostic],
+            lang: str) -> str:
     if format == "md":
         from perfeval_dsl.report.markdown import markdown_report
 
@@ -53,5 +54,5 @@ def _render(result: Result, format: str, *, explain: str, width: int, findings: 
     if format == "text":
         from perfeval_dsl.report.trace import trace_text
 
-        return trace_text(result, explain=explain, width=width)
+        return trace_text(result, explain=explain, width=width, lang=lang)
     raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")

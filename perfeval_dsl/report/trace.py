@@ -22,28 +22,49 @@ from perfeval_dsl.unparse import unparse
 from perfeval_dsl.values import CONTEXT, NumberType, format_points, format_value, plain
 
 EXPLAIN_LEVELS = ("full", "fails", "off")
+LANGUAGES = ("en", "zh")
+
+# The trace's own words, per language; names, rules and values are shown as written.
+WORDS = {
+    "en": {"rules": "rules", "facts": "facts", "standard": "standard", "target": "target", "rule": "rule",
+           "values": "values", "judgement": "judgement", "tiers": "tiers", "score": "score", "else": "else",
+           "otherwise": "otherwise", "is": "is", "fired": "fired", "not met": "not met",
+           "not reached": "not reached", "Total": "Total", "Grade": "Grade", "grades": "grades",
+           "below": "below", "below every other grade": "below every other grade", "audit": "audit",
+           "evaluated": "evaluated", "not from a file": "(not read from a file)", "not computed": "(not computed)",
+           "by": "by", "lang": "en"},
+    "zh": {"rules": "规则文件", "facts": "事实文件", "standard": "评分标准", "target": "目标值", "rule": "规则",
+           "values": "取值", "judgement": "判断", "tiers": "档次", "score": "得分", "else": "否则",
+           "otherwise": "其他", "is": "为", "fired": "命中", "not met": "未满足", "not reached": "未判断",
+           "Total": "总分", "Grade": "等级", "grades": "各档", "below": "以下",
+           "below every other grade": "低于其他各档", "audit": "审计", "evaluated": "评价时间",
+           "not from a file": "（非文件）", "not computed": "（未计算）", "by": "按", "lang": "zh"},
+}
 _LABEL_WIDTH = 10
 _SCORE_WIDTH = 11
 _LOST_WIDTH = 8
 
 
-def trace_text(result: Result, *, explain: str = "full", width: int = 100) -> str:
-    """The trace as plain text (no colour), `width` columns wide."""
+def trace_text(result: Result, *, explain: str = "full", width: int = 100, lang: str = "en") -> str:
+    """The trace as plain text (no colour), `width` columns wide, its labels in `lang` ("en" or "zh")."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, color_system=None, legacy_windows=False, soft_wrap=True,
                       emoji=False, highlight=False)
-    for line in trace_lines(result, explain=explain, width=width):
+    for line in trace_lines(result, explain=explain, width=width, lang=lang):
         console.print(line)
     return buffer.getvalue()
 
 
-def trace_lines(result: Result, *, explain: str = "full", width: int = 100) -> Iterator[Text]:
+def trace_lines(result: Result, *, explain: str = "full", width: int = 100, lang: str = "en") -> Iterator[Text]:
     """The trace, one styled line at a time."""
     if explain not in EXPLAIN_LEVELS:
         raise ValueError(f"explain must be one of {', '.join(EXPLAIN_LEVELS)}")
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}")
+    words = WORDS[lang]
     yield Text(result.title, style="bold")
-    yield _label_line("rules", result.program.source.name, indent=0)
-    yield _label_line("facts", result.facts_name, indent=0)
+    yield _label_line(words["rules"], result.program.source.name, indent=0)
+    yield _label_line(words["facts"], result.facts_name, indent=0)
     yield Text("")
     by_group = {id(g.group): g for g in result.groups}
     by_indicator = {id(r.indicator): r for r in result.indicators}
@@ -59,35 +80,39 @@ def trace_lines(result: Result, *, explain: str = "full", width: int = 100) -> I
                 yield _score_line(indicator_result.name, indicator_result.score, indicator_result.weight,
                                   depth, width, bold=False)
                 if explain == "full" or (explain == "fails" and indicator_result.lost):
-                    yield from _explain(indicator_result, depth + 1)
+                    yield from _explain(indicator_result, depth + 1, words)
 
     yield from walk(result.program.tree, 0)
     yield Text("")
     for group in result.groups:
         if not group.group.path:
             yield _score_line(group.name, group.score, group.group.weight, 0, width, bold=False)
-    yield _score_line("Total", result.total, result.max_total, 0, width, bold=True)
+    yield _score_line(words["Total"], result.total, result.max_total, 0, width, bold=True)
     band = result.program.grade_for(result.total)
     bands = ", ".join(
         f"{b.label} {'≥' if b.inclusive else '>'} {plain(b.threshold)}" if b.threshold is not None
-        else f"{b.label} below" for b in result.program.grades
+        else f"{b.label} {words['below']}" for b in result.program.grades
     )
     reason = (f"{plain(result.total)} {'≥' if band.inclusive else '>'} {plain(band.threshold)}"
-              if band.threshold is not None else "below every other grade")
-    line = Text("Grade ", style="bold")
+              if band.threshold is not None else words["below every other grade"])
+    line = Text(words["Grade"] + " ", style="bold")
     line.append(result.grade, style="bold magenta")
-    line.append(f"  ({reason}; grades: {bands})", style="dim")
+    line.append(f"  ({reason}; {words['grades']}: {bands})", style="dim")
     yield line
     yield Text("")
-    yield from audit_lines(result)
+    yield from audit_lines(result, lang)
 
 
-def audit_lines(result: Result) -> Iterator[Text]:
+def audit_lines(result: Result, lang: str = "en") -> Iterator[Text]:
     """The audit record: the perfeval version, the time, and the SHA-256 of the rule file and the facts."""
+    words = WORDS[lang]
     audit = result.audit
-    yield _label_line("audit", f"perfeval {audit.perfeval_version}, evaluated {audit.evaluated_at_text}", 0)
-    yield _continuation(f"rules sha256 {audit.rules_sha256}", 0)
-    yield _continuation(f"facts sha256 {audit.facts_sha256 or '(not read from a file)'}", 0)
+    yield _label_line(words["audit"], f"perfeval {audit.perfeval_version}, {words['evaluated']} "
+                                      f"{audit.evaluated_at_text}", 0)
+    yield _continuation(f"{words['rules']} sha256 {audit.rules_sha256}" if lang == "zh"
+                        else f"rules sha256 {audit.rules_sha256}", 0)
+    yield _continuation((f"{words['facts']} sha256 " if lang == "zh" else "facts sha256 ")
+                        + (audit.facts_sha256 or words["not from a file"]), 0)
 
 
 def _score_line(name: str, score: Decimal, weight: Decimal, depth: int, width: int, *, bold: bool) -> Text:
@@ -108,7 +133,7 @@ def _score_line(name: str, score: Decimal, weight: Decimal, depth: int, width: i
 
 def _label_line(label: str, body: str | Text, indent: int) -> Text:
     line = Text("  " * indent)
-    line.append(label.ljust(_LABEL_WIDTH), style="dim")
+    line.append(label + " " * max(1, _LABEL_WIDTH - display_width(label)), style="dim")
     line.append(body if isinstance(body, Text) else Text(body))
     return line
 
@@ -119,45 +144,47 @@ def _continuation(body: str | Text, indent: int) -> Text:
     return line
 
 
-def _explain(result: IndicatorResult, indent: int) -> Iterator[Text]:
+def _explain(result: IndicatorResult, indent: int, words: dict[str, str]) -> Iterator[Text]:
     indicator = result.indicator
     if indicator.standard:
-        yield _label_line("standard", indicator.standard, indent)
+        yield _label_line(words["standard"], indicator.standard, indent)
     if indicator.target:
-        yield _label_line("target", indicator.target, indent)
+        yield _label_line(words["target"], indicator.target, indent)
     rule = indicator.rule
-    rule_text = unparse(rule.expr) if isinstance(rule, ast.ScoreExpr) else f"by {unparse(rule.subject)}"
+    lang = words["lang"]
+    rule_text = (unparse(rule.expr, lang=lang) if isinstance(rule, ast.ScoreExpr)
+                 else f"{words['by']} {unparse(rule.subject, lang=lang)}")
     line, _ = indicator.span.line_col
     body = Text(rule_text)
     body.append(f"   ({indicator.span.source.name}:{line})", style="dim")
-    yield _label_line("rule", body, indent)
+    yield _label_line(words["rule"], body, indent)
     values = {used.name: used for used in result.values}
     first = True
     for used in result.values:
-        for text in _value_lines(used, values):
-            yield _label_line("values", text, indent) if first else _continuation(text, indent)
+        for text in _value_lines(used, values, words):
+            yield _label_line(words["values"], text, indent) if first else _continuation(text, indent)
             first = False
-    yield from _decision(result, values, indent)
+    yield from _decision(result, values, indent, words)
 
 
-def _shown(used: UsedValue) -> str:
-    return format_value(used.value, used.type) if used.value is not None else "(not computed)"
+def _shown(used: UsedValue, words: dict[str, str] = WORDS["en"]) -> str:
+    return format_value(used.value, used.type) if used.value is not None else words["not computed"]
 
 
-def _value_lines(used: UsedValue, values: dict[str, UsedValue]) -> Iterator[str]:
+def _value_lines(used: UsedValue, values: dict[str, UsedValue], words: dict[str, str]) -> Iterator[str]:
     if used.definition is None:
         note = f"   ({used.note})" if used.note else ""
-        yield f"{used.name} = {_shown(used)}{note}"
+        yield f"{used.name} = {_shown(used, words)}{note}"
         return
-    formula = unparse(used.definition.expr)
-    substituted = unparse(used.definition.expr, _substitute(values))
+    formula = unparse(used.definition.expr, lang=words["lang"])
+    substituted = unparse(used.definition.expr, _substitute(values), lang=words["lang"])
     head = f"{used.name} = "
     yield head + formula
     pad = " " * display_width(head[:-2])
     if substituted != formula:
         yield f"{pad}= {substituted}"
-    if _shown(used) != substituted:
-        yield f"{pad}= {_shown(used)}"
+    if _shown(used, words) != substituted:
+        yield f"{pad}= {_shown(used, words)}"
 
 
 def _substitute(values: dict[str, UsedValue]) -> Callable[[str], str | None]:
@@ -168,49 +195,53 @@ def _substitute(values: dict[str, UsedValue]) -> Callable[[str], str | None]:
     return value_of
 
 
-def _decision(result: IndicatorResult, values: dict[str, UsedValue], indent: int) -> Iterator[Text]:
+def _decision(result: IndicatorResult, values: dict[str, UsedValue], indent: int,
+              words: dict[str, str]) -> Iterator[Text]:
     rule = result.indicator.rule
     substitute = _substitute(values)
     rows: list[Text] = []
     if isinstance(rule, ast.ScoreBy):
         for index, arm in enumerate(rule.arms):
-            case = f'"{arm.value.value}"' if arm.value is not None else "otherwise"
-            rows.append(_tier_row(index, result.branch, f"{unparse(rule.subject)} is {case}", None,
-                                  unparse(arm.score)))
-        label = "judgement"
+            case = f'"{arm.value.value}"' if arm.value is not None else words["otherwise"]
+            rows.append(_tier_row(index, result.branch, f"{unparse(rule.subject)} {words['is']} {case}", None,
+                                  unparse(arm.score, lang=words["lang"]), words))
+        label = words["judgement"]
     elif isinstance(rule.expr, ast.Tiered):
         tiered = rule.expr
         # Judgements compared with their texts need no second look; numbers are shown as substituted.
         numeric = any(isinstance(used.type, NumberType) for used in result.values)
         for index, tier in enumerate(tiered.tiers):
-            condition = unparse(tier.condition)
-            detail = unparse(tier.condition, substitute)
+            condition = unparse(tier.condition, lang=words["lang"])
+            detail = unparse(tier.condition, substitute, lang=words["lang"])
             rows.append(_tier_row(index, result.branch, condition,
                                   detail if numeric and detail != condition and index <= (result.branch or 0)
                                   else None,
-                                  unparse(tier.score)))
+                                  unparse(tier.score, lang=words["lang"]), words))
         if tiered.default is not None:
-            rows.append(_tier_row(len(tiered.tiers), result.branch, "else", None, unparse(tiered.default)))
-        label = "tiers"
+            rows.append(_tier_row(len(tiered.tiers), result.branch, words["else"], None,
+                                  unparse(tiered.default, lang=words["lang"]), words))
+        label = words["tiers"]
     else:
-        substituted = unparse(rule.expr, substitute)
+        substituted = unparse(rule.expr, substitute, lang=words["lang"])
         if "weight" in unparse(rule.expr):
-            substituted = unparse(rule.expr, lambda n: plain(result.weight) if n == "weight" else substitute(n))
+            substituted = unparse(rule.expr, lambda n: plain(result.weight) if n == "weight" else substitute(n),
+                                  lang=words["lang"])
         text = Text(f"{substituted} = ")
         text.append(format_points(result.score), style="bold")
         rows.append(text)
-        label = "score"
+        label = words["score"]
     for index, row in enumerate(rows):
         yield _label_line(label, row, indent) if index == 0 else _continuation(row, indent)
 
 
-def _tier_row(index: int, fired: int | None, condition: str, detail: str | None, score: str) -> Text:
+def _tier_row(index: int, fired: int | None, condition: str, detail: str | None, score: str,
+              words: dict[str, str]) -> Text:
     if fired is None or index > fired:
-        mark, style, outcome = "·", "dim", "not reached"
+        mark, style, outcome = "·", "dim", words["not reached"]
     elif index == fired:
-        mark, style, outcome = "✓", "green", "fired"
+        mark, style, outcome = "✓", "green", words["fired"]
     else:
-        mark, style, outcome = "✗", "red", "not met"
+        mark, style, outcome = "✗", "red", words["not met"]
     row = Text()
     row.append(mark + " ", style=style)
     row.append(condition, style="bold" if index == fired else "")

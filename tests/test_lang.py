@@ -1,0 +1,66 @@
+"""The trace in Chinese: `--lang zh`, PERFEVAL_LANG, or a zh_* locale; English otherwise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cli_support import run
+
+import perfeval_dsl as pe
+from perfeval_dsl.cli import output_language
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "golden" / "anning-2020.zh.trace.txt"
+RULES, FACTS = "rules/anning-2020.zh.perfeval", "rules/anning-2020.facts.yaml"
+
+
+def test_the_chinese_trace_is_the_golden_one(request: pytest.FixtureRequest,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "--lang", "zh", "eval", RULES, "-f", FACTS)
+    assert (code, err) == (0, "")
+    if request.config.getoption("--bless"):
+        GOLDEN.write_text(out, encoding="utf-8")
+    assert out == GOLDEN.read_text(encoding="utf-8")
+    lines = out.splitlines()
+    assert lines[1].startswith("规则文件  rules/anning-2020.zh.perfeval")
+    assert "      规则      5 若 基本支出偏差率 <= 10% 否则 3 若 基本支出偏差率 <= 20% 否则 0   " \
+           "(rules/anning-2020.zh.perfeval:102)" in lines
+    assert any(line.startswith("总分") and line.split()[1:] == ["98", "/", "100", "-2"] for line in lines)
+    assert "等级 优  (98 ≥ 90; 各档: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 以下)" in lines
+
+
+def test_the_api_renders_the_same_chinese_trace() -> None:
+    result = pe.evaluate(pe.load_rules(ROOT / RULES), pe.load_facts(ROOT / FACTS))
+    text = pe.render(result, "text", lang="zh")
+    assert "命中" in text and "fired" not in text
+    with pytest.raises(ValueError):
+        pe.render(result, "text", lang="fr")
+
+
+@pytest.mark.parametrize(("environment", "expected"), [
+    ({}, "en"),
+    ({"LANG": "zh_CN.UTF-8"}, "zh"),
+    ({"LANG": "en_US.UTF-8"}, "en"),
+    ({"LANG": "zh_CN.UTF-8", "LC_ALL": "C"}, "en"),  # LC_ALL wins over LANG
+    ({"LC_MESSAGES": "zh_TW.UTF-8", "LANG": "en_US"}, "zh"),
+    ({"LANG": "en_US.UTF-8", "PERFEVAL_LANG": "zh"}, "zh"),  # PERFEVAL_LANG wins over the locale
+])
+def test_the_language_follows_the_environment(monkeypatch: pytest.MonkeyPatch, environment: dict[str, str],
+                                              expected: str) -> None:
+    for variable in ("PERFEVAL_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    for variable, value in environment.items():
+        monkeypatch.setenv(variable, value)
+    assert output_language() == expected
+    assert output_language("en") == "en"  # --lang wins over everything
+
+
+def test_a_chinese_locale_gives_the_chinese_trace(monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("PERFEVAL_LANG")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    _, out, _ = run(capsys, "eval", RULES, "-f", FACTS, "--explain", "off")
+    assert "总分" in out and "Total" not in out
+    _, out, _ = run(capsys, "--lang", "en", "eval", RULES, "-f", FACTS, "--explain", "off")
+    assert "Total" in out and "总分" not in out
