@@ -14,9 +14,8 @@ kept on the returned objects (`rules.diagnostics`, `result.diagnostics`). Nothin
 from __future__ import annotations
 
 import decimal
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal, overload
 
 import attrs
 
@@ -26,6 +25,7 @@ from perfeval_dsl.compiler import CompiledRules as Rules
 from perfeval_dsl.errors import Diagnostic, PerfevalError, Severity
 from perfeval_dsl.facts import Facts, facts_from_mapping
 from perfeval_dsl.facts import load_facts as _load_facts
+from perfeval_dsl.report import render
 from perfeval_dsl.result import IndicatorResult, Result
 from perfeval_dsl.source import Source
 from perfeval_dsl.values import CONTEXT
@@ -131,22 +131,3 @@ def analyse(rules: Rules) -> list[Diagnostic]:
     from perfeval_dsl.analysis import analyse as _analyse
 
     return _analyse(rules.program)
-
-
-@overload
-def render(  # type: ignore[overload-overlap]  # "xlsx" is also a str: the first match wins
-    result: Result, format: Literal["xlsx"], *, explain: str = ..., width: int = ...,
-    findings: Sequence[Diagnostic] = ..., lang: str = ...,
-) -> bytes: ...
-@overload
-def render(result: Result, format: str = ..., *, explain: str = ..., width: int = ...,
-           findings: Sequence[Diagnostic] = ..., lang: str = ...) -> str: ...
-def render(result: Result, format: str = "text", *, explain: str = "full", width: int = 100,
-           findings: Sequence[Diagnostic] = (), lang: str = "en") -> str | bytes:
-    """Render a result as `text` (the reviewer's trace), `json` (the documented document), or a printable
-    report: `md`, `html`, or `xlsx` (the workbook's bytes). `findings` (from `analyse`) are listed in the
-    printable reports beside the result's own warnings. `lang="zh"` writes the trace's labels and the rules'
-    keywords in Chinese."""
-    from perfeval_dsl.report import render as _render
-
-    return _render(result, format, explain=explain, width=width, findings=findings, lang=lang)

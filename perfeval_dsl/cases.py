@@ -396,7 +396,8 @@ def _check_names(tests: CaseFile, program: model.Program) -> None:
         raise PerfevalError(problems)
 
 
-def _facts_for(tests: CaseFile, case: Case) -> Facts:
+def facts_for(tests: CaseFile, case: Case) -> Facts:
+    """A case's facts: the file's shared facts, then the case's own, less those it names in `without`."""
     values = dict(tests.base_facts.values) if tests.base_facts is not None else {}
     if case.facts is not None:
         values.update(case.facts.values)
@@ -408,7 +409,7 @@ def _facts_for(tests: CaseFile, case: Case) -> Facts:
 def _run_case(tests: CaseFile, case: Case, rules: CompiledRules) -> CaseOutcome:
     expect = case.expect
     try:
-        result = evaluate(rules, _facts_for(tests, case))
+        result = evaluate(rules, facts_for(tests, case))
     except PerfevalError as failure:
         codes = sorted({d.code for d in failure.errors})
         if expect.errors:

@@ -26,9 +26,10 @@ def render(result: Result, format: str = ..., *, explain: str = ..., width: int 
            findings: Sequence[Diagnostic] = ..., lang: str = ...) -> str: ...
 def render(result: Result, format: str = "text", *, explain: str = "full", width: int = 100,
            findings: Sequence[Diagnostic] = (), lang: str = "en") -> str | bytes:
-    """`result` as text (the trace a reviewer reads), JSON (the documented document), or a printable report:
-    Markdown, HTML, or an Excel workbook (bytes). `findings` (warnings from `analyse`) go into the printable
-    reports. Computed in perfeval's own decimal context whatever the caller's is."""
+    """Render a result as `text` (the reviewer's trace), `json` (the documented document), or a printable
+    report: `md`, `html`, or `xlsx` (the workbook's bytes). `findings` (from `analyse`) are listed in the
+    printable reports beside the result's own warnings; `lang="zh"` writes the trace's labels and the rules'
+    keywords in Chinese. Computed in perfeval's own decimal context whatever the caller's is."""
     with decimal.localcontext(CONTEXT):
         if format == "xlsx":
             from perfeval_dsl.report.xlsx import xlsx_report
