@@ -31,7 +31,7 @@ from test_fuzz import rule_files
 
 import perfeval_dsl as pe
 from perfeval_dsl import ast
-from perfeval_dsl.cases import Case, CaseFile, load_tests, run_tests
+from perfeval_dsl.cases import facts_for, load_tests, run_tests
 from perfeval_dsl.convert import convert_keywords
 from perfeval_dsl.facts import Facts
 from perfeval_dsl.source import Source
@@ -100,16 +100,6 @@ def test_the_two_seeds_have_the_same_syntax_tree() -> None:
     assert tree(read(ZH_RULES)) == tree(read(EN_RULES))
 
 
-def _facts_of(tests: CaseFile, case: Case) -> Facts:
-    """A case's facts, as `perfeval test` builds them: the shared facts, the case's own, minus `without`."""
-    values = dict(tests.base_facts.values) if tests.base_facts is not None else {}
-    if case.facts is not None:
-        values.update(case.facts.values)
-    for name in case.without:
-        values.pop(name, None)
-    return Facts(name=f"{tests.path}: {case.name}", values=values)
-
-
 @pytest.mark.parametrize("tests_path", TEST_FILES, ids=lambda p: p.name)
 def test_zh_seed_gives_the_same_document_for_every_case(tests_path: Path) -> None:
     tests = load_tests(tests_path)
@@ -129,7 +119,7 @@ def test_zh_seed_gives_the_same_document_for_every_case(tests_path: Path) -> Non
         stops = []
         for rule_set in (seed(EN_RULES), seed(ZH_RULES)):
             with pytest.raises(pe.PerfevalError) as raised:
-                pe.evaluate(rule_set, _facts_of(tests, ours.case))
+                pe.evaluate(rule_set, facts_for(tests, ours.case))
             stops.append([(d.code, d.message, d.primary.span.line_col[0] if d.primary else None)
                           for d in raised.value.diagnostics])
         assert stops[0] == stops[1], ours.case.name
