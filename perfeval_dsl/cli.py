@@ -38,8 +38,10 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
     from rich.text import Text
 
     console = _console(stderr=True)
+    context = click.get_current_context(silent=True)
+    lang = context.find_root().obj["lang"] if context is not None and context.find_root().obj else "en"
     for diagnostic in diagnostics:
-        head, _, rest = render(diagnostic).partition("\n")
+        head, _, rest = render(diagnostic, lang).partition("\n")
         text = Text(head, style="bold red" if diagnostic.severity is Severity.ERROR else "bold yellow")
         if rest:
             text.append("\n" + rest)

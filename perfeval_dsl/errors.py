@@ -103,6 +103,15 @@ class Label:
     text: str = ""
 
 
+@attrs.frozen
+class Chinese:
+    """A diagnostic's words in Chinese; the code, the place and the source line are the same in both."""
+
+    message: str
+    label: str = ""
+    help: str | None = None
+
+
 @attrs.frozen(kw_only=True)
 class Diagnostic:
     """One finding about the user's input.
@@ -118,6 +127,7 @@ class Diagnostic:
     path: str | None = None
     notes: tuple[str, ...] = ()
     help: str | None = None
+    zh: Chinese | None = attrs.field(default=None, eq=False, repr=False)  # shown with `--lang zh`
 
     def __attrs_post_init__(self) -> None:
         if self.code not in CODES:
@@ -206,15 +216,27 @@ def did_you_mean(name: str, candidates: Iterable[str], quote: str = "`") -> str 
     return "did you mean " + " or ".join(f"{quote}{c}{quote}" for c in close) + "?"
 
 
-def render(diagnostic: Diagnostic) -> str:
-    """Plain text in the rustc layout: header, `--> file:line:col`, the source line, a caret, note, help.
+_SEVERITY_ZH = {Severity.ERROR: "错误", Severity.WARNING: "警告"}
+
+
+def render(diagnostic: Diagnostic, lang: str = "en") -> str:
+    """Plain text in the rustc layout: header, `--> file:line:col`, the source line, a caret, note, help;
+    with `lang="zh"`, in Chinese where the diagnostic has its Chinese words (else in English).
 
     Control characters from the input are shown as symbols (␛), never sent to the terminal."""
-    return printable(_render(diagnostic))
+    return printable(_render(diagnostic, diagnostic.zh if lang == "zh" else None))
 
 
-def _render(diagnostic: Diagnostic) -> str:
-    lines = [f"{diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"]
+def _render(diagnostic: Diagnostic, zh: Chinese | None = None) -> str:
+    if zh is not None:
+        label_text = zh.label or (diagnostic.primary.text if diagnostic.primary is not None else "")
+        header = f"{_SEVERITY_ZH[diagnostic.severity]}[{diagnostic.code}]：{zh.message}"
+        help_text, help_word, note_word = zh.help or diagnostic.help, "提示", "说明"
+    else:
+        label_text = diagnostic.primary.text if diagnostic.primary is not None else ""
+        header = f"{diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"
+        help_text, help_word, note_word = diagnostic.help, "help", "note"
+    lines = [header]
     if diagnostic.primary is not None:
         span = diagnostic.primary.span
         line, col = span.line_col
@@ -228,7 +250,7 @@ def _render(diagnostic: Diagnostic) -> str:
         end_in_line = max(end_in_line, start_in_line + 1)
         pad = display_width(source_line[:start_in_line])
         carets = "^" * max(1, display_width(source_line[start_in_line:end_in_line]))
-        label = f" {diagnostic.primary.text}" if diagnostic.primary.text else ""
+        label = f" {label_text}" if label_text else ""
         lines += [
             f"{gutter} |",
             f"{number} | {source_line}",
@@ -239,11 +261,11 @@ def _render(diagnostic: Diagnostic) -> str:
         if diagnostic.path is not None:
             lines.append(f"  --> {diagnostic.path}")
         indent = "  = "
-    lines += [f"{indent}note: {note}" for note in diagnostic.notes]
-    if diagnostic.help:
-        lines.append(f"{indent}help: {diagnostic.help}")
+    lines += [f"{indent}{note_word}: {note}" for note in diagnostic.notes]
+    if help_text:
+        lines.append(f"{indent}{help_word}: {help_text}")
     return "\n".join(lines)
 
 
-def render_all(diagnostics: Iterable[Diagnostic]) -> str:
-    return "\n\n".join(render(d) for d in diagnostics)
+def render_all(diagnostics: Iterable[Diagnostic], lang: str = "en") -> str:
+    return "\n\n".join(render(d, lang) for d in diagnostics)

@@ -21,7 +21,7 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from perfeval_dsl import ast
-from perfeval_dsl.errors import Diagnostic, did_you_mean, error
+from perfeval_dsl.errors import Chinese, Diagnostic, did_you_mean, error, suggest
 from perfeval_dsl.grammar_file import grammar_text
 from perfeval_dsl.keywords import KEYWORDS, KEYWORDS_ZH
 from perfeval_dsl.source import Source, Span, first_control
@@ -60,7 +60,9 @@ def parse(source: Source) -> tuple[ast.RuleFile | None, list[Diagnostic]]:
         code = ord(source.text[control])
         return None, [error("PE101", f"the rule file holds a control character (U+{code:04X}), which is never "
                                      "part of a rule", source.span(control, control + 1), "control character",
-                            help="delete it; it often comes from copying text out of another program")]
+                            help="delete it; it often comes from copying text out of another program",
+                            zh=Chinese(f"规则文件中有控制字符（U+{code:04X}），它不属于任何规则", "控制字符",
+                                       "请删除它；它常来自从其他程序复制的文字"))]
     try:
         tree = parser().parse(source.text)
     except UnexpectedInput as exc:
@@ -153,10 +155,7 @@ def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
     if isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream or 0
         char = text[pos] if pos < len(text) else ""
-        span = source.span(pos, pos + 1)
-        help_text = _help_for_character(char, text, pos)
-        return error("PE101", f"I do not understand the character `{char}` here", span, "unexpected",
-                     help=help_text)
+        return _unexpected_character(source, char, pos)
     if isinstance(exc, UnexpectedEOF) or (
         isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
     ):
@@ -164,16 +163,16 @@ def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
         span = source.span(max(0, end - 1), max(end, 1)) if text.strip() else source.span(0, 0)
         expected = _expected_words(getattr(exc, "expected", ()) or ())
         help_text = "check that every `{` has its `}` and every `(` its `)`"
+        help_zh = "请检查每个 `{` 都有对应的 `}`，每个 `(` 都有对应的 `)`"
         if expected:
             help_text = "the file ends where I expected " + ", ".join(expected[:6]) + "; " + help_text
+            help_zh = "文件结束处本应是 " + "、".join(expected[:6]) + "；" + help_zh
         return error("PE103", "the rule file ends in the middle of a statement", span, "ends here",
-                     help=help_text)
+                     help=help_text, zh=Chinese("规则文件在一条语句的中间结束了", "在此结束", help_zh))
     assert isinstance(exc, UnexpectedToken)
     token: Token = exc.token
     if token.type in ("_SEMI", "_STOP"):  # punctuation the grammar takes only between a standard's clauses
-        pos = token.start_pos or 0
-        return error("PE101", f"I do not understand the character `{token}` here", source.span(pos, pos + 1),
-                     "unexpected", help=_help_for_character(str(token), text, pos))
+        return _unexpected_character(source, str(token), token.start_pos or 0)
     start = token.start_pos if token.start_pos is not None else 0
     end = token.end_pos if token.end_pos is not None else start + len(str(token))
     span = source.span(start, max(end, start + 1))
@@ -188,14 +187,25 @@ def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
             start, word = glued_start, text[glued_start:end]
             span = source.span(start, end)
     if token.type in ("NAME", "QUOTED_NAME") and _after_number(text, start):
-        close = did_you_mean(word, UNITS)
-        return error("PE210", f"`{word}` is not a unit I know", span, "unknown unit",
-                     help=(f"{close} " if close else "") + "the units are listed in docs/language.md")
-    help_text = _help_for_token(token, accepted | set(exc.expected), text, start)
+        close = suggest(word, UNITS)
+        help_text = (f"{did_you_mean(word, UNITS)} " if close else "") + "the units are listed in docs/language.md"
+        help_zh = ("是否想写 " + " 或 ".join(f"`{unit}`" for unit in close) + "？" if close else "") + \
+            "可用的单位见 docs/language.md"
+        return error("PE210", f"`{word}` is not a unit I know", span, "unknown unit", help=help_text,
+                     zh=Chinese(f"不认识的单位 `{word}`", "未知单位", help_zh))
+    helps = _help_for_token(token, accepted | set(exc.expected), text, start)
     expected = _expected_words(sorted(accepted))
-    if help_text is None and expected:
-        help_text = "here I expected " + ", ".join(expected[:8])
-    return error("PE102", f"I did not expect `{word}` here", span, "unexpected", help=help_text)
+    if helps is None and expected:
+        helps = ("here I expected " + ", ".join(expected[:8]), "此处应为 " + "、".join(expected[:8]))
+    return error("PE102", f"I did not expect `{word}` here", span, "unexpected",
+                 help=helps[0] if helps else None,
+                 zh=Chinese(f"此处不应出现 `{word}`", "不应出现", helps[1] if helps else None))
+
+
+def _unexpected_character(source: Source, char: str, pos: int) -> Diagnostic:
+    help_text, help_zh = _help_for_character(char, source.text, pos)
+    return error("PE101", f"I do not understand the character `{char}` here", source.span(pos, pos + 1),
+                 "unexpected", help=help_text, zh=Chinese(f"此处不能识别字符 `{char}`", "无法识别", help_zh))
 
 
 def _accepted(exc: UnexpectedToken) -> set[str]:
@@ -212,51 +222,67 @@ def _after_number(text: str, pos: int) -> bool:
     return bool(before) and before[-1] in "0123456789０１２３４５６７８９"
 
 
-def _help_for_character(char: str, text: str, pos: int) -> str | None:
+def _help_for_character(char: str, text: str, pos: int) -> tuple[str, str]:
+    """How to fix an unexpected character, in English and Chinese."""
     if char in "\"“”":
-        return "a quoted text must end on the same line it starts; close it with the same kind of quote"
+        return ("a quoted text must end on the same line it starts; close it with the same kind of quote",
+                "带引号的文字必须在同一行内结束：请用同一种引号把它闭合")
     if char == "=":
-        return "to compare, write `==` (or `>=`, `<=`); a single `=` only names a value in `let`"
+        return ("to compare, write `==` (or `>=`, `<=`); a single `=` only names a value in `let`",
+                "比较请写 `==`（或 `>=`、`<=`）；单个 `=` 只用于 `令`（let）定义计算值")
     if char in "；;":
-        return "statements need no `;` — start the next one on a new line"
+        return ("statements need no `;` — start the next one on a new line",
+                "语句末尾不需要 `；`，下一条语句另起一行即可")
     if char == "。":
-        return "a `。` may end a standard written condition first (`若…得5分，否则不得分。`); elsewhere, delete it"
+        return ("a `。` may end a standard written condition first (`若…得5分，否则不得分。`); elsewhere, delete it",
+                "`。` 只能用在条件在前的评分标准末尾（`若…得5分，否则不得分。`）；其他位置请删除")
     if char in "、":
-        return "a name containing `、` must be quoted: write it as 「名称」 or, for an indicator, \"名称\""
-    return "remove it, or quote the text it belongs to"
+        return ("a name containing `、` must be quoted: write it as 「名称」 or, for an indicator, \"名称\"",
+                "含有 `、` 的名称要加引号：写作「名称」，指标名称也可写作 \"名称\"")
+    return "remove it, or quote the text it belongs to", "请删除它，或把它所在的文字加上引号"
 
 
-def _help_for_token(token: Token, expected: set[str], text: str, pos: int) -> str | None:
+def _help_for_token(token: Token, expected: set[str], text: str, pos: int) -> tuple[str, str] | None:
+    """How to fix an unexpected word or symbol, in English and Chinese; None when nothing specific fits."""
     word = str(token)
     before = text[:pos].rstrip()
     if token.type == "_COMMA" and before.endswith(tuple("0123456789")) and text[pos + 1 : pos + 2].isdigit():
-        return "write numbers in a rule file without thousands separators, e.g. `8567111.51 元`"
+        return ("write numbers in a rule file without thousands separators, e.g. `8567111.51 元`",
+                "规则文件中的数字不要写千位分隔符，例如 `8567111.51 元`")
     if token.type == "_LBRACE" and "WEIGHT" in expected:
-        return "every indicator needs its weight (分值): `indicator 名称 weight 5 { … }`"
+        return ("every indicator needs its weight (分值): `indicator 名称 weight 5 { … }`",
+                "每个指标都要写分值：`指标 名称 分值 5 { … }`")
     if token.type == "_EQ":
-        return "to compare, write `==` (or `>=`, `<=`); a single `=` only names a value in `let`"
+        return ("to compare, write `==` (or `>=`, `<=`); a single `=` only names a value in `let`",
+                "比较请写 `==`（或 `>=`、`<=`）；单个 `=` 只用于 `令`（let）定义计算值")
     if word in _NAME_CANNOT_START and "NAME" in expected:
         run = re.match(r"\w+", text[pos:])
         name = run.group() if run else word
         return (f"a name cannot start with `{word}`, which begins a condition (`若…得…`): write the name in "
-                f"corner brackets, 「{name}」, here and wherever it is used")
+                f"corner brackets, 「{name}」, here and wherever it is used",
+                f"名称不能以 `{word}` 开头（它表示条件：`若…得…`）：请把名称写在「」中，写作「{name}」，各处一致")
     statement = before[before.rfind("score"):]
     if token.type == "OTHERWISE" and re.search(r"(^|[\s\d%％])if([\s\w]|$)", statement) and "{" not in statement:
-        return "in a tier chain the last value comes after `else`: `5 if … else 0`"
+        return ("in a tier chain the last value comes after `else`: `5 if … else 0`",
+                "分档规则最后一档写在 `否则`（else）之后：`5 若 … 否则 0`")
     if token.type == "STRING" and "NAME" in expected:
         return (f"a fact or value is named without quotes: `{word[1:-1]}`; a name with punctuation such as "
-                f"`、` goes in corner brackets: 「{word[1:-1]}」")
+                f"`、` goes in corner brackets: 「{word[1:-1]}」",
+                f"事实或计算值的名称不加引号：`{word[1:-1]}`；含 `、` 等标点的名称写在「」中：「{word[1:-1]}」")
     if token.type == "NAME":
         glued = next((k for k in sorted(KEYWORDS, key=len, reverse=True)
                       if word.startswith(k) and len(word) > len(k) and not word[len(k)].isascii()), None)
         if glued is not None:
-            return f"put a space after the keyword `{glued}`: `{glued} {word[len(glued):]}`"
+            return (f"put a space after the keyword `{glued}`: `{glued} {word[len(glued):]}`",
+                    f"在关键字 `{glued}` 后面加一个空格：`{glued} {word[len(glued):]}`")
         if word.lower() in KEYWORDS and word not in KEYWORDS:
-            return f"keywords are lower case: write `{word.lower()}`"
+            return (f"keywords are lower case: write `{word.lower()}`", f"英文关键字用小写：写作 `{word.lower()}`")
         keywords = [k for k in KEYWORDS if k.upper() in expected] or list(KEYWORDS)
-        close = did_you_mean(word, keywords)
+        close = suggest(word, keywords)
         if close:
-            return f"`{word}` is not a keyword; {close}"
+            shown = " 或 ".join(f"`{k}`" for k in close)
+            return (f"`{word}` is not a keyword; {did_you_mean(word, keywords)}",
+                    f"`{word}` 不是关键字；是否想写 {shown}？")
     return None
 
 

@@ -64,3 +64,59 @@ def test_a_chinese_locale_gives_the_chinese_trace(monkeypatch: pytest.MonkeyPatc
     assert "总分" in out and "Total" not in out
     _, out, _ = run(capsys, "--lang", "en", "eval", RULES, "-f", FACTS, "--explain", "off")
     assert "Total" in out and "总分" not in out
+
+
+# ---- diagnostics in Chinese -------------------------------------------------------------------------------
+
+SYNTAX_CODES = ("PE101", "PE102", "PE103", "PE210")
+
+
+def _syntax_cases() -> list[str]:
+    from test_ui import CASES, UI, load_case
+
+    found = []
+    for name in CASES:
+        case = load_case(name)
+        first = case.stderr.read_text(encoding="utf-8").split("\n", 1)[0]
+        if case.xfail is None and first.startswith(tuple(f"error[{code}]" for code in SYNTAX_CODES)):
+            found.append(name)
+    assert UI.is_dir()
+    return found
+
+
+SYNTAX_CASES = _syntax_cases()
+
+
+def test_there_are_syntax_cases_to_translate() -> None:
+    assert len(SYNTAX_CASES) >= 15
+
+
+@pytest.mark.parametrize("name", SYNTAX_CASES)
+def test_syntax_errors_read_in_chinese_at_the_same_place(name: str, capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_ui import load_case, run_cli
+
+    case = load_case(name)
+    monkeypatch.chdir(ROOT)
+    for variable, value in case.env:
+        monkeypatch.setenv(variable, value)
+    english = case.stderr.read_text(encoding="utf-8").split("\n\n")[0].split("\n")
+    code, _, err = run_cli(("--lang", "zh", *case.argv), capsys)
+    assert code == case.exit
+    chinese = err.split("\n\n")[0].split("\n")
+    code_of = english[0].split("]")[0].removeprefix("error[")
+    assert chinese[0].startswith(f"错误[{code_of}]：")
+    # the place, the source line and the caret are the same; only the words change
+    assert chinese[1:4] == english[1:4]
+    assert [line.rstrip("^ ").split("^")[0] for line in chinese[4:5]] == \
+           [line.rstrip("^ ").split("^")[0] for line in english[4:5]]
+    assert any(line.lstrip().startswith("= 提示: ") for line in chinese)
+    assert not any(line.lstrip().startswith("= help: ") for line in chinese)
+
+
+def test_a_diagnostic_without_chinese_words_is_shown_in_english() -> None:
+    from perfeval_dsl.errors import error, render
+
+    diagnostic = error("PE001", "there is no file `x`", path="x", help="check the path")
+    assert render(diagnostic, "zh") == render(diagnostic) == "error[PE001]: there is no file `x`\n  --> x\n" \
+                                                              "  = help: check the path"
