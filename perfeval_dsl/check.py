@@ -18,7 +18,7 @@ from decimal import Decimal
 import attrs
 
 from perfeval_dsl import ast, model
-from perfeval_dsl.errors import Diagnostic, did_you_mean, error, warning
+from perfeval_dsl.errors import Chinese, Diagnostic, did_you_mean, error, suggest, warning
 from perfeval_dsl.limits import MAX_DEPTH, limit
 from perfeval_dsl.source import Source, Span
 from perfeval_dsl.unparse import unparse
@@ -126,14 +126,13 @@ def is_literal(expr: ast.Expr) -> bool:
     return isinstance(expr, (ast.Number, ast.String, ast.Bool))
 
 
-def _glued_keyword(name: str, known: list[str]) -> str | None:
-    """A hint for a name that is two known names joined by a Chinese keyword typed without spaces
+def _glued_keyword(name: str, known: list[str]) -> tuple[str, str, str] | None:
+    """(left, keyword, right) when `name` is two known names joined by a Chinese keyword typed without spaces
     (`已公开且已审计`): a name runs on through 且 and 或, which only a space or an operator ends."""
     for keyword in ("并且", "或者", "且", "或"):
         left, found, right = name.partition(keyword)
         if found and left in known and right in known:
-            return (f"`{name}` reads as one name; to join two conditions, put spaces around `{keyword}`: "
-                    f"`{left} {keyword} {right}`")
+            return left, keyword, right
     return None
 
 
@@ -722,9 +721,22 @@ class _Checker:
             self.used_names.add(name)
             return self.facts[name].type
         candidates = [*self.facts, *self.global_lets, *scope.local]
-        close = _glued_keyword(name, candidates) or did_you_mean(name, candidates)
+        glued = _glued_keyword(name, candidates)
+        close = suggest(name, candidates)
+        help_text = did_you_mean(name, candidates) or \
+            f"declare it at the top of the file, e.g. `fact {name}: 元` (or `个`, `%`, …)"
+        if glued:
+            left, keyword, right = glued
+            help_text = (f"`{name}` reads as one name; to join two conditions, put spaces around `{keyword}`: "
+                         f"`{left} {keyword} {right}`")
+            help_zh = (f"`{name}` 被读成了一个名称；要连接两个条件，请在 `{keyword}` 前后加空格："
+                       f"`{left} {keyword} {right}`")
+        elif close:
+            help_zh = "是否想写 " + " 或 ".join(f"`{c}`" for c in close) + "？"
+        else:
+            help_zh = f"请在文件开头声明它，例如 `事实 {name}: 元`（或 `个`、`%` 等）"
         self.err("PE201", f"I cannot find a fact or value named `{name}`", ref.span, "not declared",
-                 help=close or f"declare it at the top of the file, e.g. `fact {name}: 元` (or `个`, `%`, …)")
+                 help=help_text, zh=Chinese(f"找不到名为 `{name}` 的事实或计算值", "未声明", help_zh))
         return None
 
     def _call(self, call: ast.Call, scope: _Scope) -> tuple[ValueType | None, ast.Expr]:
