@@ -669,7 +669,9 @@ class _Checker:
             case ast.WeightRef():
                 if scope.weight is None:
                     self.err("PE201", "`weight` means an indicator's weight, and here there is none",
-                             expr.span, help="use `weight` only inside an indicator's score rule")
+                             expr.span, help="use `weight` only inside an indicator's score rule",
+                             zh=Chinese("`分值`（weight）指一个指标的分值，此处没有指标",
+                                        help="`分值` 只能用在指标的评分规则中"))
                     return None, expr
                 return POINTS_TYPE, expr
             case ast.Call():

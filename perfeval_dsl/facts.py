@@ -23,7 +23,7 @@ from pathlib import Path
 import attrs
 import yaml
 
-from perfeval_dsl.errors import Diagnostic, PerfevalError, did_you_mean, error, warning
+from perfeval_dsl.errors import Chinese, Diagnostic, PerfevalError, did_you_mean, error, warning
 from perfeval_dsl.limits import limit
 from perfeval_dsl.source import Source, Span, first_control
 from perfeval_dsl.values import (
@@ -370,10 +370,31 @@ def _compose(text: str) -> yaml.Node | None:
         loader.dispose()
 
 
+def _full_width_colon(source: Source) -> Diagnostic | None:
+    """A line written `名称：值`, with the full-width colon a Chinese input method types: YAML does not read it
+    as the separator, and its own message would point elsewhere."""
+    offset = 0
+    for line in source.text.split("\n"):
+        head = line.split("#", 1)[0]
+        if "：" in head and ":" not in head.split("：", 1)[0] and not head.lstrip().startswith(("\"", "'", "-")):
+            at = offset + head.index("：")
+            name, _, value = head.partition("：")
+            return error("PE406", "a fact's name and value are separated by a full-width `：`", source.span(at, at + 1),
+                         "full-width colon",
+                         help=f"write the ASCII colon and a space: `{name.strip()}: {value.strip()}`",
+                         zh=Chinese("事实的名称和值之间用了全角冒号 `：`", "全角冒号",
+                                    f"请改用半角冒号加一个空格：`{name.strip()}: {value.strip()}`"))
+        offset += len(line) + 1
+    return None
+
+
 def _yaml_facts(source: Source) -> tuple[dict[str, FactValue], list[Diagnostic]]:
     try:
         root = _compose(source.text)
     except yaml.MarkedYAMLError as exc:
+        colon = _full_width_colon(source)
+        if colon is not None:
+            return {}, [colon]
         mark = exc.problem_mark or exc.context_mark
         offset = mark.index if mark is not None else 0
         problem = (exc.problem or exc.context or "malformed YAML").strip()
@@ -392,6 +413,9 @@ def _yaml_facts(source: Source) -> tuple[dict[str, FactValue], list[Diagnostic]]
     diagnostics: list[Diagnostic] = []
     values: dict[str, FactValue] = {}
     if not isinstance(root, yaml.MappingNode):
+        colon = _full_width_colon(source)
+        if colon is not None:
+            return {}, [colon]
         return {}, [error("PE406", "a YAML facts file must be a list of `名称: 值` lines",
                           _node_span(source, root),
                           help="write one fact per line, e.g. `预算基本支出: 8,567,111.51 元`")]

@@ -552,3 +552,18 @@ def test_a_csv_sheet_with_a_fact_given_twice_or_an_unclosed_quote_is_refused(tmp
     with pytest.raises(PerfevalError) as raised:
         pe.load_facts(sheet)
     assert [(d.code, d.location) for d in raised.value.diagnostics] == [("PE406", f"{sheet}:1:6")]
+
+
+def test_an_empty_cell_in_the_middle_of_a_row_is_a_value_not_given(tmp_path: Path) -> None:
+    from perfeval_dsl.units import read_units
+
+    facts = pe.load_facts(workbook(str(tmp_path / "f.xlsx"), [
+        ["名称", "值", "单位", "备注"], ["公益性岗位补贴人数", 95, None, "平均每月 95 人左右"]]))
+    fact = facts.values["公益性岗位补贴人数"]
+    assert (fact.value, fact.note) == (Decimal(95), "平均每月 95 人左右")  # the note stays a note
+    table = workbook(str(tmp_path / "u.xlsx"), [["单位", "项目总数", "设定指标体系的项目数", "部门职能"],
+                                                 ["甲", 24, None, "清晰合理"]])
+    (unit,) = read_units(Path(table))
+    assert unit.facts is not None
+    assert {name: fact.value for name, fact in unit.facts.values.items()} == {"项目总数": Decimal(24),
+                                                                             "部门职能": "清晰合理"}
