@@ -110,6 +110,7 @@ class Chinese:
     message: str
     label: str = ""
     help: str | None = None
+    notes: tuple[str, ...] | None = None  # None: the English notes are shown
 
 
 @attrs.frozen(kw_only=True)
@@ -232,10 +233,12 @@ def _render(diagnostic: Diagnostic, zh: Chinese | None = None) -> str:
         label_text = zh.label or (diagnostic.primary.text if diagnostic.primary is not None else "")
         header = f"{_SEVERITY_ZH[diagnostic.severity]}[{diagnostic.code}]：{zh.message}"
         help_text, help_word, note_word = zh.help or diagnostic.help, "提示", "说明"
+        notes = zh.notes if zh.notes is not None else diagnostic.notes
     else:
         label_text = diagnostic.primary.text if diagnostic.primary is not None else ""
         header = f"{diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"
         help_text, help_word, note_word = diagnostic.help, "help", "note"
+        notes = diagnostic.notes
     lines = [header]
     if diagnostic.primary is not None:
         span = diagnostic.primary.span
@@ -261,7 +264,7 @@ def _render(diagnostic: Diagnostic, zh: Chinese | None = None) -> str:
         if diagnostic.path is not None:
             lines.append(f"  --> {diagnostic.path}")
         indent = "  = "
-    lines += [f"{indent}{note_word}: {note}" for note in diagnostic.notes]
+    lines += [f"{indent}{note_word}: {note}" for note in notes]
     if help_text:
         lines.append(f"{indent}{help_word}: {help_text}")
     return "\n".join(lines)

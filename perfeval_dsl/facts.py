@@ -23,7 +23,7 @@ from pathlib import Path
 import attrs
 import yaml
 
-from perfeval_dsl.errors import Chinese, Diagnostic, PerfevalError, did_you_mean, error, warning
+from perfeval_dsl.errors import Chinese, Diagnostic, PerfevalError, did_you_mean, error, suggest, warning
 from perfeval_dsl.limits import limit
 from perfeval_dsl.source import Source, Span, first_control
 from perfeval_dsl.values import (
@@ -531,7 +531,8 @@ def _yaml_scalar(source: Source, node: yaml.Node, name: str,
             return text
     if node.tag == "tag:yaml.org,2002:null":
         diagnostics.append(error("PE402", f"`{name}` has no value", span,
-                                 help="write the value after the colon, or remove the line"))
+                                 help="write the value after the colon, or remove the line",
+                                 zh=Chinese(f"`{name}` 没有值", help="请在冒号后写上值，或删除这一行")))
         return None
     if node.tag not in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
                         "tag:yaml.org,2002:timestamp"):
@@ -591,10 +592,13 @@ def bind(facts: Facts, declared: Mapping[str, Declared],
     for name, fact in facts.values.items():
         if name not in declared:
             close = did_you_mean(name, declared)
+            close_zh = suggest(name, declared)
             diagnostics.append(warning(
                 "PE404", f"the facts file gives `{name}`, which the rules do not declare", fact.key_span or fact.span,
                 "not used", path=facts.name,
-                help=close or "remove it, or declare it in the rule file with `fact 名称: 单位`"))
+                help=close or "remove it, or declare it in the rule file with `fact 名称: 单位`",
+                zh=Chinese(f"事实文件给出了 `{name}`，但规则文件没有声明它", "未使用",
+                           _did_you_mean_zh(close_zh) or "请删除它，或在规则文件中用 `事实 名称: 单位` 声明")))
     return values, diagnostics
 
 
@@ -632,10 +636,22 @@ def _missing(name: str, declaration: Declared, facts: Facts, declared: Mapping[s
         help_text = f"fill the column `{name}` of this unit's row (e.g. `{sample}`), adding the column if needed"
     elif lowered.endswith(".xlsx"):
         help_text = f"add a row to {facts.name}: `{name}` in the first column, `{sample}` in the second"
+    close_names = suggest(name, [given for given in facts.values if given not in declared])
+    help_zh = f"请在 {facts.name} 中加上 `{name}: {sample}`"
+    if ".csv (" in lowered or ".xlsx (" in lowered:
+        help_zh = f"请填写这个单位那一行的 `{name}` 列（例如 `{sample}`），没有这一列就加上"
+    elif lowered.endswith(".xlsx"):
+        help_zh = f"请在 {facts.name} 中加一行：第一列 `{name}`，第二列 `{sample}`"
     if close:
         help_text = f"the facts file has a similar name: {close} Otherwise {help_text}"
+        help_zh = f"事实文件中有相近的名称：{_did_you_mean_zh(close_names)} 否则，{help_zh}"
     return error("PE401", f"the facts file `{facts.name}` does not give `{name}`", declaration.span,
-                 "declared here", help=help_text)
+                 "declared here", help=help_text,
+                 zh=Chinese(f"事实文件 `{facts.name}` 没有给出 `{name}`", "在此声明", help_zh))
+
+
+def _did_you_mean_zh(close: list[str], quote: str = "`") -> str | None:
+    return ("是否想写 " + " 或 ".join(f"{quote}{c}{quote}" for c in close) + "？") if close else None
 
 
 def _sample_number(value_type: NumberType) -> str:
@@ -660,7 +676,11 @@ def coerce(fact: FactValue, value_type: ValueType) -> tuple[Value | None, Diagno
         return None, error("PE405", f"{shown} is not one of the judgements of `{fact.name}`", fact.span,
                            "unknown judgement",
                            notes=("the judgements are " + ", ".join(f'"{o}"' for o in value_type.options),),
-                           help=close or "use one of the judgements the rule file declares")
+                           help=close or "use one of the judgements the rule file declares",
+                           zh=Chinese(f"{shown} 不是 `{fact.name}` 的可选答案之一", "未知答案",
+                                      _did_you_mean_zh(suggest(str(raw), value_type.options), '"')
+                                      or "请使用规则文件声明的答案之一",
+                                      ("可选答案为 " + "、".join(f'"{o}"' for o in value_type.options),)))
     if isinstance(value_type, BoolType):
         if isinstance(raw, bool):
             return raw, None
@@ -668,7 +688,9 @@ def coerce(fact: FactValue, value_type: ValueType) -> tuple[Value | None, Diagno
         if word in _YES or word in _NO:
             return word in _YES, None
         return None, error("PE408", f"`{fact.name}` must be yes or no, but is `{raw}`", fact.span,
-                           help="write true or false (是 / 否 also work)")
+                           help="write true or false (是 / 否 also work)",
+                           zh=Chinese(f"`{fact.name}` 应为是或否，但写的是 `{raw}`",
+                                      help="请写 是 或 否（true / false 也可以）"))
     return (str(raw) if not isinstance(raw, Decimal) else format(raw, "f")), None
 
 
@@ -677,7 +699,9 @@ def _number(fact: FactValue, value_type: NumberType) -> tuple[Value | None, Diag
     example = _sample_number(value_type)
     if isinstance(raw, bool):
         return None, error("PE402", f"`{fact.name}` must be a number, but is {str(raw).lower()}", fact.span,
-                           "not a number", help=f"write a number, e.g. `{example}`")
+                           "not a number", help=f"write a number, e.g. `{example}`",
+                           zh=Chinese(f"`{fact.name}` 应为数字，但写的是 {'是' if raw else '否'}", "不是数字",
+                                      f"请写一个数字，例如 `{example}`"))
     if isinstance(raw, Decimal):
         amount, word = raw, ""
     else:
@@ -687,21 +711,29 @@ def _number(fact: FactValue, value_type: NumberType) -> tuple[Value | None, Diag
             return None, error(
                 "PE402", f"`{fact.name}` must be a number, but is `{raw}`", fact.span, "not a number",
                 help=f"write the number itself, e.g. `{example}`; the report's own wording can be kept as a "
-                     "note beside it (see \"Facts files\" in docs/language.md)")
+                     "note beside it (see \"Facts files\" in docs/language.md)",
+                zh=Chinese(f"`{fact.name}` 应为数字，但写的是 `{raw}`", "不是数字",
+                           f"请直接写数字，例如 `{example}`；报告的原话可以作为备注写在旁边"
+                           "（见 docs/language.md 的“Facts files”）"))
     if not in_range(amount):
         return None, error(
             "PE402", f"`{fact.name}` is `{raw}`, which is not a number perfeval accepts", fact.span,
             "out of range",
-            help="a fact must be a finite number with at most 18 digits before and 18 after the decimal point")
+            help="a fact must be a finite number with at most 18 digits before and 18 after the decimal point",
+            zh=Chinese(f"`{fact.name}` 写的是 `{raw}`，不是 perfeval 接受的数字", "超出范围",
+                       "事实必须是有限的数，整数部分和小数部分各不超过 18 位"))
     if word:
         info = UNITS.get(word)
         if info is None:
             same_kind = [w for w, i in UNITS.items() if i.dim == value_type.dim and i.percent == value_type.percent]
             close = did_you_mean(word, same_kind)
+            close_zh = _did_you_mean_zh(suggest(word, same_kind))
             return None, error(
                 "PE402", f"`{fact.name}` is `{raw}`: `{word}` is not a unit I know", fact.span, "unknown unit",
                 help=(close + " " if close else "") + f"write the number and one unit, e.g. `{example}`; the "
-                     "report's own wording can be kept as a note beside it")
+                     "report's own wording can be kept as a note beside it",
+                zh=Chinese(f"`{fact.name}` 写的是 `{raw}`：不认识单位 `{word}`", "未知单位",
+                           (close_zh or "") + f"请写数字和一个单位，例如 `{example}`；报告的原话可以作为备注写在旁边"))
         if info.dim != value_type.dim:
             return None, error(
                 "PE403", f"`{fact.name}` is declared as {value_type.describe()}, but the facts give `{raw}`",

@@ -68,7 +68,8 @@ def test_a_chinese_locale_gives_the_chinese_trace(monkeypatch: pytest.MonkeyPatc
 
 # ---- diagnostics in Chinese -------------------------------------------------------------------------------
 
-SYNTAX_CODES = ("PE101", "PE102", "PE103", "PE210", "PE201")  # the codes written in Chinese so far
+# The codes written in Chinese so far: syntax errors, unknown names, and the facts a policy officer types.
+SYNTAX_CODES = ("PE101", "PE102", "PE103", "PE210", "PE201", "PE401", "PE402", "PE404", "PE405", "PE408")
 
 
 def _syntax_cases() -> list[str]:
@@ -78,7 +79,8 @@ def _syntax_cases() -> list[str]:
     for name in CASES:
         case = load_case(name)
         first = case.stderr.read_text(encoding="utf-8").split("\n", 1)[0]
-        if case.xfail is None and first.startswith(tuple(f"error[{code}]" for code in SYNTAX_CODES)):
+        if case.xfail is None and first.startswith(tuple(f"{severity}[{code}]" for code in SYNTAX_CODES
+                                                          for severity in ("error", "warning"))):
             found.append(name)
     assert UI.is_dir()
     return found
@@ -104,8 +106,8 @@ def test_syntax_errors_read_in_chinese_at_the_same_place(name: str, capsys: pyte
     code, _, err = run_cli(("--lang", "zh", *case.argv), capsys)
     assert code == case.exit
     chinese = err.split("\n\n")[0].split("\n")
-    code_of = english[0].split("]")[0].removeprefix("error[")
-    assert chinese[0].startswith(f"错误[{code_of}]：")
+    severity, _, code_of = english[0].split("]")[0].partition("[")
+    assert chinese[0].startswith(f"{'错误' if severity == 'error' else '警告'}[{code_of}]：")
     # the place, the source line and the caret are the same; only the words change
     assert chinese[1:4] == english[1:4]
     assert [line.rstrip("^ ").split("^")[0] for line in chinese[4:5]] == \
