@@ -275,11 +275,15 @@ class _Checker:
                 notes=tuple(f"{node.name}: {node.weight}" for node in built),
                 help=(f"correct the weights, or declare `total {weight_sum}` if the evaluation really "
                       "is out of that many points"),
+                zh=Chinese(f"各项分值之和为 {weight_sum}，但总分是 {total[0]}", f"总分 {total[0]}" if total[1] else "",
+                           f"请更正分值；若评价确实是 {weight_sum} 分制，请写 `总分 {weight_sum}`"),
             )
         for name, fact in self.facts.items():
             if name not in self.used_names:
                 self.warn("PE306", f"the fact `{name}` is declared but no rule uses it", fact.span,
-                          "never used", help="remove the declaration, or use the fact in a rule")
+                          "never used", help="remove the declaration, or use the fact in a rule",
+                          zh=Chinese(f"事实 `{name}` 已声明，但没有规则用到它", "未被使用",
+                                     "请删除这条声明，或在规则中用到这个事实"))
         return model.Program(
             source=self.source,
             title=title,
@@ -367,7 +371,9 @@ class _Checker:
         if decl.name in self.facts:
             self.err("PE202", f"the fact `{decl.name}` is declared twice", decl.name_span, "declared again",
                      notes=(f"the first declaration is at {self.facts[decl.name].span.location()}",),
-                     help="remove one of the declarations")
+                     help="remove one of the declarations",
+                     zh=Chinese(f"事实 `{decl.name}` 声明了两次", "再次声明", "请删除其中一条声明",
+                                (f"第一次声明在 {self.facts[decl.name].span.location()}",)))
             return
         value_type: ValueType
         t = decl.type
@@ -385,7 +391,8 @@ class _Checker:
             for option in t.options:
                 if option.value in seen:
                     self.err("PE202", f'the judgement "{option.value}" is listed twice', option.span,
-                             help="list each judgement once")
+                             help="list each judgement once",
+                             zh=Chinese(f'答案 "{option.value}" 列了两次', help="每个答案只列一次"))
                 seen.add(option.value)
             value_type = JudgementType(tuple(dict.fromkeys(o.value for o in t.options)))
         low, high = self._fact_range(decl, value_type)
@@ -427,7 +434,9 @@ class _Checker:
         if clash is not None or let.name in self.facts:
             where = clash.name_span.location() if clash is not None else self.facts[let.name].span.location()
             self.err("PE202", f"the name `{let.name}` is already defined", let.name_span, "defined again",
-                     notes=(f"it is first defined at {where}",), help="choose another name for this value")
+                     notes=(f"it is first defined at {where}",), help="choose another name for this value",
+                     zh=Chinese(f"名称 `{let.name}` 已经定义过", "再次定义", "请给这个计算值换一个名称",
+                                (f"第一次定义在 {where}",)))
             return False
         into[let.name] = let
         return True
@@ -461,7 +470,10 @@ class _Checker:
             if node.name in seen:
                 self.err("PE202", f"`{node.name}` appears twice {where}", node.name_span, "again",
                          notes=(f"the first is at {seen[node.name].name_span.location()}",),
-                         help="give each indicator and group a distinct name")
+                         help="give each indicator and group a distinct name",
+                         zh=Chinese(f"`{node.name}` 在同一层出现了两次", "重复",
+                                    "请给每个指标和指标组取不同的名称",
+                                    (f"第一次出现在 {seen[node.name].name_span.location()}",)))
             seen[node.name] = node
 
     def _weight(self, number: ast.Number) -> Decimal:
@@ -494,6 +506,8 @@ class _Checker:
                     f"weight {declared}",
                     notes=tuple(f"{child.name}: {child.weight}" for child in children),
                     help="correct the group's weight or the weights inside it",
+                    zh=Chinese(f"指标组 `{node.name}` 的分值为 {declared}，但其下各项之和为 {computed}",
+                               f"分值 {declared}", "请更正这一组的分值，或其下各项的分值"),
                 )
         return model.Group(name=node.name, path=path, weight=computed, children=children, span=node.span)
 
@@ -604,7 +618,8 @@ class _Checker:
             else:
                 if arm.value.value in seen:
                     self.err("PE202", f'"{arm.value.value}" has two scores', arm.value.span,
-                             help="give each judgement one score")
+                             help="give each judgement one score",
+                             zh=Chinese(f'"{arm.value.value}" 有两个得分', help="每个答案只给一个得分"))
                 seen[arm.value.value] = arm
                 if options is not None and arm.value.value not in options:
                     self._unknown_judgement(arm.value, options, rule.subject)
