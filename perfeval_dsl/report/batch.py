@@ -26,7 +26,7 @@ from perfeval_dsl.values import plain
 DOCUMENT_FORMAT = "perfeval-batch/1"
 
 
-def _lost_text(outcome: UnitOutcome, separator: str = "、") -> str:
+def _lost_text(outcome: UnitOutcome, separator: str = "；") -> str:  # 、 occurs inside names
     return separator.join(f"{name} −{plain(points)}" for name, points in outcome.lost)
 
 
