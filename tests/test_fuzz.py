@@ -1,6 +1,6 @@
 """Fuzzing: for any input, perfeval returns a result or raises `PerfevalError` with well-formed diagnostics.
 
-The contract under test, for rule text, facts files (YAML, TOML, JSON) and unit tables (CSV):
+The contract under test, for rule text, facts files (YAML, TOML, JSON, CSV key/value sheets) and unit tables (CSV):
 
 - every call either returns or raises `perfeval_dsl.PerfevalError`; any other exception, or an input that
   takes longer than `HANG_SECONDS`, is a bug;
@@ -275,7 +275,17 @@ def _as_json(mapping: dict[str, Any]) -> str:
 
 
 _SEED_MAPPING = yaml.safe_load(SEED_FACTS_YAML)
-SEED_FACTS = {"yaml": SEED_FACTS_YAML, "toml": _as_toml(_SEED_MAPPING), "json": _as_json(_SEED_MAPPING)}
+def _as_csv(mapping: dict[str, Any]) -> str:
+    """The facts as a key/value sheet saved as CSV: 名称, 值, 单位 (empty), 备注."""
+    rows = ["名称,值,单位,备注"]
+    for name, value in mapping.items():
+        text, note = (value["value"], value.get("note", "")) if isinstance(value, dict) else (value, "")
+        rows.append(f'{name},"{text}",,{note}')
+    return "\n".join(rows) + "\n"
+
+
+SEED_FACTS = {"yaml": SEED_FACTS_YAML, "toml": _as_toml(_SEED_MAPPING), "json": _as_json(_SEED_MAPPING),
+              "csv": _as_csv(_SEED_MAPPING)}
 
 # (rule text, [(format, facts text)]): the facts that go with each rule file.
 RULE_CORPUS: list[tuple[str, list[tuple[str, str]]]] = [(SEED_RULES, list(SEED_FACTS.items()))]
@@ -298,7 +308,9 @@ CONTROL = [chr(c) for c in range(0x20)] + ["\x7f", "\x1b[31m", "\x1b[0m", "\x1b]
 HUGE = ["1e999999999", "99999999999999999999999999999999999", "10 ** 10 ** 10", "1" + "0" * 400,
         "0." + "0" * 400 + "1", "999999999999999999.999999999999999999", "1000000000000000000",
         "-99999999999999999999", "1E+999999", "NaN", "Infinity", "-0", "0.000000000000000000001"]
-WORDS = ["if", "else", "weight", "between", "and", "or", "not", "score", "by", "indicator", "group", "fact", "let",
+WORDS = ["若", "否则", "得", "得分", "分值", "指标", "一级指标", "事实", "令", "介于", "与", "之间", "且", "或",
+         "不得分", "。", "；", "、", "【", "】", "‘", "’", "then",
+         "if", "else", "weight", "between", "and", "or", "not", "score", "by", "indicator", "group", "fact", "let",
          "total", "grades", "otherwise", "title", "direction", "higher", "lower", "true", "false", "number",
          "boolean", "text", "%", "‰", "元", "万元", "亿元", "人", "万人", "分", "{", "}", "(", ")", '"', "「", "」",
          "->", "→", "|", ":", ",", "=", "==", "<=", ">=", "≤", "≥", "≠", "+", "-", "*", "/", "÷", "#", "\n",
@@ -559,8 +571,19 @@ def as_csv(rows: list[tuple[str, dict[str, Any]]], names: list[str]) -> str:
 
 
 def facts_makers(pairs: list[tuple[str, str]]) -> list[tuple[str, Callable[[], Any]]]:
-    return [(fmt, lambda fmt=fmt, text=text: parse_facts(Source(f"fuzz.facts.{fmt}", text), fmt))
+    return [(fmt, (lambda text=text: _csv_facts(text)) if fmt == "csv"
+             else (lambda fmt=fmt, text=text: parse_facts(Source(f"fuzz.facts.{fmt}", text), fmt)))
             for fmt, text in pairs]
+
+
+def _csv_facts(text: str) -> pe.Facts:
+    """A CSV key/value sheet is read from a file: write the text to one, then load it."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.facts.csv"
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        return pe.load_facts(path)
 
 
 # ---- generated rule files -------------------------------------------------------------------------
@@ -807,8 +830,8 @@ def test_corpus_is_complete() -> None:
     assert len(RULE_CORPUS) > 150
     assert len(FACTS_CORPUS) >= 30
     rules = pe.parse_rules(SEED_RULES)
-    for fmt, text in SEED_FACTS.items():
-        assert pe.evaluate(rules, parse_facts(Source(f"seed.{fmt}", text), fmt)).total == 98
+    for fmt, make in facts_makers(sorted(SEED_FACTS.items())):
+        assert pe.evaluate(rules, make()).total == 98, fmt
 
 
 @budget(60)
