@@ -73,10 +73,15 @@ def _fields_problem(item: dict[str, Any], needed: dict[str, type], where: str) -
         value = item.get(key)
         if not isinstance(value, kind):
             return f"{where}`{key}` is missing or not a {'number' if kind is Decimal else kind.__name__.lower()}"
-        if isinstance(value, Decimal) and not (value.is_finite() and value.adjusted() <= 30
-                                               and -value.as_tuple().exponent <= 30):  # type: ignore[operator]
+        if isinstance(value, Decimal) and not _writable(value):
             return f"{where}`{key}` is {value}, not a number an evaluation writes"
     return None
+
+
+def _writable(value: Decimal) -> bool:
+    """A number an evaluation can write: finite, at most 30 digits before the point and 30 after it."""
+    exponent = value.as_tuple().exponent
+    return isinstance(exponent, int) and value.adjusted() <= 30 and exponent >= -30
 
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:

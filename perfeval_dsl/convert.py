@@ -53,7 +53,8 @@ def convert_keywords(text: str, to: str, name: str = "<string>") -> str | None:
                 word = word + " "
         pieces.append(word)
         position = token.end
-        previous = word.strip() or previous if to == "en" else None
+        if to == "en":
+            previous = word.strip() or previous
     pieces.append(text[position:])
     return "".join(pieces)
 

@@ -12,6 +12,9 @@ formatting twice changes nothing. Imports `ast`, `syntax`, `source`, `keywords`,
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import attrs
 
 from perfeval_dsl import ast
@@ -92,19 +95,20 @@ def _item(item: ast.Item, depth: int, out: list[_Statement], language: str) -> N
             _add(out, span.start, span.end, depth, f"let {quoted_name(name)} = {unparse(expr)}")
         case ast.Group(name=name, weight=weight, children=children):
             head = f"group {_label(name)}" + (f" weight {number_text(weight)}" if weight is not None else "")
-            _block(out, item, depth, head, [lambda c=child: _item(c, depth + 1, out, language) for child in children])
+            _block(out, item, depth, head, [partial(_item, child, depth + 1, out, language) for child in children])
         case ast.Indicator(name=name, weight=weight, items=items):
             head = f"indicator {_label(name)} weight {number_text(weight)}"
             _block(out, item, depth, head,
-                   [lambda i=inner: _indicator_item(i, depth + 1, out, language) for inner in items])
+                   [partial(_indicator_item, inner, depth + 1, out, language) for inner in items])
 
 
 def _block(out: list[_Statement], node: ast.Group | ast.Indicator, depth: int, head: str,
-           children: list[object]) -> None:
+           children: list[Callable[[], None]]) -> None:
+    """`head {`, the statements of `children` (each adds its own), then `}`."""
     span = node.span
     _add(out, span.start, node.name_span.end, depth, head + " {")
-    for child in children:
-        child()  # type: ignore[operator]
+    for add_child in children:
+        add_child()
     _add(out, span.end - 1, span.end, depth, "}", closing=True)
 
 
