@@ -29,10 +29,10 @@ KEYWORDS_ZH = {
     "真": "true", "否": "false", "假": "false", "不得分": "0",
 }
 
-# The grammar's NAME terminal: a name never starts with 若, 如果 or 否则, is never 得 or 分值 alone, and never
+# The grammar's NAME terminal: a name never starts with 若, 如果 or 否则, is never 得, 分值 or 介于 alone, and never
 # runs on into 得 or 分值 before a digit.
-NAME_PATTERN = (r"(?!若|如果|否则)(?!(?:得|分值)(?!\w))(?!得[0-9０-９]|分值[0-9０-９])[^\W\d]"
-                r"(?:(?!得[0-9０-９]|分值[0-9０-９])\w)*")
+NAME_PATTERN = (r"(?!若|如果|否则)(?!(?:得|分值|介于)(?!\w))(?!(?:得|分值|介于)[0-9０-９])[^\W\d]"
+                r"(?:(?!(?:得|分值|介于)[0-9０-９])\w)*")
 _NAME = re.compile(NAME_PATTERN)
 
 

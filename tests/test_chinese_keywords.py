@@ -660,3 +660,13 @@ def test_the_readme_chinese_example_scores_the_boundary() -> None:
     facts = {"预算基本支出": "8,567,111.50 元", "实际基本支出": "9,423,822.65 元"}  # exactly 10%
     assert pe.evaluate(rules(text), facts).total == 5
     assert pe.evaluate(rules(text), {**facts, "实际基本支出": "9,423,822.66 元"}).total == 3
+
+
+def test_between_glued_to_a_number_splits_as_it_reads() -> None:
+    head = "总分 10\n事实 满意率: %\n指标 甲 分值 10 {\n  "
+    glued = head + ("若满意率≥90%得10分，否则若满意率介于80%与90%之间得6分，"
+                    "否则若介于60%与80%得4分，否则不得分\n}\n")
+    spaced = head + ("若 满意率 ≥ 90% 得 10 分，否则 若 满意率 介于 80% 与 90% 之间 得 6 分，"
+                     "否则 若 介于 60% 与 80% 得 4 分，否则不得分\n}\n")
+    assert tree(glued) == tree(spaced)
+    assert [pe.evaluate(rules(glued), {"满意率": rate}).total for rate in ("95%", "85%", "60%", "59%")] == [10, 6, 4, 0]

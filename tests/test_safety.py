@@ -692,7 +692,7 @@ def test_batch_csv_neutralises_formulas(formula_batch: Path, capsys: pytest.Capt
         ["2", "'-2+3", "5", "差", "制度建设 −5"],
         ["2", "'@cmd", "5", "差", "'=1+1 −5"],  # the indicator's name, from the rule file
         ["2", "甲单位", "5", "差", "制度建设 −5"],
-        ["5", "'=HYPERLINK(\"http://x\",\"y\")", "0", "差", "制度建设 −5、=1+1 −5"],
+        ["5", "'=HYPERLINK(\"http://x\",\"y\")", "0", "差", "制度建设 −5；=1+1 −5"],
         ["", "'=1+2", "", "", ""],
     ]
     assert rows[-1][5].startswith("PE402 units.csv:7:10: ")
