@@ -26,7 +26,7 @@ import portion as P
 
 from perfeval_dsl import ast, model
 from perfeval_dsl.check import subject_of, walk
-from perfeval_dsl.errors import Diagnostic, warning
+from perfeval_dsl.errors import Chinese, Diagnostic, warning
 from perfeval_dsl.unparse import unparse
 from perfeval_dsl.values import (
     CONTEXT,
@@ -514,20 +514,26 @@ def analyse(program: model.Program) -> list[Diagnostic]:
     return sorted(findings, key=lambda d: d.primary.span.start if d.primary else -1)
 
 
-def _tier_text(chart: TierChart, branch: int | None) -> str:
+def _tier_text(chart: TierChart, branch: int | None, lang: str = "en") -> str:
+    nothing = "无档可取" if lang == "zh" else "no tier"
     if branch is None:
-        return "no tier"
+        return nothing
     if branch == chart.else_branch:
-        return f"`else {unparse(chart.tiered.default)}`" if chart.tiered.default is not None else "no tier"
-    return f"`{unparse(chart.tiered.tiers[branch].condition)}`"
+        if chart.tiered.default is None:
+            return nothing
+        return f"`{'否则' if lang == 'zh' else 'else'} {unparse(chart.tiered.default, lang=lang)}`"
+    return f"`{unparse(chart.tiered.tiers[branch].condition, lang=lang)}`"
 
 
-def _scores_text(chart: TierChart, branch: int | None) -> str:
+def _scores_text(chart: TierChart, branch: int | None, lang: str = "en") -> str:
+    scores = "得" if lang == "zh" else "scores"
     points = chart.points(branch)
     if points is not None:
-        return f"scores {plain(points)}"
+        return f"{scores} {plain(points)}" + (" 分" if lang == "zh" else "")
     score = chart.score_expr(branch)
-    return f"scores `{unparse(score)}`" if score is not None else "matches no tier"
+    if score is not None:
+        return f"{scores} `{unparse(score, lang=lang)}`"
+    return "无档可取" if lang == "zh" else "matches no tier"
 
 
 def _sample(values: P.Interval, chart: TierChart) -> Decimal:
@@ -580,15 +586,22 @@ def _chart_findings(chart: TierChart) -> Iterator[Diagnostic]:
             if _has_value(shared, whole) and _has_value(values - own, whole):
                 winner = _scores_text(chart, j)
                 loser = _scores_text(chart, index).removeprefix("scores ")
+                at = chart.show_interval(shared)
+                first, second = unparse(tiers[j].condition), unparse(tier.condition)
+                first_zh, second_zh = unparse(tiers[j].condition, lang="zh"), unparse(tier.condition, lang="zh")
+                suggestion = condition_text(own - values, chart)
                 yield warning(
-                    "PE602", f"tiers of `{name}` overlap at {chart.show_interval(shared)}: both "
-                             f"`{unparse(tiers[j].condition)}` and `{unparse(tier.condition)}` take it",
-                    tier.condition.span, f"also takes {chart.show_interval(shared)}",
-                    notes=(f"tiers are tried in order, so {chart.show_interval(shared)} {winner} "
-                           f"(`{unparse(tiers[j].condition)}`), not {loser}",),
+                    "PE602", f"tiers of `{name}` overlap at {at}: both `{first}` and `{second}` take it",
+                    tier.condition.span, f"also takes {at}",
+                    notes=(f"tiers are tried in order, so {at} {winner} (`{first}`), not {loser}",),
                     help="if the standard means the tiers to meet without sharing values, leave the shared "
-                         f"values out of one of them, e.g. `{condition_text(own - values, chart)}`; if the order "
-                         "settles it as the standard intends, say so in a comment")
+                         f"values out of one of them, e.g. `{suggestion}`; if the order settles it as the "
+                         "standard intends, say so in a comment",
+                    zh=Chinese(f"`{name}` 的两档在 {at} 重叠：`{first_zh}` 和 `{second_zh}` 都包含它", f"也包含 {at}",
+                               "若评分标准的本意是两档相接而不共用边界值，请把共用的值从其中一档去掉，例如 "
+                               f"`{suggestion}`；若按先后顺序判定正合标准本意，请在注释中说明",
+                               (f"各档按顺序判断，所以 {at} {_scores_text(chart, j, 'zh')}（`{first_zh}`），"
+                                f"而不是 {_scores_text(chart, index, 'zh').removeprefix('得 ')}",)))
     yield from _gap_findings(chart)
     if chart.tiered.default is not None and not any(band.branch == chart.else_branch for band in chart.bands):
         yield warning("PE604", f"the `else` of `{name}` can never apply: the tiers take every value of "
@@ -636,17 +649,26 @@ def _gap_findings(chart: TierChart) -> Iterator[Diagnostic]:
         assert below.branch is not None and above.branch is not None
         later = max(below.branch, above.branch)
         inside = _sample(band.values, chart)
+        gap = chart.show_interval(band.values)
+        low, high, middle = (chart.show(_near_top(below.values, chart)), chart.show(_near_bottom(above.values, chart)),
+                             chart.show(inside))
+        suggestion = condition_text(_joined(chart, below, band), chart)
         yield warning(
-            "PE601", f"values of `{subject}` in {chart.show_interval(band.values)} fall between the tiers of "
-                     f"`{name}` to {_tier_text(chart, band.branch)}",
-            tiers[later].condition.span, f"the tiers leave {chart.show_interval(band.values)} out",
-            notes=(f"{chart.show(_near_top(below.values, chart))} {_scores_text(chart, below.branch)} "
-                   f"({_tier_text(chart, below.branch)}) and {chart.show(_near_bottom(above.values, chart))} "
+            "PE601", f"values of `{subject}` in {gap} fall between the tiers of `{name}` to "
+                     f"{_tier_text(chart, band.branch)}",
+            tiers[later].condition.span, f"the tiers leave {gap} out",
+            notes=(f"{low} {_scores_text(chart, below.branch)} ({_tier_text(chart, below.branch)}) and {high} "
                    f"{_scores_text(chart, above.branch)} ({_tier_text(chart, above.branch)}), but "
-                   f"{chart.show(inside)} {_scores_text(chart, band.branch)}",),
-            help=f"make the tiers meet: end one where the next begins, e.g. "
-                 f"`{condition_text(_joined(chart, below, band), chart)}`; if the standard really leaves these "
-                 "values out, say so in a comment")
+                   f"{middle} {_scores_text(chart, band.branch)}",),
+            help=f"make the tiers meet: end one where the next begins, e.g. `{suggestion}`; if the standard "
+                 "really leaves these values out, say so in a comment",
+            zh=Chinese(f"`{subject}` 在 {gap} 的值落在 `{name}` 各档之间，归入 {_tier_text(chart, band.branch, 'zh')}",
+                       f"各档漏掉了 {gap}",
+                       f"请让各档首尾相接：一档在下一档开始处结束，例如 `{suggestion}`；若评分标准确实不包括这些值，"
+                       "请在注释中说明",
+                       (f"{low} {_scores_text(chart, below.branch, 'zh')}（{_tier_text(chart, below.branch, 'zh')}），"
+                        f"{high} {_scores_text(chart, above.branch, 'zh')}（{_tier_text(chart, above.branch, 'zh')}），"
+                        f"而 {middle} {_scores_text(chart, band.branch, 'zh')}",)))
 
 
 def _near_top(values: P.Interval, chart: TierChart) -> Decimal:

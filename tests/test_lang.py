@@ -68,9 +68,10 @@ def test_a_chinese_locale_gives_the_chinese_trace(monkeypatch: pytest.MonkeyPatc
 
 # ---- diagnostics in Chinese -------------------------------------------------------------------------------
 
-# The codes written in Chinese so far: syntax errors, unknown names, and the facts a policy officer types.
+# The codes written in Chinese so far: syntax errors, unknown names, weights, the facts a policy officer types,
+# and the gaps and overlaps `perfeval check` finds in a standard.
 SYNTAX_CODES = ("PE101", "PE102", "PE103", "PE210", "PE201", "PE202", "PE301", "PE302", "PE306", "PE401", "PE402",
-                "PE404", "PE405", "PE408")
+                "PE404", "PE405", "PE408", "PE601", "PE602")
 
 
 def _syntax_cases() -> list[str]:
