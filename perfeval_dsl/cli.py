@@ -198,9 +198,13 @@ def check_command(rules: tuple[Path, ...], strict: bool, output_format: str) -> 
                       diagnostics=[d.to_dict() for d in findings])
         if output_format == "text":
             print_diagnostics(findings)
-            summary = (f"{path}: {count} indicator{'s' if count != 1 else ''}, weights add up to "
-                       f"{plain(added)} of {plain(program.total)}, {warnings} warning{'s' if warnings != 1 else ''}"
-                       + (" (failing: --strict)" if warnings and strict else ""))
+            if click.get_current_context().find_root().obj["lang"] == "zh":
+                summary = (f"{path}：{count} 个指标，分值合计 {plain(added)}（总分 {plain(program.total)}），"
+                           f"{warnings} 个警告" + ("（--strict：不通过）" if warnings and strict else ""))
+            else:
+                summary = (f"{path}: {count} indicator{'s' if count != 1 else ''}, weights add up to "
+                           f"{plain(added)} of {plain(program.total)}, {warnings} warning{'s' if warnings != 1 else ''}"
+                           + (" (failing: --strict)" if warnings and strict else ""))
             console.print(Text(summary, style="yellow" if warnings else "green"))
     if output_format == "json":
         click.echo(json.dumps({"format": "perfeval-check/1", "files": reports}, ensure_ascii=False, indent=2))

@@ -124,3 +124,13 @@ def test_a_diagnostic_without_chinese_words_is_shown_in_english() -> None:
     diagnostic = error("PE001", "there is no file `x`", path="x", help="check the path")
     assert render(diagnostic, "zh") == render(diagnostic) == "error[PE001]: there is no file `x`\n  --> x\n" \
                                                               "  = help: check the path"
+
+
+def test_check_on_the_seed_reads_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "--lang", "zh", "check", RULES)
+    assert (code, out) == (0, "")
+    headers = [line for line in err.splitlines() if line.startswith(("警告[", "错误[", "warning[", "error["))]
+    assert len(headers) == 6 and all(line.startswith("警告[PE60") for line in headers)
+    assert "= note:" not in err and "= help:" not in err
+    summary = "rules/anning-2020.zh.perfeval：29 个指标，分值合计 100（总分 100），6 个警告"
+    assert err.rstrip().splitlines()[-1] == summary
