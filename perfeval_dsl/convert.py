@@ -34,24 +34,26 @@ def convert_keywords(text: str, to: str, name: str = "<string>") -> str | None:
         return None
     pieces: list[str] = []
     position = 0
+    last = ""  # the last character written
     previous: str | None = None  # the English keyword written last, if only spaces followed it
     for token in tokens:
         word = _chinese(token) if to == "zh" else _english(token)
         start = token.start
-        between = text[position:start]
-        if to == "en" and word == "then" and previous == "else" and not between.strip():
+        if to == "en" and word == "then" and previous == "else" and not text[position:start].strip():
             word = ""  # `否则 得 0 分` is `else 0`, not `else then 0`
         if word == "" and to == "en":  # 之间, a dropped 得: drop it with the space before it
-            start = len(text[:start].rstrip(" \u3000"))
-            between = text[position:start]
+            while start > position and text[start - 1] in " \u3000":
+                start -= 1
+        between = text[position:start]
         pieces.append(between)
+        last = between[-1:] or last
         if word and to == "en":  # an English word glued to a Chinese name would become part of the name
-            written = "".join(pieces)
-            if written and _joins(written[-1]):
+            if last and _joins(last):
                 word = " " + word
             if token.end < len(text) and _joins(text[token.end]):
                 word = word + " "
         pieces.append(word)
+        last = word[-1:] or last
         position = token.end
         if to == "en":
             previous = word.strip() or previous

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import os
+import time
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -38,13 +39,21 @@ def evaluate(rules: CompiledRules, facts: Facts | Mapping[str, object], memo: Bi
                           {name: fact.note for name, fact in facts.values.items() if fact.note}, facts.sha256)
 
 
+def evaluation_seconds() -> float:
+    """Now, in seconds since 1970; or the time `SOURCE_DATE_EPOCH` gives (the reproducible-builds convention),
+    so that the same inputs can give byte-identical outputs. A malformed value is ignored. A number, not a
+    datetime: it is taken for every unit scored, and turned into a date only when an output shows it."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        epoch = epoch.strip()
+        if epoch.isascii() and epoch.isdigit() and len(epoch) <= 11:
+            return float(int(epoch))
+    return time.time()
+
+
 def evaluation_time() -> datetime.datetime:
-    """Now, in UTC; or the time `SOURCE_DATE_EPOCH` gives (seconds since 1970, the reproducible-builds
-    convention), so that the same inputs can give byte-identical outputs. A malformed value is ignored."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isascii() and epoch.isdigit() and len(epoch) <= 11:
-        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
-    return datetime.datetime.now(datetime.UTC)
+    """`evaluation_seconds` as a datetime in UTC."""
+    return datetime.datetime.fromtimestamp(evaluation_seconds(), datetime.UTC)
 
 
 def _merged(failures: list[Diagnostic]) -> list[Diagnostic]:
@@ -95,5 +104,5 @@ def evaluate_bound(rules: CompiledRules, values: dict[str, Value], facts_name: s
         diagnostics=(*program.diagnostics, *diagnostics) if diagnostics else program.diagnostics,
         trace=trace,
         facts_sha256=facts_sha256,
-        evaluated_at=evaluation_time(),
+        evaluated_seconds=evaluation_seconds(),
     )

@@ -153,7 +153,11 @@ class Result:
     diagnostics: tuple[Diagnostic, ...] = ()
     trace: UnitTrace = attrs.field(eq=False, repr=False)
     facts_sha256: str | None = attrs.field(eq=False, default=None)
-    evaluated_at: datetime.datetime = attrs.field(eq=False)
+    evaluated_seconds: float = attrs.field(eq=False)  # when, as `evaluation.evaluation_seconds` gives it
+
+    @property
+    def evaluated_at(self) -> datetime.datetime:
+        return datetime.datetime.fromtimestamp(self.evaluated_seconds, datetime.UTC)
 
     @property
     def audit(self) -> AuditRecord:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -31,11 +32,7 @@ if TYPE_CHECKING:
 class _Sheet:
     """One worksheet as text lines, with the span of each cell's text."""
 
-    def __init__(self, path: Path, title: str, rows: list[list[tuple[str, Any, str]]]) -> None:
-        try:  # the workbook's digest, for the audit record (its size was checked when it was opened)
-            digest: str | None = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError:
-            digest = None
+    def __init__(self, path: Path, title: str, rows: list[list[tuple[str, Any, str]]], digest: str) -> None:
         lines = []
         self.cells: dict[tuple[int, int], tuple[int, int]] = {}  # (row, column) -> offsets in the text
         offset = 0
@@ -59,15 +56,24 @@ class _Sheet:
         return self.source.span(start, max(end, start + 1))
 
 
-def _open(path: Path, data_only: bool) -> Any:
+def _workbook_bytes(path: Path) -> bytes:
+    """The workbook file, read once: both of its readings (values, formulas) and its digest use these bytes."""
+    check_size(path, "MAX_TABLE_BYTES")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise PerfevalError([error("PE003", f"cannot read `{path}`: {exc.strerror or exc}", path=str(path),
+                                   help="check that the file exists and that you may read it")]) from None
+
+
+def _open(path: Path, data: bytes, data_only: bool) -> Any:
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - a dependency of the package
         raise PerfevalError([error("PE004", "reading .xlsx files needs the openpyxl package", path=str(path),
                                    help="pip install openpyxl defusedxml")]) from None
-    check_size(path, "MAX_TABLE_BYTES")
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except Exception as exc:  # a broken or not-really-xlsx file, an XML bomb refused by defusedxml
         raise PerfevalError([error("PE406", f"`{path}` is not a workbook perfeval can read: {type(exc).__name__}",
                                    path=str(path), help="save it again from Excel as .xlsx (Excel 工作簿)")]) from None
@@ -106,10 +112,11 @@ def _is_formula(value: Any) -> bool:
 
 def _read_sheet(path: Path) -> tuple[_Sheet, list[list[bool]], list[Diagnostic]]:
     """The first worksheet, and which cells hold formulas."""
-    values_book = _open(path, data_only=True)
-    formulas_book = _open(path, data_only=False)
+    data = _workbook_bytes(path)
+    values_book = _open(path, data, data_only=True)
+    formulas_book = _open(path, data, data_only=False)
     try:
-        return _rows(path, values_book, formulas_book)
+        return _rows(path, values_book, formulas_book, hashlib.sha256(data).hexdigest())
     except PerfevalError:
         raise
     except Exception as exc:  # a sheet broken after its first rows: openpyxl reads rows only as they are iterated
@@ -121,7 +128,8 @@ def _read_sheet(path: Path) -> tuple[_Sheet, list[list[bool]], list[Diagnostic]]
         formulas_book.close()
 
 
-def _rows(path: Path, values_book: Any, formulas_book: Any) -> tuple[_Sheet, list[list[bool]], list[Diagnostic]]:
+def _rows(path: Path, values_book: Any, formulas_book: Any,
+          digest: str) -> tuple[_Sheet, list[list[bool]], list[Diagnostic]]:
     from openpyxl.utils import get_column_letter
 
     sheet = values_book.worksheets[0]
@@ -146,7 +154,7 @@ def _rows(path: Path, values_book: Any, formulas_book: Any) -> tuple[_Sheet, lis
             marks.pop()
         rows.append(cells)
         formulas.append(marks)
-    text_sheet = _Sheet(path, sheet.title, rows)
+    text_sheet = _Sheet(path, sheet.title, rows, digest)
     notes = [warning("PE410", f"the cell holds {shown}, a binary fraction rather than the number typed",
                      text_sheet.span(r, c), "inexact",
                      help="type the number again, or format the column as text, so the value is what the report "

@@ -55,6 +55,7 @@ from perfeval_dsl.errors import render as render_diagnostic
 from perfeval_dsl.facts import parse_facts
 from perfeval_dsl.formatter import format_rules
 from perfeval_dsl.report.boundaries import boundaries_document, boundaries_text
+from perfeval_dsl.report.jsondoc import to_json
 from perfeval_dsl.source import Source
 from perfeval_dsl.syntax import parse
 from perfeval_dsl.units import read_units
@@ -260,21 +261,12 @@ def _as_toml(mapping: dict[str, Any]) -> str:
 
 
 def _as_json(mapping: dict[str, Any]) -> str:
-    def value(item: Any) -> str:
-        if isinstance(item, dict):
-            return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {value(v)}" for k, v in item.items()) + "}"
-        if isinstance(item, bool):
-            return "true" if item else "false"
-        if isinstance(item, (int, Decimal)):
-            return str(item)
-        if isinstance(item, list):
-            return "[" + ", ".join(value(v) for v in item) + "]"
-        return json.dumps(str(item), ensure_ascii=False)
-    items = (f"  {json.dumps(k, ensure_ascii=False)}: {value(v)}" for k, v in mapping.items())
-    return "{\n" + ",\n".join(items) + "\n}\n"
+    return to_json(mapping)  # perfeval's own writer: Decimals as exact numbers
 
 
 _SEED_MAPPING = yaml.safe_load(SEED_FACTS_YAML)
+
+
 def _as_csv(mapping: dict[str, Any]) -> str:
     """The facts as a key/value sheet saved as CSV: 名称, 值, 单位 (empty), 备注."""
     rows = ["名称,值,单位,备注"]

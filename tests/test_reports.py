@@ -32,7 +32,7 @@ from test_spreadsheet import seed_workbook
 
 import perfeval_dsl as pe
 from perfeval_dsl.errors import render as render_diagnostic
-from perfeval_dsl.report.table import actual_value
+from perfeval_dsl.result import actual_value
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = "rules/anning-2020.perfeval"

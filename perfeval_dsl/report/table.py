@@ -13,7 +13,6 @@ from decimal import Decimal
 import attrs
 
 from perfeval_dsl.result import IndicatorResult, Result
-from perfeval_dsl.result import actual_value as actual_value  # where it was first defined
 
 LEVEL_NAMES = ("一级指标", "二级指标", "三级指标", "四级指标", "五级指标", "六级指标")
 TEXT_COLUMNS = ("指标解释", "评分标准", "绩效目标值", "实际完成值")
