@@ -156,6 +156,17 @@ class Ranges:
                 if function == "max":
                     return Range(max(r.lo for r in ranges), max(r.hi for r in ranges), all(r.whole for r in ranges))
                 return _round_range(ranges[0], expr)
+            case ast.Deduction(base=base, limit=limit):
+                # Anything from the base down to 0, or down to the base less the limit.
+                start = self.of(base, indicator, assume) if base is not None else (
+                    Range.point(indicator.weight) if indicator is not None else Range.anything())
+                floor = Decimal(0)
+                if limit is not None:
+                    floor = max(floor, _clean(_ARITHMETIC.subtract(start.lo, limit.value), -INFINITY))
+                return Range(min(floor, max(start.lo, Decimal(0))), max(start.hi, Decimal(0)), whole=False)
+            case ast.Checklist(items=items):
+                points = [item.points.value for item in items]
+                return Range(Decimal(0), sum(points, Decimal(0)), whole=all(p == p.to_integral_value() for p in points))
             case ast.Tiered(tiers=tiers, default=default):
                 branches = [tier.score for tier in tiers] + ([default] if default is not None else [])
                 found = [self.of(branch, indicator, assume) for branch in branches]
@@ -567,7 +578,12 @@ def _chart_findings(chart: TierChart) -> Iterator[Diagnostic]:
                                    f"`{unparse(tier.condition)}`", tier.condition.span, "never true",
                           notes=(f"`{subject}` can only be in {chart.show_interval(chart.domain.as_interval())}",)
                           if chart.domain != Range.anything() else (),
-                          help="check the numbers of the condition, or remove the tier")
+                          help="check the numbers of the condition, or remove the tier",
+                          zh=Chinese(f"`{name}` 的这一档永远不会适用：`{subject}` 没有任何值满足 "
+                                     f"`{unparse(tier.condition, lang='zh')}`", "永远不成立",
+                                     "请检查条件中的数，或删除这一档",
+                                     (f"`{subject}` 只能在 {chart.show_interval(chart.domain.as_interval())} 之内",)
+                                     if chart.domain != Range.anything() else ()))
             continue
         covered = P.empty()
         for _, values in earlier:
@@ -577,7 +593,12 @@ def _chart_findings(chart: TierChart) -> Iterator[Diagnostic]:
             yield warning("PE603", f"this tier of `{name}` can never apply: every value it takes is taken by an "
                                    "earlier tier", tier.condition.span, "already covered",
                           notes=("tiers are tried in order; its values go to " + " and ".join(takers),),
-                          help="reorder the tiers so the narrower comes first, or remove this one")
+                          help="reorder the tiers so the narrower comes first, or remove this one",
+                          zh=Chinese(f"`{name}` 的这一档永远不会适用：它取的每个值都已被前面的档取走", "已被覆盖",
+                                     "请调整各档的顺序，让范围较窄的一档在前，或删除这一档",
+                                     ("各档按顺序判断；它的值归入 " + " 和 ".join(
+                                         f"`{unparse(tiers[j].condition, lang='zh')}`" for j, values in earlier
+                                         if _has_value(values & own, whole)),)))
             continue
         for j, values in earlier:
             shared = values & own
@@ -606,7 +627,9 @@ def _chart_findings(chart: TierChart) -> Iterator[Diagnostic]:
     if chart.tiered.default is not None and not any(band.branch == chart.else_branch for band in chart.bands):
         yield warning("PE604", f"the `else` of `{name}` can never apply: the tiers take every value of "
                                f"`{subject}`", chart.tiered.default.span, "never reached",
-                      help="remove the last condition and let `else` take those values, or drop the `else`")
+                      help="remove the last condition and let `else` take those values, or drop the `else`",
+                      zh=Chinese(f"`{name}` 的 `else` 永远不会适用：各档已取走 `{subject}` 的所有值", "永远不会用到",
+                                 "请删除最后一个条件，让 `else` 取这些值，或去掉 `else`"))
     yield from _direction_findings(chart)
 
 
@@ -643,7 +666,11 @@ def _gap_findings(chart: TierChart) -> Iterator[Diagnostic]:
             yield warning("PE607", f"no tier of `{name}` takes values of `{subject}` in "
                                    f"{chart.show_interval(band.values)}", where, "no tier for some values",
                           notes=("the evaluation of such a value stops with PE502 (no tier matched)",),
-                          help="add a final `else …` (for 否则不得分, `else 0`), or widen the tiers")
+                          help="add a final `else …` (for 否则不得分, `else 0`), or widen the tiers",
+                          zh=Chinese(f"`{name}` 没有哪一档取 `{subject}` 在 {chart.show_interval(band.values)} 的值",
+                                     "有些值没有对应的档",
+                                     "请在最后加上 `else …`（否则不得分即 `else 0`），或放宽各档",
+                                     ("对这样的值，评价会因 PE502（没有一档符合）而停止",)))
     for position in _gap_positions(chart):
         band, below, above = bands[position], bands[position - 1], bands[position + 1]
         assert below.branch is not None and above.branch is not None
@@ -787,7 +814,14 @@ def _direction_findings(chart: TierChart) -> Iterator[Diagnostic]:
                     notes=(f"{chart.show(lower)} {_scores_text(chart, before_band.branch)}, but the higher "
                            f"{chart.show(higher)} {_scores_text(chart, band.branch)}",),
                     help="check the order of the tiers and their scores, or the declared direction "
-                         "(`higher`: 正向, more is better; `lower`: 反向, less is better)")
+                         "(`higher`: 正向, more is better; `lower`: 反向, less is better)",
+                    zh=Chinese(f"`{chart.indicator.name}` 的得分随 `{unparse(chart.subject)}` 升高而"
+                               f"{'降低' if direction == 'higher' else '升高'}，但这个指标声明为 "
+                               f"`direction {direction}`（{'正向' if direction == 'higher' else '反向'}）",
+                               f"{chart.show(higher)} {_scores_text(chart, band.branch, 'zh')}",
+                               "请检查各档的顺序和得分，或声明的方向（`higher`：正向，越多越好；`lower`：反向，越少越好）",
+                               (f"{chart.show(lower)} {_scores_text(chart, before_band.branch, 'zh')}，而更高的 "
+                                f"{chart.show(higher)} {_scores_text(chart, band.branch, 'zh')}",)))
                 return
         previous = (band, points)
 
@@ -828,7 +862,7 @@ def _score_range_findings(program: model.Program, indicator: model.Indicator, ch
         low = "(−∞" if reach.lo == -INFINITY else f"[{plain(reach.lo)}"
         high = "+∞)" if reach.hi == INFINITY else f"{plain(reach.hi)}]"
         open_facts = _unbounded_facts(program, indicator, expr)
-        declare = ""
+        declare = declare_zh = ""
         if open_facts:
             fact = program.facts[open_facts[0]]
             assert isinstance(fact.type, NumberType)
@@ -836,6 +870,8 @@ def _score_range_findings(program: model.Program, indicator: model.Indicator, ch
                 ("分", 1),) else "… and …")
             declare = (f"; if {' and '.join(f'`{name}`' for name in open_facts)} cannot take any value, declare "
                        f"the range, e.g. `fact {fact.name}: {_type_word(fact.type)} between {example}`")
+            declare_zh = (f"；若 {'、'.join(f'`{name}`' for name in open_facts)} 并非可取任意值，请声明其范围，"
+                          f"例如 `fact {fact.name}: {_type_word(fact.type)} between {example}`")
         yield warning(
             "PE605", f"this score of `{indicator.name}` can range over {low}, {high} points, outside 0 to "
                      f"its weight {plain(weight)}", expr.span,
@@ -843,7 +879,12 @@ def _score_range_findings(program: model.Program, indicator: model.Indicator, ch
             notes=("counts are taken as whole and not negative, facts declared `between … and …` as in their "
                    "range, other facts as any value",),
             help=f"cap the score, e.g. `{_capped(unparse(expr), reach, weight)}`, or score it in tiers{declare}; "
-                 "the evaluation stops with PE503 if a unit's facts do push it out")
+                 "the evaluation stops with PE503 if a unit's facts do push it out",
+            zh=Chinese(f"`{indicator.name}` 的这个得分可取 {low}, {high} 分，超出了 0 到分值 {plain(weight)} 的范围",
+                       "可能" + "或".join(["低于 0"] * (reach.lo < 0) + ["高于分值"] * (reach.hi > weight)),
+                       f"请给得分设上下限，例如 `{_capped(unparse(expr), reach, weight)}`，或改为分档评分{declare_zh}；"
+                       "若某个被评价单位的事实确实使它超出范围，评价会因 PE503 而停止",
+                       ("计数按非负整数计，声明了 `between … and …` 的事实按其范围计，其他事实按任意值计",)))
 
 
 def _capped(text: str, reach: Range, weight: Decimal) -> str:

@@ -146,9 +146,48 @@ class Tiered:
     span: Span = _span
 
 
+@attrs.frozen(kw_only=True)
+class DeductionStep:
+    """`按 差距 每 3% 扣 1 分`: `points` off for each `step` of `gap` (nothing for a gap of 0 or less)."""
+
+    gap: Expr
+    step: Number
+    points: Number
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class Deduction:
+    """Points off a base (the weight when `base` is None) per step of one or more gaps (扣分), at most
+    `limit` in all, never below 0. Steps count whole unless `prorated` (按比例): 8% at 3% a step is 2."""
+
+    base: Expr | None
+    steps: tuple[DeductionStep, ...]
+    limit: Number | None
+    prorated: bool
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class ChecklistItem:
+    """`有财务管理制度 得 1 分`: one item of a checklist."""
+
+    condition: Expr
+    points: Number
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class Checklist:
+    """`逐项 { … }`: the points of every item whose condition holds, added up (逐项计分)."""
+
+    items: tuple[ChecklistItem, ...]
+    span: Span = _span
+
+
 Expr = Union[  # noqa: UP007
     Number, String, Bool, Ref, WeightRef, Call, Unary, Binary, Compare, Between, PartialCompare,
-    PartialBetween, BoolOp, Not, Tiered,
+    PartialBetween, BoolOp, Not, Tiered, Deduction, Checklist,
 ]
 
 

@@ -21,7 +21,7 @@ import attrs
 
 from perfeval_dsl.atomic import write_text_atomically
 from perfeval_dsl.compiler import CompiledRules
-from perfeval_dsl.errors import Diagnostic, PerfevalError, error
+from perfeval_dsl.errors import Chinese, Diagnostic, PerfevalError, error
 from perfeval_dsl.evaluation import evaluate, evaluation_time
 from perfeval_dsl.facts import BindMemo
 from perfeval_dsl.result import Result
@@ -99,7 +99,9 @@ def run_batch(rules: CompiledRules, units: Path, out: Path | None = None, resume
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise PerfevalError([error("PE003", f"cannot create the folder `{out}`: {exc.strerror or exc}",
-                                       path=str(out), help="give a folder you may write to")]) from None
+                                       path=str(out), help="give a folder you may write to",
+                                       zh=Chinese(f"无法创建文件夹 `{out}`：{exc.strerror or exc}",
+                                                  help="请给出一个你有权写入的文件夹"))]) from None
     started = evaluation_time()
     outcomes = []
     table_sha256: str | None = None
@@ -150,7 +152,9 @@ def _outcomes(rules: CompiledRules, units: Iterator[Unit], out: Path | None,
             except OSError as exc:
                 yield unit, UnitOutcome(name=unit.name, diagnostics=(error(
                     "PE003", f"cannot write `{target}`: {exc.strerror or exc}", path=str(target),
-                    help="check that the folder exists and that you may write to it"),))
+                    help="check that the folder exists and that you may write to it",
+                    zh=Chinese(f"无法写入 `{target}`：{exc.strerror or exc}",
+                               help="请确认文件夹存在，并且你有权写入")),))
                 continue
         # The unit's own warnings (an inexact cell, a formula, an undeclared fact); the rule file's are the same
         # for every unit and were shown by `check`.

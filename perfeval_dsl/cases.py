@@ -28,7 +28,7 @@ import yaml
 
 from perfeval_dsl import ast, model
 from perfeval_dsl.compiler import CompiledRules
-from perfeval_dsl.errors import CODES, Diagnostic, PerfevalError, did_you_mean, error
+from perfeval_dsl.errors import CODES, Chinese, Diagnostic, PerfevalError, did_you_mean, did_you_mean_zh, error
 from perfeval_dsl.evaluation import evaluate
 from perfeval_dsl.facts import Facts, compose_yaml, facts_from_yaml_node, load_facts, node_span, read_text
 from perfeval_dsl.result import IndicatorResult, Result
@@ -40,6 +40,22 @@ TEST_SUFFIX = ".tests.yaml"
 _FILE_KEYS = ("rules", "facts", "cases")
 _CASE_KEYS = ("name", "facts", "without", "expect")
 _EXPECT_KEYS = ("total", "grade", "scores", "groups", "error")
+# The Chinese of the parts of a test file that messages name (`what`) and of the forms they suggest (`example`).
+_ZH = {
+    "a test file": "测试文件", "a case": "用例", "a case's `name`": "用例的 `name`",
+    "`facts` at the top (the facts file every case starts from)": "顶层的 `facts`（每个用例所基于的事实文件）",
+    "a name under `without`": "`without` 下的名称", "the expected `total`": "预期的 `total`",
+    "the expected `grade`": "预期的 `grade`", "an expected error code": "预期的错误代码",
+    "`cases:` followed by `- name: …` items": "`cases:` 后接若干 `- name: …` 项",
+    "`- name: …` then `expect:`": "`- name: …` 然后是 `expect:`",
+}
+
+
+def _zh(words: str) -> str:
+    """`words` (a `what` or an `example` of `_Reader`) in Chinese."""
+    if words.startswith("the expected score of "):
+        return words.removeprefix("the expected score of ") + " 的预期得分"
+    return _ZH.get(words, words)
 
 
 # ---- the test file -----------------------------------------------------------------------------
@@ -96,7 +112,8 @@ class _Reader:
 
     def mapping(self, node: yaml.Node, what: str, keys: tuple[str, ...], example: str) -> dict[str, yaml.Node]:
         if not isinstance(node, yaml.MappingNode):
-            self.problem(f"{what} must be a list of `key: value` lines", node, help=f"write it as {example}")
+            self.problem(f"{what} must be a list of `key: value` lines", node, help=f"write it as {example}",
+                         zh=Chinese(f"{_zh(what)}必须由一行行 `key: value` 组成", help=f"请写成 {_zh(example)}"))
             return {}
         found: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
@@ -104,17 +121,22 @@ class _Reader:
             if key not in keys:
                 close = did_you_mean(key, keys)
                 self.problem(f"`{key}` is not a key of {what}", key_node, "unknown key",
-                             help=close or "the keys are " + ", ".join(f"`{k}`" for k in keys))
+                             help=close or "the keys are " + ", ".join(f"`{k}`" for k in keys),
+                             zh=Chinese(f"`{key}` 不是{_zh(what)}的键", "未知的键",
+                                        did_you_mean_zh(key, keys)
+                                        or "可用的键有 " + "、".join(f"`{k}`" for k in keys)))
                 continue
             if key in found:
-                self.problem(f"`{key}` is given twice in {what}", key_node, "given again", help="give it once")
+                self.problem(f"`{key}` is given twice in {what}", key_node, "given again", help="give it once",
+                             zh=Chinese(f"`{key}` 在{_zh(what)}中给出了两次", "再次给出", "只给一次"))
                 continue
             found[key] = value_node
         return found
 
     def text(self, node: yaml.Node, what: str) -> str | None:
         if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null":
-            self.problem(f"{what} must be a single value", node, help="write one value after the colon")
+            self.problem(f"{what} must be a single value", node, help="write one value after the colon",
+                         zh=Chinese(f"{_zh(what)}必须是单个值", help="请在冒号后写一个值"))
             return None
         return str(node.value)
 
@@ -134,14 +156,18 @@ class _Reader:
             value = Decimal("NaN")
         if not value.is_finite():
             self.problem(f"{what} must be a number of points, not `{text}`", node, "not points",
-                         help="write the score as a number, e.g. `5` or `4.5`")
+                         help="write the score as a number, e.g. `5` or `4.5`",
+                         zh=Chinese(f"{_zh(what)}必须是分数，而不是 `{text}`", "不是分数",
+                                    "请把得分写成数，例如 `5` 或 `4.5`"))
             return None
         return value
 
     def named_points(self, node: yaml.Node, what: str) -> tuple[tuple[str, Decimal, Span], ...]:
         if not isinstance(node, yaml.MappingNode):
             self.problem(f"`{what}` must list `名称: 分数` lines", node,
-                         help=f"write e.g. `{what}: {{基本支出执行偏差率: 5}}`")
+                         help=f"write e.g. `{what}: {{基本支出执行偏差率: 5}}`",
+                         zh=Chinese(f"`{what}` 必须由一行行 `名称: 分数` 组成",
+                                    help=f"请写成例如 `{what}: {{基本支出执行偏差率: 5}}`"))
             return ()
         found = []
         for key_node, value_node in node.value:
@@ -159,7 +185,9 @@ def load_tests(path: Path) -> CaseFile:
     reader = _Reader(source)
     if root is None:
         raise PerfevalError([error("PE701", f"`{path}` has no cases", path=str(path),
-                                   help="add `cases:` with at least one case; docs/testing.md shows the form")])
+                                   help="add `cases:` with at least one case; docs/testing.md shows the form",
+                                   zh=Chinese(f"`{path}` 中没有用例",
+                                              help="请加上 `cases:` 并至少写一个用例；写法见 docs/testing.md"))])
     top = reader.mapping(root, "a test file", _FILE_KEYS, "`cases:` followed by `- name: …` items")
     rules_path = rules_file_for(path)
     if "rules" in top and (text := reader.text(top["rules"], "`rules`")) is not None:
@@ -174,10 +202,13 @@ def load_tests(path: Path) -> CaseFile:
     cases: list[Case] = []
     if "cases" not in top:
         if isinstance(root, yaml.MappingNode):
-            reader.problem("the test file has no `cases`", root, help="add `cases:` followed by `- name: …` items")
+            reader.problem("the test file has no `cases`", root, help="add `cases:` followed by `- name: …` items",
+                           zh=Chinese("测试文件中没有 `cases`", help="请加上 `cases:`，后接若干 `- name: …` 项"))
     elif not isinstance(top["cases"], yaml.SequenceNode) or not top["cases"].value:
         reader.problem("`cases` must be a list of cases, each starting with `- name:`", top["cases"],
-                       help="write `cases:` and under it `- name: …` items")
+                       help="write `cases:` and under it `- name: …` items",
+                       zh=Chinese("`cases` 必须是用例的列表，每个用例以 `- name:` 开头",
+                                  help="请写 `cases:`，并在其下写若干 `- name: …` 项"))
     else:
         seen: dict[str, Span] = {}
         for number, node in enumerate(top["cases"].value, start=1):
@@ -187,7 +218,10 @@ def load_tests(path: Path) -> CaseFile:
             if case.name in seen:
                 reader.problem(f"two cases are named `{case.name}`", node, "named again",
                                notes=(f"the first is at {seen[case.name].location()}",),
-                               help="give each case its own name: failures are reported by name")
+                               help="give each case its own name: failures are reported by name",
+                               zh=Chinese(f"有两个用例都名为 `{case.name}`", "重复的名称",
+                                          "请给每个用例取不同的名称：未通过的用例按名称报告",
+                                          (f"第一个在 {seen[case.name].location()}",)))
             seen.setdefault(case.name, case.span)
             cases.append(case)
     if reader.diagnostics:
@@ -212,7 +246,9 @@ def _case(reader: _Reader, node: yaml.Node, number: int, path: str) -> Case | No
                 reader.diagnostics.extend(failure.diagnostics)
         else:
             reader.problem("a case's `facts` must list `名称: 值` lines", facts_node,
-                           help="write e.g. `facts: {实际基本支出: 110 元}`")
+                           help="write e.g. `facts: {实际基本支出: 110 元}`",
+                           zh=Chinese("用例的 `facts` 必须由一行行 `名称: 值` 组成",
+                                      help="请写成例如 `facts: {实际基本支出: 110 元}`"))
     without: list[str] = []
     without_spans: list[Span] = []
     if "without" in fields:
@@ -223,7 +259,9 @@ def _case(reader: _Reader, node: yaml.Node, number: int, path: str) -> Case | No
         if misspelt:
             return None
         reader.problem(f"the case `{name}` expects nothing", node, "no `expect`",
-                       help="add `expect:` with `total`, `grade`, `scores`, `groups` or `error`")
+                       help="add `expect:` with `total`, `grade`, `scores`, `groups` or `error`",
+                       zh=Chinese(f"用例 `{name}` 没有任何预期", "没有 `expect`",
+                                  "请加上 `expect:`，写明 `total`、`grade`、`scores`、`groups` 或 `error`"))
         return None
     expect = _expected(reader, fields["expect"])
     return Case(name=name or f"case {number}", facts=facts, without=tuple(without), expect=expect,
@@ -244,15 +282,21 @@ def _expected(reader: _Reader, node: yaml.Node) -> Expected:
             if code not in CODES or not code.startswith(("PE4", "PE5")):
                 reader.problem(f"`{text}` is not a code an evaluation can stop with", item, "not an evaluation error",
                                help="write a facts (PE4xx) or evaluation (PE5xx) code, e.g. `PE501`; "
-                                    "`perfeval explain` lists them")
+                                    "`perfeval explain` lists them",
+                               zh=Chinese(f"`{text}` 不是评价会因之停止的代码", "不是评价错误",
+                                          "请写事实（PE4xx）或评价（PE5xx）的代码，例如 `PE501`；"
+                                          "`perfeval explain` 会列出它们"))
                 continue
             codes.append(code)
         if codes and (total is not None or grade is not None or scores or groups):
             reader.problem("a case that expects an error cannot also expect scores", error_node,
-                           help="split it into two cases")
+                           help="split it into two cases",
+                           zh=Chinese("预期出错的用例不能同时预期得分", help="请把它拆成两个用例"))
     if isinstance(node, yaml.MappingNode) and not node.value:
         reader.problem("this case expects nothing", node, "empty",
-                       help="add `total`, `grade`, `scores`, `groups` or `error` under `expect`")
+                       help="add `total`, `grade`, `scores`, `groups` or `error` under `expect`",
+                       zh=Chinese("这个用例没有任何预期", "空的",
+                                  "请在 `expect` 下写明 `total`、`grade`、`scores`、`groups` 或 `error`"))
     grade_span = reader.span(fields["grade"]) if "grade" in fields else None
     return Expected(total=total, grade=grade, grade_span=grade_span, scores=scores, groups=groups,
                     errors=tuple(codes))
@@ -364,6 +408,9 @@ def run_tests(tests: CaseFile, rules: CompiledRules) -> CaseReport:
     return CaseReport(tests=tests, rules=rules, outcomes=tuple(outcomes), coverage=coverage)
 
 
+_AS_THE_RULES_ZH = "请使用规则文件中的名称"
+
+
 def _check_names(tests: CaseFile, program: model.Program) -> None:
     indicators = [i.name for i in program.indicators]
     groups = [g.name for g in program.groups]
@@ -373,25 +420,35 @@ def _check_names(tests: CaseFile, program: model.Program) -> None:
         for name, _, span in case.expect.scores:
             if name not in indicators:
                 problems.append(error("PE702", f"the rules have no indicator named `{name}`", span, "unknown",
-                                      help=did_you_mean(name, indicators) or "name it as the rule file does"))
+                                      help=did_you_mean(name, indicators) or "name it as the rule file does",
+                                      zh=Chinese(f"规则中没有名为 `{name}` 的指标", "未知",
+                                                 did_you_mean_zh(name, indicators) or _AS_THE_RULES_ZH)))
         for name, _, span in case.expect.groups:
             if name not in groups:
                 problems.append(error("PE702", f"the rules have no group named `{name}`", span, "unknown",
-                                      help=did_you_mean(name, groups) or "name it as the rule file does"))
+                                      help=did_you_mean(name, groups) or "name it as the rule file does",
+                                      zh=Chinese(f"规则中没有名为 `{name}` 的指标组", "未知",
+                                                 did_you_mean_zh(name, groups) or _AS_THE_RULES_ZH)))
         if case.expect.grade is not None and case.expect.grade not in labels:
             problems.append(error("PE702", f"the rules have no grade `{case.expect.grade}`",
                                   case.expect.grade_span or case.span, "unknown",
-                                  help="the grades are " + ", ".join(labels)))
+                                  help="the grades are " + ", ".join(labels),
+                                  zh=Chinese(f"规则中没有等级 `{case.expect.grade}`", "未知",
+                                             "可用的等级有 " + "、".join(labels))))
         given = case.facts.values.values() if case.facts is not None else ()
         for fact in given:
             if fact.name not in program.facts:
                 problems.append(error("PE702", f"the rules declare no fact named `{fact.name}`",
                                       fact.key_span or fact.span, "unknown",
-                                      help=did_you_mean(fact.name, program.facts) or "name it as the rule file does"))
+                                      help=did_you_mean(fact.name, program.facts) or "name it as the rule file does",
+                                      zh=Chinese(f"规则没有声明名为 `{fact.name}` 的事实", "未知",
+                                                 did_you_mean_zh(fact.name, program.facts) or _AS_THE_RULES_ZH)))
         for name, span in zip(case.without, case.without_spans, strict=True):
             if name not in program.facts:
                 problems.append(error("PE702", f"the rules declare no fact named `{name}`", span, "unknown",
-                                      help=did_you_mean(name, program.facts) or "name it as the rule file does"))
+                                      help=did_you_mean(name, program.facts) or "name it as the rule file does",
+                                      zh=Chinese(f"规则没有声明名为 `{name}` 的事实", "未知",
+                                                 did_you_mean_zh(name, program.facts) or _AS_THE_RULES_ZH)))
     if problems:
         raise PerfevalError(problems)
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 import attrs
 
 from perfeval_dsl import ast, model
-from perfeval_dsl.errors import Chinese, Diagnostic, did_you_mean, error, suggest, warning
+from perfeval_dsl.errors import Chinese, Diagnostic, did_you_mean, did_you_mean_zh, error, suggest, warning
 from perfeval_dsl.limits import MAX_DEPTH, limit
 from perfeval_dsl.source import Source, Span
 from perfeval_dsl.unparse import unparse
@@ -33,8 +33,10 @@ from perfeval_dsl.values import (
     StringType,
     TextType,
     ValueType,
+    describe_zh,
     dim_mul,
     dim_name,
+    dim_name_zh,
     in_range,
     number_type_for_unit,
     plain,
@@ -44,6 +46,11 @@ FUNCTIONS = {"abs": (1, 1), "min": (2, None), "max": (2, None), "round": (1, 2),
 DIRECTIONS = {"higher": "higher", "lower": "lower", "正向": "higher", "反向": "lower"}
 DEFAULT_GRADES = (("优", Decimal("0.9")), ("良", Decimal("0.8")), ("中", Decimal("0.6")))
 POINTS_TYPE = NumberType(dim=((POINTS, 1),))
+
+
+def _what_zh(what: str) -> str:
+    """The Chinese of what a unit mismatch tried (`add`, `compare`, a function's name …), to end a sentence."""
+    return {"add": "相加", "subtract": "相减", "compare": "比较", "mix": "混用"}.get(what, f"一起用于 `{what}`")
 
 
 def check(tree: ast.RuleFile, source: Source) -> tuple[model.Program | None, list[Diagnostic]]:
@@ -81,7 +88,10 @@ def _too_deep(tree: ast.RuleFile) -> Iterator[Diagnostic]:
             yield error("PE212", f"this expression nests {levels} levels deep; perfeval takes at most {MAX_DEPTH}",
                         expr.span.to(expr.span), "too deep",
                         help="name inner parts with `let` (a derived value may use other derived values), or "
-                             "write a long sum as a few partial sums")
+                             "write a long sum as a few partial sums",
+                        zh=Chinese(f"这个表达式嵌套了 {levels} 层；perfeval 最多接受 {MAX_DEPTH} 层", "嵌套太深",
+                                   "请用 `let` 给内层部分命名（计算值可以使用其他计算值），"
+                                   "或把很长的求和拆成几个部分和"))
 
 
 def _nodes(tree: ast.RuleFile) -> Iterator[object]:
@@ -107,17 +117,22 @@ def _beyond_limits(tree: ast.RuleFile) -> Iterator[Diagnostic]:
             if indicators == most_indicators + 1:
                 yield error("PE309", f"the rule file has more than {most_indicators:,} indicators", node.name_span,
                             "one too many", help="split the evaluation into several rule files; the limit is set "
-                                                 "by the environment variable PERFEVAL_MAX_INDICATORS")
+                                                 "by the environment variable PERFEVAL_MAX_INDICATORS",
+                            zh=Chinese(f"规则文件的指标超过 {most_indicators:,} 个", "多出的一个",
+                                       "请把评价拆成几个规则文件；这个上限由环境变量 PERFEVAL_MAX_INDICATORS 设定"))
         elif isinstance(node, ast.Number) and not in_range(node.value):
             yield error("PE213", "this number is too large or has too many decimals", node.span, "out of range",
-                        help="a number has at most 18 digits before the decimal point and 18 after")
+                        help="a number has at most 18 digits before the decimal point and 18 after",
+                        zh=Chinese("这个数太大或小数位太多", "超出范围", "数的整数部分和小数部分各不超过 18 位"))
         elif isinstance(node, (ast.String, ast.TextField, ast.Title)):
             text = node.value if isinstance(node, ast.String) else node.text
             if len(text) > most_text:
                 yield error("PE214", f"this text is {len(text):,} characters long; perfeval takes at most "
                                      f"{most_text:,}", node.span, "too long",
                             help="shorten it: the rule does not depend on a report's wording; the limit is set by "
-                                 "the environment variable PERFEVAL_MAX_TEXT")
+                                 "the environment variable PERFEVAL_MAX_TEXT",
+                            zh=Chinese(f"这段文字长 {len(text):,} 个字符；perfeval 最多接受 {most_text:,} 个", "太长",
+                                       "请缩短它：规则不依赖报告的措辞；这个上限由环境变量 PERFEVAL_MAX_TEXT 设定"))
 
 
 def is_literal(expr: ast.Expr) -> bool:
@@ -191,6 +206,12 @@ def children(expr: ast.Expr) -> tuple[ast.Expr, ...]:
         case ast.Tiered(tiers=tiers, default=default):
             children = tuple(e for t in tiers for e in (t.condition, t.score))
             children += (default,) if default is not None else ()
+        case ast.Deduction(base=base, steps=steps, limit=limit):
+            children = (base,) if base is not None else ()
+            children += tuple(e for s in steps for e in (s.gap, s.step, s.points))
+            children += (limit,) if limit is not None else ()
+        case ast.Checklist(items=items):
+            children = tuple(e for item in items for e in (item.condition, item.points))
         case _:
             children = ()
     return children
@@ -264,7 +285,8 @@ class _Checker:
         indicators = tuple(i for node in built for i in self._leaves(node))
         if not indicators:
             self.err("PE305", "the rule file has no indicator", self.source.span(0, 0),
-                     help="add at least one `indicator 名称 weight 5 { score … }`")
+                     help="add at least one `indicator 名称 weight 5 { score … }`",
+                     zh=Chinese("规则文件中没有指标", help="请至少添加一个 `indicator 名称 weight 5 { score … }`"))
         weight_sum = sum((node.weight for node in built), Decimal(0))
         if indicators and weight_sum != total[0] and not self.invalid_weight and not self.weight_mismatches:
             self.err(
@@ -309,7 +331,9 @@ class _Checker:
                     keyword = {ast.Title: "title", ast.Total: "total", ast.Grades: "grades"}[type(item)]
                     self.err("PE307", f"`{keyword}` is given twice", item.span, "second one",
                              notes=(f"the first is at {seen.span.location()}",),
-                             help="keep one of them")
+                             help="keep one of them",
+                             zh=Chinese(f"`{keyword}` 写了两次", "第二个", "请只保留其中一个",
+                                        (f"第一个在 {seen.span.location()}",)))
                     continue
                 if isinstance(item, ast.Title):
                     title = item
@@ -321,7 +345,8 @@ class _Checker:
         if total is not None:
             if total.points.unit not in (None, "分") or total.points.value <= 0:
                 self.err("PE308", "the total must be a positive number of points", total.points.span,
-                         help="write it as `total 100`")
+                         help="write it as `total 100`",
+                         zh=Chinese("总分必须是正的分数", help="请写成 `total 100`"))
             else:
                 points = total.points.value
         name = title.text if title is not None else self.source.name
@@ -339,31 +364,43 @@ class _Checker:
             last = index == len(grades.bands) - 1
             if band.label in labels:
                 self.err("PE303", f"the grade `{band.label}` is listed twice", band.span,
-                         help="give each grade once")
+                         help="give each grade once",
+                         zh=Chinese(f"等级 `{band.label}` 列了两次", help="每个等级只列一次"))
             labels.add(band.label)
             if band.threshold is None:
                 if not last:
                     self.err("PE303", f"`{band.label} otherwise` must be the last grade", band.span,
-                             help="list grades from the highest threshold down, ending with `… otherwise`")
+                             help="list grades from the highest threshold down, ending with `… otherwise`",
+                             zh=Chinese(f"`{band.label} otherwise` 必须是最后一个等级",
+                                        help="请按分数线从高到低列出各等级，并以 `… otherwise` 结尾"))
                 result.append(model.GradeBand(label=band.label, threshold=None, span=band.span))
                 continue
             value = band.threshold.value
             if band.op not in (">=", ">"):
                 self.err("PE303", f"the grade `{band.label}` uses `{band.op}`, but a grade starts at a threshold",
                          band.span, help=f"write `{band.label} >= {plain(value)}` (含, at or above) or "
-                                         f"`{band.label} > {plain(value)}` (above)")
+                                         f"`{band.label} > {plain(value)}` (above)",
+                         zh=Chinese(f"等级 `{band.label}` 用了 `{band.op}`，但等级从一条分数线开始",
+                                    help=f"请写 `{band.label} >= {plain(value)}`（含，达到或高于）或 "
+                                         f"`{band.label} > {plain(value)}`（高于）"))
             elif previous is not None and value >= previous:
                 self.err("PE303", f"the grade `{band.label}` starts at {value}, not below the grade before it",
-                         band.threshold.span, help="list grades from the highest threshold down")
+                         band.threshold.span, help="list grades from the highest threshold down",
+                         zh=Chinese(f"等级 `{band.label}` 从 {value} 开始，没有低于前一个等级",
+                                    help="请按分数线从高到低列出各等级"))
             elif not 0 <= value <= total:
                 self.err("PE303", f"the grade threshold {value} is outside 0 to {total}", band.threshold.span,
-                         help=f"use a threshold between 0 and the total, {total}")
+                         help=f"use a threshold between 0 and the total, {total}",
+                         zh=Chinese(f"等级分数线 {value} 不在 0 到 {total} 之间",
+                                    help=f"请使用 0 到总分 {total} 之间的分数线"))
             previous = value
             result.append(model.GradeBand(label=band.label, threshold=value, inclusive=band.op == ">=",
                                           span=band.span))
             if last:
                 self.err("PE303", "the grade bands do not end with a grade for every lower total",
-                         band.span, help="end the list with a band such as `差 otherwise`")
+                         band.span, help="end the list with a band such as `差 otherwise`",
+                         zh=Chinese("等级列表没有以一个涵盖所有更低总分的等级结尾",
+                                    help="请以 `差 otherwise` 这样的等级结束列表"))
         return tuple(result)
 
     # -- facts
@@ -404,7 +441,9 @@ class _Checker:
             return None, None
         if not isinstance(value_type, NumberType):
             self.err("PE204", f"only a number can have a range, but `{decl.name}` is {value_type.describe()}",
-                     declared.span, help="remove `between … and …`, or declare the fact with a unit")
+                     declared.span, help="remove `between … and …`, or declare the fact with a unit",
+                     zh=Chinese(f"只有数才能有范围，但 `{decl.name}` 是{describe_zh(value_type)}",
+                                help="请删除 `between … and …`，或用一个单位声明这个事实"))
             return None, None
         ends: list[Decimal] = []
         for end in (declared.low, declared.high):
@@ -413,18 +452,26 @@ class _Checker:
                 self.err("PE203", f"the range of `{decl.name}` is written in {end_type.describe()}, but the fact "
                                   f"is {value_type.describe()}", end.span, "other unit",
                          help="write both ends in the fact's unit, e.g. `between 0 and 100` for "
-                              f"{dim_name(value_type.dim)}")
+                              f"{dim_name(value_type.dim)}",
+                         zh=Chinese(f"`{decl.name}` 的范围用的是{describe_zh(end_type)}，但这个事实是"
+                                    f"{describe_zh(value_type)}", "单位不同",
+                                    "请用事实的单位写范围的两端，例如单位为 "
+                                    f"{dim_name_zh(value_type.dim)} 时写 `between 0 and 100`"))
                 return None, None
             if end.unit is None and value_type.percent:
                 self.err("PE203", f"`{plain(end.value)}` has no % sign, but `{decl.name}` is a percentage",
-                         end.span, "no % sign", help=f"write `{plain(end.value)}%`")
+                         end.span, "no % sign", help=f"write `{plain(end.value)}%`",
+                         zh=Chinese(f"`{plain(end.value)}` 没有 % 号，但 `{decl.name}` 是百分比", "没有 % 号",
+                                    f"请写 `{plain(end.value)}%`"))
                 return None, None
             ends.append(end.value * UNITS[end.unit].factor if end.unit is not None else end.value)
         low, high = ends
         if low > high:
             self.err("PE204", f"the range of `{decl.name}` is empty: {plain(declared.low.value)} is above "
                               f"{plain(declared.high.value)}", declared.span, "empty range",
-                     help="write the lower end first: `between 0% and 100%`")
+                     help="write the lower end first: `between 0% and 100%`",
+                     zh=Chinese(f"`{decl.name}` 的范围是空的：{plain(declared.low.value)} 大于 "
+                                f"{plain(declared.high.value)}", "空范围", "请先写下限：`between 0% and 100%`"))
             return None, None
         return low, high
 
@@ -450,7 +497,9 @@ class _Checker:
         if name in self.let_stack:
             cycle = [*self.let_stack[self.let_stack.index(name):], name]
             self.err("PE207", f"`{name}` is computed from itself: {' → '.join(cycle)}", let.name_span,
-                     help="break the cycle: one of these values must come from facts only")
+                     help="break the cycle: one of these values must come from facts only",
+                     zh=Chinese(f"`{name}` 由它自身算出：{' → '.join(cycle)}",
+                                help="请打破这个循环：其中至少一个值必须只由事实算出"))
             return None
         self.let_stack.append(name)
         try:
@@ -479,7 +528,8 @@ class _Checker:
     def _weight(self, number: ast.Number) -> Decimal:
         if number.unit not in (None, "分") or number.value <= 0:
             self.err("PE308", "a weight must be a positive number of points", number.span,
-                     help="write it as `weight 5` (or `weight 5分`)")
+                     help="write it as `weight 5` (or `weight 5分`)",
+                     zh=Chinese("分值必须是正的分数", help="请写成 `weight 5`（或 `weight 5分`）"))
             self.invalid_weight = True
             return Decimal(0)
         return number.value
@@ -493,7 +543,8 @@ class _Checker:
         computed = sum((child.weight for child in children), Decimal(0))
         if not children:
             self.err("PE305", f"the group `{node.name}` has no indicators", node.name_span,
-                     help="add indicators to it, or remove it")
+                     help="add indicators to it, or remove it",
+                     zh=Chinese(f"指标组 `{node.name}` 中没有指标", help="请在其中添加指标，或删除这个指标组"))
         if node.weight is not None:
             declared = self._weight(node.weight)
             # A wrong sum inside is reported once, where it is; the sums above it would only echo it.
@@ -521,7 +572,9 @@ class _Checker:
                 if item.kind in fields:
                     self.err("PE304", f"`{item.kind}` is given twice for `{node.name}`", item.span,
                              notes=(f"the first is at {fields[item.kind].span.location()}",),
-                             help="keep one of them")
+                             help="keep one of them",
+                             zh=Chinese(f"`{node.name}` 的 `{item.kind}` 写了两次", help="请只保留其中一个",
+                                        notes=(f"第一个在 {fields[item.kind].span.location()}",)))
                 fields[item.kind] = item
             elif isinstance(item, ast.Let):
                 self._declare_let(item, local)
@@ -529,7 +582,10 @@ class _Checker:
                 if rules:
                     self.err("PE304", f"`{node.name}` has more than one `score` rule", item.span,
                              notes=(f"the first is at {rules[0].span.location()}",),
-                             help="combine them into one rule with tiers: `score 5 if … else 3 if … else 0`")
+                             help="combine them into one rule with tiers: `score 5 if … else 3 if … else 0`",
+                             zh=Chinese(f"`{node.name}` 有不止一条 `score` 规则",
+                                        help="请把它们合并成一条分档的规则：`score 5 if … else 3 if … else 0`",
+                                        notes=(f"第一条在 {rules[0].span.location()}",)))
                 rules.append(item)
         scope = _Scope(local, weight)
         lets: list[model.LetDef] = []
@@ -542,7 +598,9 @@ class _Checker:
                                               span=node.span)
         if not rules:
             self.err("PE305", f"the indicator `{node.name}` has no score rule", node.name_span,
-                     help="add a line such as `score 3 if 部门职能 == \"清晰合理\" else 0`")
+                     help="add a line such as `score 3 if 部门职能 == \"清晰合理\" else 0`",
+                     zh=Chinese(f"指标 `{node.name}` 没有评分规则",
+                                help="请添加一行，例如 `score 3 if 部门职能 == \"清晰合理\" else 0`"))
         else:
             rule = self._rule(rules[0], scope, node, weight)
         inputs = self._inputs(rule, local)
@@ -568,7 +626,10 @@ class _Checker:
         close = did_you_mean(field.text, DIRECTIONS)
         self.err("PE211", f"`{field.text}` is not a direction", field.span, "unknown direction",
                  help=close or "write `direction higher` (正向: more is better) or `direction lower` (反向: less "
-                               "is better)")
+                               "is better)",
+                 zh=Chinese(f"`{field.text}` 不是一个方向", "未知方向",
+                            did_you_mean_zh(field.text, DIRECTIONS) or "请写 `direction higher`（正向：越多越好）或 "
+                                                                       "`direction lower`（反向：越少越好）"))
         return None
 
     def _inputs(self, rule: model.ScoreRule, local: dict[str, ast.Let]) -> tuple[str, ...]:
@@ -604,7 +665,9 @@ class _Checker:
             options = subject_type.options
         elif subject_type is not None and not isinstance(subject_type, (TextType, StringType)):
             self.err("PE204", f"`score by` needs a judgement, but this is {subject_type.describe()}",
-                     rule.subject.span, help="use `score by` with a fact declared as `\"甲\" | \"乙\" | …`")
+                     rule.subject.span, help="use `score by` with a fact declared as `\"甲\" | \"乙\" | …`",
+                     zh=Chinese(f"`score by` 需要一个答案，但这里是{describe_zh(subject_type)}",
+                                help="请对声明为 `\"甲\" | \"乙\" | …` 的事实使用 `score by`"))
         arms: list[ast.MatchArm] = []
         seen: dict[str, ast.MatchArm] = {}
         has_otherwise = False
@@ -628,7 +691,9 @@ class _Checker:
             missing = [o for o in options if o not in seen]
             if missing:
                 self.err("PE209", "these judgements have no score: " + ", ".join(f'"{m}"' for m in missing),
-                         rule.span, help='add an arm for each, or `otherwise -> 0`')
+                         rule.span, help='add an arm for each, or `otherwise -> 0`',
+                         zh=Chinese("这些答案没有得分：" + "、".join(f'"{m}"' for m in missing),
+                                    help="请为每个答案各加一条分支，或加上 `otherwise -> 0`"))
         return ast.ScoreBy(subject=subject, arms=tuple(arms), span=rule.span)
 
     def _literal_scores(self, expr: ast.Expr) -> list[ast.Expr]:
@@ -644,26 +709,36 @@ class _Checker:
         if value is not None and weight and not 0 <= value <= weight:
             self.err("PE503", f"the score {plain(value)} is outside 0 to the weight {plain(weight)} of `{name}`",
                      literal.span,
-                     help=f"a score must lie between 0 and {plain(weight)}; check the weight or the score")
+                     help=f"a score must lie between 0 and {plain(weight)}; check the weight or the score",
+                     zh=Chinese(f"得分 {plain(value)} 不在 0 到 `{name}` 的分值 {plain(weight)} 之间",
+                                help=f"得分必须在 0 到 {plain(weight)} 之间；请检查分值或得分"))
 
     def _expect_points(self, value_type: ValueType | None, expr: ast.Expr) -> None:
         if value_type is None:
             return
         if isinstance(value_type, NumberType) and value_type.percent:
             self.err("PE204", "a score must be a number of points, but this is a percentage", expr.span,
-                     help="turn a percentage into points with the weight, e.g. `score weight * 完成率`")
+                     help="turn a percentage into points with the weight, e.g. `score weight * 完成率`",
+                     zh=Chinese("得分必须是分数，但这里是百分比",
+                                help="请用分值把百分比换算成分数，例如 `score weight * 完成率`"))
             return
         if isinstance(value_type, NumberType) and (value_type.dim in (DIMENSIONLESS, ((POINTS, 1),))):
             return
         self.err("PE204", f"a score must be a number of points, but this is {value_type.describe()}",
-                 expr.span, help="score with points, e.g. `score 5 if … else 0` or `score weight * 完成率`")
+                 expr.span, help="score with points, e.g. `score 5 if … else 0` or `score weight * 完成率`",
+                 zh=Chinese(f"得分必须是分数，但这里是{describe_zh(value_type)}",
+                            help="请用分数评分，例如 `score 5 if … else 0` 或 `score weight * 完成率`"))
 
     def _unknown_judgement(self, literal: ast.String, options: tuple[str, ...], about: ast.Expr) -> None:
         close = did_you_mean(literal.value, options, quote='"')
         self.err("PE205", f'"{literal.value}" is not one of the judgements of `{unparse(about)}`', literal.span,
                  "unknown judgement",
                  notes=("the judgements are " + ", ".join(f'"{o}"' for o in options),),
-                 help=close or "use one of the declared judgements, or add it to the fact's declaration")
+                 help=close or "use one of the declared judgements, or add it to the fact's declaration",
+                 zh=Chinese(f'"{literal.value}" 不是 `{unparse(about)}` 的可选答案之一', "未知答案",
+                            did_you_mean_zh(literal.value, options, quote='"')
+                            or "请使用已声明的答案之一，或把它加进这个事实的声明",
+                            ("可选答案为 " + "、".join(f'"{o}"' for o in options),)))
 
     # -- expressions: each returns (type or None on error, the resolved expression)
     def _expr(self, expr: ast.Expr, scope: _Scope) -> tuple[ValueType | None, ast.Expr]:
@@ -672,7 +747,8 @@ class _Checker:
                 if expr.unit is None:
                     return NumberType(flexible=True), expr
                 if expr.unit not in UNITS:  # pragma: no cover - the grammar admits only known units
-                    self.err("PE210", f"`{expr.unit}` is not a unit", expr.span)
+                    self.err("PE210", f"`{expr.unit}` is not a unit", expr.span,
+                             zh=Chinese(f"`{expr.unit}` 不是单位"))
                     return None, expr
                 return number_type_for_unit(expr.unit), expr
             case ast.String():
@@ -708,7 +784,10 @@ class _Checker:
             case ast.PartialCompare() | ast.PartialBetween():
                 self.err("PE206", "this condition has no subject", expr.span, "compares what?",
                          help="only a later tier may leave out its subject (`5 if 偏差率 <= 10% else 3 if <= 20%`);"
-                              " here, write it out: `偏差率 <= 20%`")
+                              " here, write it out: `偏差率 <= 20%`",
+                         zh=Chinese("这个条件没有比较对象", "比较什么？",
+                                    "只有后面的档才能省略比较对象（`5 if 偏差率 <= 10% else 3 if <= 20%`）；"
+                                    "这里请写完整：`偏差率 <= 20%`"))
                 return None, expr
             case ast.BoolOp():
                 checked = [self._expr(e, scope) for e in expr.operands]
@@ -720,6 +799,10 @@ class _Checker:
                 return (BoolType() if ok else None), attrs.evolve(expr, operand=operand)
             case ast.Tiered():
                 return self._tiered(expr, scope)
+            case ast.Deduction():
+                return self._deduction(expr, scope)
+            case ast.Checklist():
+                return self._checklist(expr, scope)
         raise AssertionError(f"unhandled expression {expr!r}")  # pragma: no cover
 
     def _ref(self, ref: ast.Ref, scope: _Scope) -> ValueType | None:
@@ -728,7 +811,9 @@ class _Checker:
             self.used_names.add(name)
             if name not in scope.local_types:
                 self.err("PE207", f"`{name}` is used before it is computed", ref.span,
-                         help=f"compute `{name}` from facts or from values defined above it")
+                         help=f"compute `{name}` from facts or from values defined above it",
+                         zh=Chinese(f"`{name}` 在算出之前就被使用了",
+                                    help=f"请由事实或在它上面定义的值算出 `{name}`"))
                 return None
             return scope.local_types[name]
         if name in self.global_lets:
@@ -762,7 +847,9 @@ class _Checker:
         if call.function not in FUNCTIONS:
             close = did_you_mean(call.function, FUNCTIONS)
             self.err("PE208", f"there is no function `{call.function}`", call.name_span, "unknown function",
-                     help=close or "the functions are " + ", ".join(FUNCTIONS))
+                     help=close or "the functions are " + ", ".join(FUNCTIONS),
+                     zh=Chinese(f"没有名为 `{call.function}` 的函数", "未知函数",
+                                did_you_mean_zh(call.function, FUNCTIONS) or "可用的函数有 " + "、".join(FUNCTIONS)))
             return None, resolved
         low, high = FUNCTIONS[call.function]
         count = len(call.args)
@@ -770,9 +857,15 @@ class _Checker:
             wanted = {"abs": "one value", "min": "two or more values", "max": "two or more values",
                       "round": "a value and, optionally, a number of decimal places",
                       "trunc": "a value and, optionally, a number of decimal places"}[call.function]
+            wanted_zh = {"abs": "一个值", "min": "两个或更多的值", "max": "两个或更多的值",
+                         "round": "一个值，以及可选的小数位数", "trunc": "一个值，以及可选的小数位数"}[call.function]
+            example = {"abs": "偏差率", "min": "完成率, 1", "max": "a, b", "round": "得分, 2",
+                       "trunc": "比率, 4"}[call.function]
             self.err("PE208", f"`{call.function}` takes {wanted}, but is given {count}", call.span,
                      help=f"e.g. `{call.function}(" + {"abs": "偏差率", "min": "完成率, 1", "max": "a, b",
-                                                       "round": "得分, 2", "trunc": "比率, 4"}[call.function] + ")`")
+                                                       "round": "得分, 2", "trunc": "比率, 4"}[call.function] + ")`",
+                     zh=Chinese(f"`{call.function}` 接受{wanted_zh}，但给了 {count} 个",
+                                help=f"例如 `{call.function}({example})`"))
             return None, resolved
         if any(t is None for t, _ in checked):
             return None, resolved
@@ -783,12 +876,83 @@ class _Checker:
                 if not (isinstance(places, ast.Number) and places.unit is None
                         and places.value == places.value.to_integral_value() and 0 <= places.value <= 20):
                     self.err("PE208", "the number of decimal places must be a whole number from 0 to 20",
-                             places.span, help=f"e.g. `{call.function}(得分, 2)`")
+                             places.span, help=f"e.g. `{call.function}(得分, 2)`",
+                             zh=Chinese("小数位数必须是 0 到 20 之间的整数",
+                                        help=f"例如 `{call.function}(得分, 2)`"))
                     return None, resolved
             return value, resolved
         if call.function == "abs":
             return self._number(checked[0][0], call.args[0]), resolved
         return self._unify_all(list(zip((t for t, _ in checked), call.args, strict=True)), call.function), resolved
+
+    def _scores_an_indicator(self, expr: ast.Deduction | ast.Checklist, scope: _Scope) -> bool:
+        if scope.weight is not None:
+            return True
+        what, what_zh = ("a deduction", "扣分") if isinstance(expr, ast.Deduction) else ("a checklist", "逐项计分")
+        self.err("PE215", f"{what} gives an indicator's points, and here there is no indicator", expr.span,
+                 help="write it in an indicator's score rule, or in a `let` inside the indicator",
+                 zh=Chinese(f"{what_zh}给出的是一个指标的得分，此处没有指标",
+                            help="请把它写在指标的评分规则中，或指标内部的 `令`（let）中"))
+        return False
+
+    def _positive(self, number: ast.Number, what: str, what_zh: str) -> bool:
+        if number.value > 0:
+            return True
+        self.err("PE215", f"{what} must be more than 0", number.span, "not more than 0",
+                 help=f"write {what} as the standard gives it, e.g. `by 100% - 完成率 per 3% deduct 1` "
+                      "(`按 100% - 完成率 每 3% 扣 1 分`)",
+                 zh=Chinese(f"{what_zh}必须大于 0", "不大于 0",
+                            help=f"请按评分标准写出{what_zh}，例如 `按 100% - 完成率 每 3% 扣 1 分`"))
+        return False
+
+    def _deduction(self, expr: ast.Deduction, scope: _Scope) -> tuple[ValueType | None, ast.Expr]:
+        ok = self._scores_an_indicator(expr, scope)
+        base = expr.base
+        if base is not None:
+            base_type, base = self._expr(base, scope)
+            ok = base_type is not None and self._points(base_type, expr.base) and ok  # type: ignore[arg-type]
+        steps = []
+        for step in expr.steps:
+            gap_type, gap = self._expr(step.gap, scope)
+            step_type, _ = self._expr(step.step, scope)
+            gap_number = self._number(gap_type, step.gap)
+            step_number = self._number(step_type, step.step)
+            if gap_number is None or step_number is None \
+                    or self._unify(gap_number, step_number, step.gap, step.step, "compare") is None:
+                ok = False
+            ok = self._positive(step.step, "a step", "每档的大小") and ok
+            points_type, _ = self._expr(step.points, scope)
+            ok = self._points(points_type, step.points) and ok
+            ok = self._positive(step.points, "the points a step takes off", "每档扣的分数") and ok
+            steps.append(attrs.evolve(step, gap=gap))
+        if expr.limit is not None:
+            limit_type, _ = self._expr(expr.limit, scope)
+            ok = self._points(limit_type, expr.limit) and ok
+            ok = self._positive(expr.limit, "the most points taken off", "最多扣的分数") and ok
+        resolved = attrs.evolve(expr, base=base, steps=tuple(steps))
+        return (POINTS_TYPE if ok else None), resolved
+
+    def _checklist(self, expr: ast.Checklist, scope: _Scope) -> tuple[ValueType | None, ast.Expr]:
+        ok = self._scores_an_indicator(expr, scope)
+        items = []
+        for item in expr.items:
+            condition_type, condition = self._expr(item.condition, scope)
+            ok = self._boolean(condition_type, item.condition) and ok
+            points_type, _ = self._expr(item.points, scope)
+            ok = self._points(points_type, item.points) and ok
+            ok = self._positive(item.points, "an item's points", "每项的分数") and ok
+            items.append(attrs.evolve(item, condition=condition))
+        return (POINTS_TYPE if ok else None), attrs.evolve(expr, items=tuple(items))
+
+    def _points(self, value_type: ValueType | None, expr: ast.Expr) -> bool:
+        """Whether `value_type` is a number of points (分, or a plain number); reports it when not."""
+        if value_type is None:
+            return False
+        if isinstance(value_type, NumberType) and not value_type.percent \
+                and value_type.dim in (DIMENSIONLESS, ((POINTS, 1),)):
+            return True
+        self._expect_points(value_type, expr)
+        return False
 
     def _number(self, value_type: ValueType | None, expr: ast.Expr) -> NumberType | None:
         if value_type is None:
@@ -796,7 +960,9 @@ class _Checker:
         if isinstance(value_type, NumberType):
             return value_type
         self.err("PE204", f"expected a number here, but this is {value_type.describe()}", expr.span,
-                 help="arithmetic and ordering work on numbers; compare judgements with `==`")
+                 help="arithmetic and ordering work on numbers; compare judgements with `==`",
+                 zh=Chinese(f"此处应为数，但这里是{describe_zh(value_type)}",
+                            help="算术和大小比较只适用于数；答案请用 `==` 比较"))
         return None
 
     def _boolean(self, value_type: ValueType | None, expr: ast.Expr) -> bool:
@@ -805,7 +971,9 @@ class _Checker:
         if isinstance(value_type, BoolType):
             return True
         self.err("PE204", f"expected a condition (yes/no) here, but this is {value_type.describe()}", expr.span,
-                 help="write a comparison such as `满意率 >= 90%`, or use a fact declared as `boolean`")
+                 help="write a comparison such as `满意率 >= 90%`, or use a fact declared as `boolean`",
+                 zh=Chinese(f"此处应为条件（是/否），但这里是{describe_zh(value_type)}",
+                            help="请写一个比较，例如 `满意率 >= 90%`，或使用声明为 `boolean` 的事实"))
         return False
 
     def _unify(self, a: NumberType, b: NumberType, a_expr: ast.Expr, b_expr: ast.Expr,
@@ -817,8 +985,9 @@ class _Checker:
             fixed, bare = (b, a_expr) if a.flexible else (a, b_expr)
             problem = self._bare_number_problem(fixed, bare)
             if problem is not None:
-                message, help_text = problem
-                self.err("PE203", message.format(what=what), bare.span, "which unit?", help=help_text)
+                message, help_text, message_zh, help_zh = problem
+                self.err("PE203", message.format(what=what), bare.span, "which unit?", help=help_text,
+                         zh=Chinese(message_zh.format(what=_what_zh(what)), "哪个单位？", help_zh))
                 return None
             return fixed
         if a.dim != b.dim:
@@ -829,18 +998,21 @@ class _Checker:
                 return POINTS_TYPE
             self.err("PE203", f"cannot {what} {a.describe()} and {b.describe()}", a_expr.span.to(b_expr.span),
                      notes=(f"left: {dim_name(a.dim)}, right: {dim_name(b.dim)}",),
-                     help="both sides need the same unit; check the facts' declared units")
+                     help="both sides need the same unit; check the facts' declared units",
+                     zh=Chinese(f"不能将{describe_zh(a)}与{describe_zh(b)}{_what_zh(what)}",
+                                help="两边需要相同的单位；请检查事实声明的单位",
+                                notes=(f"左边：{dim_name_zh(a.dim)}，右边：{dim_name_zh(b.dim)}",)))
             return None
         if a.percent or b.percent:
             return NumberType(dim=a.dim, percent=True)
         return a if a.display is not None else b
 
-    def _bare_number_problem(self, fixed: NumberType, bare: ast.Expr) -> tuple[str, str] | None:
+    def _bare_number_problem(self, fixed: NumberType, bare: ast.Expr) -> tuple[str, str, str, str] | None:
         """Why a number written without a unit cannot stand next to `fixed`, or None if it can.
 
         A bare number takes the unit of what it meets, except where that would silently mean something else
         than the writer sees: money (元 or 万元?), a count declared in 万人 (2 is 2 人, not 2 万人), or a
-        percentage (90 is 9000%).
+        percentage (90 is 9000%). The message and help come in English, then in Chinese.
         """
         value = _literal_value(bare)
         if value is None:
@@ -849,15 +1021,22 @@ class _Checker:
             return None  # 0 is 0 in any unit
         if any(base == MONEY for base, _ in fixed.dim):
             return ("a plain number cannot be used to {what} money",
-                    "write the unit after the number, e.g. `4800 万元` or `8567111.51 元`")
+                    "write the unit after the number, e.g. `4800 万元` or `8567111.51 元`",
+                    "不带单位的数不能与金额{what}",
+                    "请在数的后面写上单位，例如 `4800 万元` 或 `8567111.51 元`")
         if fixed.display is not None and fixed.display.factor != 1:
             word = fixed.display.word
             return (f"a plain number cannot be used to {{what}} a number of {word}",
-                    f"write the unit after the number, e.g. `{plain(value)} {word}`")
+                    f"write the unit after the number, e.g. `{plain(value)} {word}`",
+                    f"不带单位的数不能与以 {word} 计的数{{what}}",
+                    f"请在数的后面写上单位，例如 `{plain(value)} {word}`")
         if fixed.percent and abs(value) > 1:
             return ("a plain number above 1 cannot be used to {what} a percentage",
                     f"write it as a percentage, e.g. `{plain(value)}%` (a plain {plain(value)} would mean "
-                    f"{plain(value * 100)}%)")
+                    f"{plain(value * 100)}%)",
+                    "大于 1 的不带单位的数不能与百分比{what}",
+                    f"请写成百分比，例如 `{plain(value)}%`（不带单位的 {plain(value)} 表示 "
+                    f"{plain(value * 100)}%）")
         return None
 
     def _unify_all(self, items: list[tuple[ValueType | None, ast.Expr]], what: str) -> NumberType | None:
@@ -913,7 +1092,10 @@ class _Checker:
             if op not in ("==", "!="):
                 self.err("PE204", f"`{op}` orders numbers, but this compares {left_type.describe()} "  # type: ignore[union-attr]
                                   f"with {right_type.describe()}", left.span.to(right.span),  # type: ignore[union-attr]
-                         help="compare judgements and texts with `==` or `!=`")
+                         help="compare judgements and texts with `==` or `!=`",
+                         zh=Chinese(f"`{op}` 比较数的大小，但这里比较的是{describe_zh(left_type)}"  # type: ignore[arg-type]
+                                    f"与{describe_zh(right_type)}",  # type: ignore[arg-type]
+                                    help="答案和文本请用 `==` 或 `!=` 比较"))
                 ok = False
                 continue
             ok = self._comparable(left_type, right_type, left, right) and ok
@@ -932,21 +1114,29 @@ class _Checker:
             return True
         self.err("PE204", f"cannot compare {a.describe()} with {b.describe()}",  # type: ignore[union-attr]
                  a_expr.span.to(b_expr.span), help="compare like with like: numbers with numbers, "
-                 "judgements with the quoted judgement texts")
+                 "judgements with the quoted judgement texts",
+                 zh=Chinese(f"不能比较{describe_zh(a)}与{describe_zh(b)}",  # type: ignore[arg-type]
+                            help="请比较同类的值：数与数比较，答案与加引号的答案文字比较"))
         return False
 
     def _no_subject(self, condition: ast.Expr, previous: ast.Expr | None) -> None:
         if previous is None:
             self.err("PE206", "this tier does not say what it compares", condition.span, "compares what?",
                      help="the first tier must name its subject, e.g. `5 if 偏差率 <= 10%`; later tiers "
-                          "may then write just `<= 20%`")
+                          "may then write just `<= 20%`",
+                     zh=Chinese("这一档没有说明比较的是什么", "比较什么？",
+                                "第一档必须写出比较对象，例如 `5 if 偏差率 <= 10%`；之后的档才可以只写 `<= 20%`"))
             return
         named = [o for o in previous.operands if not is_literal(o)] if isinstance(previous, ast.Compare) else []
         what = "no fact or value" if isinstance(previous, ast.Compare) and not named else "more than one value"
         self.err("PE206", f"the tier before compares {what} (`{unparse(previous)}`), so this tier does not say "
                           "what it is about", condition.span, "compares what?",
                  help=f"write out what this tier compares, e.g. `实际完成值 {unparse(condition)}` (with the name of "
-                      "the value it is about)")
+                      "the value it is about)",
+                 zh=Chinese(f"前一档{'的比较中没有事实或计算值' if what == 'no fact or value' else '比较了不止一个值'}"
+                            f"（`{unparse(previous)}`），所以这一档没有说明它针对的是什么", "比较什么？",
+                            f"请写出这一档比较的是什么，例如 `实际完成值 {unparse(condition)}`"
+                            "（用它所针对的值的名称）"))
 
     def _tiered(self, expr: ast.Tiered, scope: _Scope) -> tuple[ValueType | None, ast.Expr]:
         tiers: list[ast.Tier] = []

@@ -17,7 +17,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from perfeval_dsl._version import __version__
-from perfeval_dsl.errors import Diagnostic, PerfevalError, Severity, error, render
+from perfeval_dsl.errors import Chinese, Diagnostic, PerfevalError, Severity, error, render
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -71,7 +71,9 @@ def write_atomically(path: Path, content: str | bytes) -> None:
         write_bytes_atomically(path, content.encode("utf-8") if isinstance(content, str) else content)
     except OSError as exc:
         raise PerfevalError([error("PE003", f"cannot write `{path}`: {exc.strerror or exc}", path=str(path),
-                                   help="check that the folder exists and that you may write to it")]) from None
+                                   help="check that the folder exists and that you may write to it",
+                                   zh=Chinese(f"无法写入 `{path}`：{exc.strerror or exc}",
+                                              help="请确认文件夹存在，并且你有权写入"))]) from None
 
 
 def output_language(chosen: str | None = None) -> str:
@@ -250,12 +252,17 @@ def test_command(targets: tuple[Path, ...], min_coverage: Decimal | None, output
         if target.suffix.lower() in (".yaml", ".yml") and path != target:
             print_diagnostics([error("PE004", f"`{target}` is not named as a test file", path=str(target),
                                      help=f"a test file is named after its rule file and ends in `{TEST_SUFFIX}`, "
-                                          "e.g. `anning-2020.tests.yaml`; docs/testing.md shows the form")])
+                                          "e.g. `anning-2020.tests.yaml`; docs/testing.md shows the form",
+                                     zh=Chinese(f"`{target}` 的文件名不是测试文件的命名",
+                                                help=f"测试文件以其规则文件命名，并以 `{TEST_SUFFIX}` 结尾，"
+                                                     "例如 `anning-2020.tests.yaml`；写法见 docs/testing.md"))])
             worst = max(worst, EXIT_USAGE)
             continue
         if not path.name.endswith(TEST_SUFFIX) or (path != target and not path.exists()):
             print_diagnostics([error("PE001", f"there is no test file `{path}` for `{target}`", path=str(target),
-                                     help=f"write the cases in `{path}`; docs/testing.md shows the form")])
+                                     help=f"write the cases in `{path}`; docs/testing.md shows the form",
+                                     zh=Chinese(f"没有 `{target}` 的测试文件 `{path}`",
+                                                help=f"请在 `{path}` 中写用例；写法见 docs/testing.md"))])
             worst = max(worst, EXIT_USAGE)
             continue
         try:
@@ -273,7 +280,7 @@ def test_command(targets: tuple[Path, ...], min_coverage: Decimal | None, output
             worst = max(worst, EXIT_INPUT)
         if output_format == "text":
             console = _console()
-            for line in report_lines(report, minimum):
+            for line in report_lines(report, minimum, click.get_current_context().find_root().obj["lang"]):
                 console.print(line)
     if output_format == "json":
         click.echo(report_document(reports, minimum, failures), nl=False)
@@ -340,9 +347,10 @@ def batch_command(rules: Path, units: Path, out: Path | None, resume: bool, outp
         width = max(80, min(_console().width, 160)) if output is None else 120
         printer = Console(file=buffer, width=width, color_system=None, soft_wrap=False, emoji=False,
                           highlight=False)
-        for renderable in summary_renderables(report):
+        lang = click.get_current_context().find_root().obj["lang"]
+        for renderable in summary_renderables(report, lang):
             printer.print(renderable)
-        text = buffer.getvalue() + failure_text(report)
+        text = buffer.getvalue() + failure_text(report, lang)
     if output is not None:
         _run(lambda: write_atomically(output, text))
     else:
@@ -373,7 +381,9 @@ def boundaries_command(rules: Path, indicators: tuple[str, ...], output_format: 
     for name in indicators:
         if name not in by_name:
             problems.append(error("PE006", f"the rule file has no indicator named `{name}`", path=str(rules),
-                                  help=_indicator_hint(name, list(by_name))))
+                                  help=_indicator_hint(name, list(by_name)),
+                                  zh=Chinese(f"规则文件中没有名为 `{name}` 的指标",
+                                             help=_indicator_hint_zh(name, list(by_name)))))
     if problems:
         print_diagnostics(problems)
         sys.exit(EXIT_USAGE)
@@ -388,7 +398,10 @@ def boundaries_command(rules: Path, indicators: tuple[str, ...], output_format: 
             problems.append(error("PE007", f"`{indicator.name}` has no tier boundaries: its rule is not a tier "
                                            "chain over one value", indicator.span,
                                   help="boundaries are shown for rules such as "
-                                       "`score 5 if 偏差率 <= 10% else 3 if <= 20% else 0`"))
+                                       "`score 5 if 偏差率 <= 10% else 3 if <= 20% else 0`",
+                                  zh=Chinese(f"`{indicator.name}` 没有分档界限：它的规则不是针对单个值的分档链",
+                                             help="分档界限只对这样的规则显示："
+                                                  "`score 5 if 偏差率 <= 10% else 3 if <= 20% else 0`")))
     if problems:
         print_diagnostics(problems)
         sys.exit(EXIT_USAGE)
@@ -411,6 +424,16 @@ def _indicator_hint(name: str, known: list[str]) -> str:
         return "did you mean " + " or ".join(f"`{k}`" for k in containing) + "?"
     return did_you_mean(name, known) or ("name an indicator as the rule file writes it; without names, every "
                                          "indicator is shown")
+
+
+def _indicator_hint_zh(name: str, known: list[str]) -> str:
+    """`_indicator_hint` in Chinese."""
+    from perfeval_dsl.errors import did_you_mean_zh
+
+    containing = [k for k in known if name in k][:3]
+    if containing:
+        return "是否想写 " + " 或 ".join(f"`{k}`" for k in containing) + "？"
+    return did_you_mean_zh(name, known) or "请按规则文件的写法给出指标名称；不给名称时显示所有指标"
 
 
 @cli.command("diff")

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from perfeval_dsl.errors import PerfevalError, error
+from perfeval_dsl.errors import Chinese, PerfevalError, error
 from perfeval_dsl.facts import read_text
 from perfeval_dsl.result import DOCUMENT_FORMAT
 from perfeval_dsl.values import CONTEXT
@@ -31,50 +31,67 @@ def read_result_document(path: str | Path) -> dict[str, Any]:
     shown = source.name
     hint = ("give a file written by `perfeval eval --format json` (or `perfeval batch --out`), or give rule "
             "files and facts: `perfeval diff RULES -f OLD_FACTS -f NEW_FACTS`")
+    hint_zh = ("请给出由 `perfeval eval --format json`（或 `perfeval batch --out`）写出的文件，或给出规则文件和"
+               "事实文件：`perfeval diff RULES -f OLD_FACTS -f NEW_FACTS`")
     try:
         document = json.loads(source.text, parse_float=Decimal, parse_int=Decimal)
     except (json.JSONDecodeError, RecursionError) as exc:
         at = getattr(exc, "pos", 0)
         raise PerfevalError([error("PE009", f"`{shown}` is not JSON: {getattr(exc, 'msg', 'too deeply nested')}",
-                                   source.span(at, at + 1), "here", help=hint)]) from None
+                                   source.span(at, at + 1), "here", help=hint,
+                                   zh=Chinese(f"`{shown}` 不是 JSON：{getattr(exc, 'msg', '嵌套太深')}", "此处",
+                                              hint_zh))]) from None
     if not isinstance(document, dict) or document.get("format") != DOCUMENT_FORMAT:
         found = document.get("format") if isinstance(document, dict) else None
         what = f"a `{found}` document" if isinstance(found, str) else "JSON, but not a perfeval result"
+        what_zh = f"`{found}` 文档" if isinstance(found, str) else "JSON，但不是 perfeval 的结果"
         raise PerfevalError([error("PE009", f"`{shown}` is {what}; `perfeval diff` compares `{DOCUMENT_FORMAT}` "
-                                            "documents", path=shown, help=hint)])
+                                            "documents", path=shown, help=hint,
+                                   zh=Chinese(f"`{shown}` 是 {what_zh}；`perfeval diff` 比较的是 "
+                                              f"`{DOCUMENT_FORMAT}` 文档", help=hint_zh))])
     problem = _shape_problem(document)
     if problem is not None:
-        raise PerfevalError([error("PE009", f"`{shown}` is not a complete result document: {problem}", path=shown,
-                                   help="write it again with `perfeval eval --format json -o FILE`")])
+        raise PerfevalError([error("PE009", f"`{shown}` is not a complete result document: {problem[0]}",
+                                   path=shown, help="write it again with `perfeval eval --format json -o FILE`",
+                                   zh=Chinese(f"`{shown}` 不是完整的结果文档：{problem[1]}",
+                                              help="请用 `perfeval eval --format json -o FILE` 重新写出"))])
     return document
 
 
-def _shape_problem(document: dict[str, Any]) -> str | None:
+def _shape_problem(document: dict[str, Any]) -> tuple[str, str] | None:
     """What keeps `document` from being compared, if anything: a missing field, a field of the wrong type, or
     a number no evaluation writes (beyond ±10^30, or with more than 30 places), which would make the arithmetic
-    of the comparison unbounded."""
-    problem = _fields_problem(document, _NEEDED, "")
+    of the comparison unbounded. In English, then in Chinese."""
+    problem = _fields_problem(document, _NEEDED, "", "")
     if problem is not None:
         return problem
     for kind, items in (("indicator", document["indicators"]), ("group", document["groups"])):
+        kind_zh = {"indicator": "指标", "group": "指标组"}[kind]
         for index, item in enumerate(items, start=1):
             if not isinstance(item, dict):
-                return f"{kind} {index} is not an object"
-            problem = _fields_problem(item, _NEEDED_INDICATOR, f"{kind} {index}: ")
+                return f"{kind} {index} is not an object", f"第 {index} 个{kind_zh}不是对象"
+            problem = _fields_problem(item, _NEEDED_INDICATOR, f"{kind} {index}: ", f"第 {index} 个{kind_zh}：")
             if problem is not None:
                 return problem
             if not all(isinstance(part, str) for part in item["path"]):
-                return f"{kind} {index}: `path` holds something other than names"
+                return (f"{kind} {index}: `path` holds something other than names",
+                        f"第 {index} 个{kind_zh}：`path` 中有不是名称的内容")
     return None
 
 
-def _fields_problem(item: dict[str, Any], needed: dict[str, type], where: str) -> str | None:
+_KIND_ZH = {Decimal: "数", str: "文本", list: "列表"}
+
+
+def _fields_problem(item: dict[str, Any], needed: dict[str, type], where: str,
+                    where_zh: str) -> tuple[str, str] | None:
     for key, kind in needed.items():
         value = item.get(key)
         if not isinstance(value, kind):
-            return f"{where}`{key}` is missing or not a {'number' if kind is Decimal else kind.__name__.lower()}"
+            return (f"{where}`{key}` is missing or not a {'number' if kind is Decimal else kind.__name__.lower()}",
+                    f"{where_zh}`{key}` 缺失或不是{_KIND_ZH.get(kind, kind.__name__.lower())}")
         if isinstance(value, Decimal) and not _writable(value):
-            return f"{where}`{key}` is {value}, not a number an evaluation writes"
+            return (f"{where}`{key}` is {value}, not a number an evaluation writes",
+                    f"{where_zh}`{key}` 是 {value}，不是评价会写出的数")
     return None
 
 

@@ -26,10 +26,13 @@ import attrs
 
 from perfeval_dsl import ast, model
 from perfeval_dsl.check import subject_of, walk
-from perfeval_dsl.errors import Diagnostic, PerfevalError, error
+from perfeval_dsl.errors import Chinese, Diagnostic, PerfevalError, error
 from perfeval_dsl.facts import Declared
 from perfeval_dsl.unparse import unparse
 from perfeval_dsl.values import UNITS, Value, format_value, plain
+
+# The Chinese of the "needed by `指标`" note a failing derived value gets (`evaluation` merges the names).
+NEEDED_BY_ZH = "需要它的指标："
 
 
 class EvaluationFailure(Exception):
@@ -38,6 +41,33 @@ class EvaluationFailure(Exception):
     def __init__(self, diagnostic: Diagnostic) -> None:
         super().__init__(diagnostic.message)
         self.diagnostic = diagnostic
+
+
+@attrs.frozen
+class DeductionWorking:
+    """How a deduction scored one unit: per step its gap, the steps counted and the points they take off;
+    then the points taken off in all (after the limit) and the score."""
+
+    indicator: int  # the position of the indicator in `program.indicators`
+    node: ast.Deduction
+    base: Decimal
+    steps: tuple[tuple[Decimal, Decimal, Decimal], ...]  # (gap, steps counted, points off) per step rule
+    deducted: Decimal  # before the limit
+    taken: Decimal  # after the limit
+    score: Decimal
+
+
+@attrs.frozen
+class ChecklistWorking:
+    """How a checklist scored one unit: which items held."""
+
+    indicator: int
+    node: ast.Checklist
+    held: tuple[bool, ...]
+    score: Decimal
+
+
+Working = DeductionWorking | ChecklistWorking
 
 
 @attrs.frozen
@@ -51,6 +81,7 @@ class UnitScores:
     lets: dict[str, Value | None]  # None: not computed (no rule read it); values are never None
     local_lets: list[dict[str, Value | None] | None]
     total: Decimal | None  # None when a rule failed
+    workings: list[Working] | None = None  # how each deduction and checklist that was reached scored
 
 
 ScoreUnit = Callable[[dict[str, Value]], UnitScores]
@@ -91,7 +122,9 @@ def compile_program(program: model.Program) -> CompiledRules:
         raise PerfevalError([error(
             "PE212", f"the rules are too large or too deeply nested to compile ({type(exc).__name__})",
             program.source.span(0, 0),
-            help="name inner parts of long expressions with `let`, or split the rule file")]) from None
+            help="name inner parts of long expressions with `let`, or split the rule file",
+            zh=Chinese(f"规则太大或嵌套太深，无法编译（{type(exc).__name__}）",
+                       help="请用 `let` 给长表达式的内层部分命名，或拆分规则文件"))]) from None
     exec(code, namespace)  # our own generated code: no text of the rule file enters it but as literals
     position = {id(indicator): index for index, indicator in enumerate(program.indicators)}
     groups = tuple((group, tuple(position[id(i)] for i in group.indicators())) for group in program.groups)
@@ -126,27 +159,70 @@ def _runtime(program: model.Program, writer: _Writer) -> dict[str, Any]:
                 value = None
             if value is not None:
                 shown = format_value(value, writer.subject_types.get(problem))
+                zh = diagnostic.zh
+                if zh is not None:
+                    zh = attrs.evolve(zh, message=f"{zh.message}：{writer.subject_texts[problem]} 为 {shown}")
                 diagnostic = attrs.evolve(diagnostic, message=f"{diagnostic.message}: {writer.subject_texts[problem]} "
-                                                              f"is {shown}")
+                                                              f"is {shown}", zh=zh)
         raise EvaluationFailure(diagnostic)
 
     def no_arm(problem: int, value: Value) -> Any:
         diagnostic = problems[problem]
-        raise EvaluationFailure(attrs.evolve(diagnostic, message=f"{diagnostic.message} {format_value(value)}"))
+        zh = diagnostic.zh
+        if zh is not None:
+            zh = attrs.evolve(zh, message=f"{zh.message}{format_value(value)}")
+        raise EvaluationFailure(attrs.evolve(diagnostic, message=f"{diagnostic.message} {format_value(value)}",
+                                             zh=zh))
 
     def out_of_range(index: int, score: Any) -> Diagnostic:
         indicator = program.indicators[index]
         if not isinstance(score, Decimal) or isinstance(score, bool):
-            return error("PE503", f"the score of `{indicator.name}` is not a number", indicator.rule.span)
+            return error("PE503", f"the score of `{indicator.name}` is not a number", indicator.rule.span,
+                         zh=Chinese(f"`{indicator.name}` 的得分不是数"))
         return error(
             "PE503", f"`{indicator.name}` scores {plain(score)}, outside 0 to its weight {plain(indicator.weight)}",
             indicator.rule.span, f"gives {plain(score)}",
-            help="a score is never cut to fit: correct the rule (e.g. `min(…, weight)` for a cap) or the weight")
+            help="a score is never cut to fit: correct the rule (e.g. `min(…, weight)` for a cap) or the weight",
+            zh=Chinese(f"`{indicator.name}` 得 {plain(score)} 分，超出了 0 到其分值 {plain(indicator.weight)} 的范围",
+                       f"得 {plain(score)} 分",
+                       "得分从不会被截到范围内：请更正规则（例如用 `min(…, weight)` 设上限）或分值"))
 
     def arithmetic(index: int) -> Diagnostic:
         indicator = program.indicators[index]
         return error("PE504", f"the arithmetic of `{indicator.name}` gives a number out of range",
-                     indicator.rule.span, help="check the facts for values far too large or too small")
+                     indicator.rule.span, help="check the facts for values far too large or too small",
+                     zh=Chinese(f"`{indicator.name}` 的计算得出了超出范围的数",
+                                help="请检查事实中是否有过大或过小的值"))
+
+    constructs = writer.constructs
+    zero = Decimal(0)
+
+    def deduct(workings: list[Working], key: int, base: Decimal,
+               steps: tuple[tuple[Decimal, Decimal, Decimal], ...], limit: Decimal | None,
+               prorated: bool) -> Decimal:
+        counted = []
+        deducted = zero
+        for gap, step, points in steps:
+            count = gap / step if gap > 0 else zero
+            if not prorated:  # 每相差 3%: only a whole step takes points off
+                count = count.to_integral_value(rounding=decimal.ROUND_FLOOR)
+            off = count * points
+            counted.append((gap, count, off))
+            deducted += off
+        taken = min(deducted, limit) if limit is not None else deducted
+        score = max(base - taken, zero)  # 扣完为止: never below 0
+        index, node = constructs[key]
+        assert isinstance(node, ast.Deduction)
+        workings.append(DeductionWorking(index, node, base, tuple(counted), deducted, taken, score))
+        return score
+
+    def checklist(workings: list[Working], key: int, held: tuple[bool, ...],
+                  points: tuple[Decimal, ...]) -> Decimal:
+        score = sum((p for h, p in zip(held, points, strict=True) if h), zero)
+        index, node = constructs[key]
+        assert isinstance(node, ast.Checklist)
+        workings.append(ChecklistWorking(index, node, held, score))
+        return score
 
     shared = {id(problem) for problem in writer.shared_problems}
 
@@ -154,11 +230,15 @@ def _runtime(program: model.Program, writer: _Writer) -> dict[str, Any]:
         # A top-level derived value that fails says which indicator needed it (evaluation merges the names).
         if id(diagnostic) not in shared and not diagnostic.message.startswith("no tier matched"):
             return diagnostic
+        zh = diagnostic.zh
+        if zh is not None:
+            zh = attrs.evolve(zh, notes=(*(zh.notes if zh.notes is not None else diagnostic.notes),
+                                         f"{NEEDED_BY_ZH}`{program.indicators[index].name}`"))
         return attrs.evolve(diagnostic, notes=(*diagnostic.notes,
-                                               f"needed by `{program.indicators[index].name}`"))
+                                               f"needed by `{program.indicators[index].name}`"), zh=zh)
 
     return {"_needed_by": needed_by, "_divide": divide, "_no_tier": no_tier, "_no_arm": no_arm,
-            "_out_of_range": out_of_range,
+            "_out_of_range": out_of_range, "_deduct": deduct, "_checklist": checklist,
             "_arithmetic": arithmetic, "_Failure": EvaluationFailure, "_DecimalException": decimal.DecimalException,
             "UnitScores": UnitScores}
 
@@ -172,11 +252,13 @@ class _Writer:
     def __init__(self, program: model.Program) -> None:
         self.program = program
         self.constants: dict[str, Any] = {}
-        self._constant_names: dict[tuple[type, Any], str] = {}
+        self._constant_names: dict[tuple[type, str], str] = {}
         self.problems: list[Diagnostic] = []
         self.shared_problems: list[Diagnostic] = []  # raised by top-level derived values, shared by indicators
         self.subject_texts: dict[int, str] = {}
         self.subject_types: dict[int, Any] = {}
+        self.constructs: list[tuple[int, ast.Expr]] = []  # each deduction and checklist, with its indicator
+        self.indicator_index = {id(indicator): i for i, indicator in enumerate(program.indicators)}
         self.fact_vars = {name: f"f{i}" for i, name in enumerate(program.facts)}
         self.let_vars = {name: f"g{i}" for i, name in enumerate(program.lets)}
         self.local_vars: dict[int, dict[str, str]] = {
@@ -186,7 +268,7 @@ class _Writer:
 
     # -- building blocks
     def constant(self, value: Any) -> str:
-        key = (type(value), value)
+        key = (type(value), repr(value))  # 1.00 and 1 are equal but print differently: two constants
         name = self._constant_names.get(key)
         if name is None:
             name = self._constant_names[key] = f"K{len(self._constant_names)}"
@@ -242,7 +324,11 @@ class _Writer:
                 problem = self.problem(error(
                     "PE501", f"division by zero{where}: `{unparse(right)}` is 0", expr.span, "divides by 0",
                     help="check the facts; if 0 is a real value here, score it in a tier before dividing, "
-                         "e.g. `0 if 预算 == 0 else …`"))
+                         "e.g. `0 if 预算 == 0 else …`",
+                    zh=Chinese(f"除数为零{'（`' + indicator.name + '` 中）' if indicator is not None else ''}："
+                               f"`{unparse(right)}` 为 0", "除以 0",
+                               "请检查事实；如果这里 0 是真实的值，请在相除之前用一档给它评分，"
+                               "例如 `0 if 预算 == 0 else …`")))
                 if indicator is None:
                     self.shared_problems.append(self.problems[problem])
                 return f"_divide({go(left)}, {go(right)}, {problem})"
@@ -261,12 +347,28 @@ class _Writer:
                 return f"(not {go(operand)})"
             case ast.Call():
                 return self._call(expr, go)
+            case ast.Deduction(base=base, steps=steps, limit=limit, prorated=prorated):
+                key = self._construct(expr, indicator)
+                base_text = go(base) if base is not None else go(ast.WeightRef(span=expr.span))
+                step_texts = "".join(f"({go(s.gap)}, {go(s.step)}, {go(s.points)}), " for s in steps)
+                limit_text = go(limit) if limit is not None else "None"
+                return f"_deduct(W, {key}, {base_text}, ({step_texts}), {limit_text}, {prorated})"
+            case ast.Checklist(items=items):
+                key = self._construct(expr, indicator)
+                held = "".join(f"{go(item.condition)}, " for item in items)
+                points = "".join(f"{go(item.points)}, " for item in items)
+                return f"_checklist(W, {key}, ({held}), ({points}))"
             case ast.Tiered(tiers=tiers, default=default):
                 text = go(default) if default is not None else self._no_tier(expr, indicator, lazy)
                 for tier in reversed(tiers):
                     text = f"({go(tier.score)} if {go(tier.condition)} else {text})"
                 return text
         raise AssertionError(f"cannot compile {expr!r}")  # pragma: no cover
+
+    def _construct(self, expr: ast.Expr, indicator: model.Indicator | None) -> int:
+        assert indicator is not None  # the checker keeps deductions and checklists inside indicators (PE215)
+        self.constructs.append((self.indicator_index[id(indicator)], expr))
+        return len(self.constructs) - 1
 
     def _call(self, call: ast.Call, go: Callable[[ast.Expr], str]) -> str:
         args = [go(a) for a in call.args]
@@ -283,7 +385,9 @@ class _Writer:
         name = f" of `{indicator.name}`" if indicator is not None else ""
         problem = self.problem(error(
             "PE502", f"no tier{name} matched", tiered.span, "no tier matched",
-            help="add a final `else 0` for values no tier covers, or correct the tiers' bounds"))
+            help="add a final `else 0` for values no tier covers, or correct the tiers' bounds",
+            zh=Chinese(f"{'`' + indicator.name + '` 的' if indicator is not None else ''}各档都不符合", "没有一档符合",
+                       "请在最后加上 `else 0` 以涵盖各档之外的值，或更正各档的界限")))
         subject = subject_of(tiered.tiers[0].condition)
         if subject is None:
             return f"_no_tier({problem}, None)"
@@ -320,7 +424,9 @@ class _Writer:
             else:
                 problem = self.problem(error(
                     "PE505", f"`{indicator.name}` has no score for", rule.span,
-                    help="add an arm for this judgement, or `otherwise -> 0`"))
+                    help="add an arm for this judgement, or `otherwise -> 0`",
+                    zh=Chinese(f"`{indicator.name}` 没有为以下答案给出得分：",
+                               help="请为这个答案加一条分支，或加上 `otherwise -> 0`")))
                 lines = [f"s = _no_arm({problem}, v); b = None"]
             if keyword == "if":
                 yield from lines
@@ -356,7 +462,7 @@ class _Writer:
                 body.extend(self._let_function(var, program.lets[name].expr, None))
         count = len(program.indicators)
         body.append(f"scores = [None] * {count}; branches = [None] * {count}; failures = []; "
-                    f"local_lets = [None] * {count}")
+                    f"local_lets = [None] * {count}; W = []")
         for index, indicator in enumerate(program.indicators):
             local = self.local_vars[id(indicator)]
             body.append(f"# {index}: {indicator.name!r}")
@@ -384,11 +490,11 @@ class _Writer:
         names = ", ".join(f"{name!r}: {var}" for name, var in self.let_vars.items())
         body.append(f"lets = {{{names}}}")
         body.append("if failures:")
-        body.append("    return UnitScores(scores, branches, failures, lets, local_lets, None)")
+        body.append("    return UnitScores(scores, branches, failures, lets, local_lets, None, W)")
         # Added left to right, as `sum` would: the same exact Decimals either way. Group subtotals are
         # added only when asked for (`Result.groups`).
         total = " + ".join(f"scores[{i}]" for i in range(count)) or self.constant(Decimal(0))
-        body.append(f"return UnitScores(scores, branches, failures, lets, local_lets, {total})")
+        body.append(f"return UnitScores(scores, branches, failures, lets, local_lets, {total}, W)")
         lines.extend("    " + line for line in body)
         lines.append("")
         lines.extend(self._all_lets())
@@ -400,6 +506,7 @@ class _Writer:
         values a rule did not need)."""
         program = self.program
         yield "def all_lets(F):"
+        yield "    W = []"  # workings of values no rule needed are not shown
         for name, var in self.fact_vars.items():
             yield f"    {var} = F.get({name!r})"
         for name in _dependency_order(program.lets):

@@ -53,6 +53,7 @@ CODES: dict[str, str] = {
     "PE212": "expression nests too deeply",
     "PE213": "number out of range",
     "PE214": "text too long",
+    "PE215": "invalid deduction or checklist",
     # structure of the indicator tree
     "PE301": "weights do not add up to the total",
     "PE302": "group weight differs from its indicators",
@@ -215,6 +216,14 @@ def did_you_mean(name: str, candidates: Iterable[str], quote: str = "`") -> str 
     if not close:
         return None
     return "did you mean " + " or ".join(f"{quote}{c}{quote}" for c in close) + "?"
+
+
+def did_you_mean_zh(name: str, candidates: Iterable[str], quote: str = "`") -> str | None:
+    """`did_you_mean` in Chinese, for the Chinese words of a diagnostic."""
+    close = suggest(name, candidates)
+    if not close:
+        return None
+    return "是否想写 " + " 或 ".join(f"{quote}{c}{quote}" for c in close) + "？"
 
 
 _SEVERITY_ZH = {Severity.ERROR: "错误", Severity.WARNING: "警告"}

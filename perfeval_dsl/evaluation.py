@@ -18,7 +18,7 @@ from decimal import Decimal
 
 import attrs
 
-from perfeval_dsl.compiler import CompiledRules
+from perfeval_dsl.compiler import NEEDED_BY_ZH, CompiledRules
 from perfeval_dsl.errors import Diagnostic, PerfevalError, has_errors
 from perfeval_dsl.facts import BindMemo, Facts, bind, facts_from_mapping
 from perfeval_dsl.result import Result, UnitTrace
@@ -69,7 +69,13 @@ def _merged(failures: list[Diagnostic]) -> list[Diagnostic]:
         earlier = merged[key]
         names = [note.removeprefix("needed by ") for note in (*earlier.notes, *needed) if note.startswith("needed by ")]
         other = [note for note in earlier.notes if not note.startswith("needed by ")]
-        merged[key] = attrs.evolve(earlier, notes=(*other, "needed by " + ", ".join(dict.fromkeys(names))))
+        zh = earlier.zh  # the Chinese notes, merged the same way
+        if zh is not None and zh.notes is not None and failure.zh is not None:
+            zh_notes = (*zh.notes, *(failure.zh.notes or ()))
+            zh_names = [note.removeprefix(NEEDED_BY_ZH) for note in zh_notes if note.startswith(NEEDED_BY_ZH)]
+            zh_other = [note for note in zh.notes if not note.startswith(NEEDED_BY_ZH)]
+            zh = attrs.evolve(zh, notes=(*zh_other, NEEDED_BY_ZH + "、".join(dict.fromkeys(zh_names))))
+        merged[key] = attrs.evolve(earlier, notes=(*other, "needed by " + ", ".join(dict.fromkeys(names))), zh=zh)
     return list(merged.values())
 
 
@@ -92,6 +98,7 @@ def evaluate_bound(rules: CompiledRules, values: dict[str, Value], facts_name: s
         local_lets=unit.local_lets,
         notes=dict(notes or {}),
         complete=lambda: rules.all_lets(values),
+        workings=tuple(unit.workings or ()),
     )
     return Result(
         program=program,

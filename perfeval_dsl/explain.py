@@ -10,7 +10,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from perfeval_dsl.errors import CODES, PerfevalError, error
+from perfeval_dsl.errors import CODES, Chinese, PerfevalError, error
 
 DOCUMENT = "errors.md"
 
@@ -37,7 +37,10 @@ def explanation(text: str) -> str:
         raise PerfevalError([error(
             "PE005", f"`{shown}` is not a perfeval diagnostic code",
             help="codes look like PE201, as `perfeval check` and `perfeval eval` print them in brackets "
-                 "(`warning[PE601]`); `perfeval explain` without a code lists them all")])
+                 "(`warning[PE601]`); `perfeval explain` without a code lists them all",
+            zh=Chinese(f"`{shown}` 不是 perfeval 的诊断代码",
+                       help="代码形如 PE201，即 `perfeval check` 和 `perfeval eval` 在方括号中打印的代码"
+                            "（`warning[PE601]`）；不带代码运行 `perfeval explain` 会列出所有代码"))])
     document = errors_document()
     heading = re.search(rf"^## {code} .*$", document, flags=re.MULTILINE)
     if heading is None:  # pragma: no cover - a test keeps every code documented

@@ -37,6 +37,7 @@ from perfeval_dsl.values import (
     Value,
     ValueType,
     counted_unit,
+    describe_zh,
     dim_name,
     format_value,
     in_range,
@@ -80,7 +81,9 @@ class Facts:
 def too_large(shown: str, size: int, most: int, variable: str = "PERFEVAL_MAX_FILE_BYTES") -> Diagnostic:
     return error("PE008", f"`{shown}` is {size:,} bytes; perfeval reads at most {most:,} bytes here", path=shown,
                  help=f"check that this is the file you meant, and split a very large one; the limit is set by "
-                      f"the environment variable {variable}")
+                      f"the environment variable {variable}",
+                 zh=Chinese(f"`{shown}` 有 {size:,} 字节；perfeval 在这里最多读取 {most:,} 字节",
+                            help=f"请确认这是你要用的文件，并把很大的文件拆开；这个上限由环境变量 {variable} 设定"))
 
 
 def check_size(path: str | Path, limit_name: str = "MAX_FILE_BYTES") -> None:
@@ -90,7 +93,9 @@ def check_size(path: str | Path, limit_name: str = "MAX_FILE_BYTES") -> None:
         size = Path(path).stat().st_size
     except FileNotFoundError:
         raise PerfevalError([error("PE001", f"there is no file `{path}`", path=str(path),
-                                   help="check the path; it is taken relative to the current folder")]) from None
+                                   help="check the path; it is taken relative to the current folder",
+                                   zh=Chinese(f"没有文件 `{path}`",
+                                              help="请检查路径；路径相对于当前文件夹"))]) from None
     except OSError:
         return  # reading the file will say what is wrong
     most = limit(limit_name)
@@ -107,13 +112,19 @@ def read_text(path: str | Path, limit_name: str = "MAX_FILE_BYTES") -> Source:
         data = Path(path).read_bytes()
     except FileNotFoundError:
         raise PerfevalError([error("PE001", f"there is no file `{shown}`", path=shown,
-                                   help="check the path; it is taken relative to the current folder")]) from None
+                                   help="check the path; it is taken relative to the current folder",
+                                   zh=Chinese(f"没有文件 `{shown}`",
+                                              help="请检查路径；路径相对于当前文件夹"))]) from None
     except IsADirectoryError:
         raise PerfevalError([error("PE003", f"`{shown}` is a folder, not a file", path=shown,
-                                   help="give the path of a file inside it")]) from None
+                                   help="give the path of a file inside it",
+                                   zh=Chinese(f"`{shown}` 是文件夹，不是文件",
+                                              help="请给出其中某个文件的路径"))]) from None
     except OSError as exc:
         raise PerfevalError([error("PE003", f"cannot read `{shown}`: {exc.strerror or exc}", path=shown,
-                                   help="check that the file exists and that you may read it")]) from None
+                                   help="check that the file exists and that you may read it",
+                                   zh=Chinese(f"无法读取 `{shown}`：{exc.strerror or exc}",
+                                              help="请确认文件存在，并且你有权读取它"))]) from None
     try:
         return Source(shown, data.decode("utf-8-sig"), hashlib.sha256(data).hexdigest())
     except UnicodeDecodeError as exc:
@@ -126,14 +137,19 @@ def _not_utf8(shown: str, data: bytes, exc: UnicodeDecodeError) -> Diagnostic:
     source = Source(shown, text)
     span = source.span(len(good), len(good) + 1)
     hint = "save the file as UTF-8"
+    hint_zh = "请把文件另存为 UTF-8"
     try:
         data.decode("gb18030")
         hint = ("the file looks like GBK/GB18030, the older Chinese encoding; save it as UTF-8 "
                 "(in Notepad: 另存为 → 编码 UTF-8; in Excel: 另存为 → CSV UTF-8)")
+        hint_zh = ("这个文件看起来是 GBK/GB18030（较早的中文编码）；请另存为 UTF-8"
+                   "（记事本：另存为 → 编码 UTF-8；Excel：另存为 → CSV UTF-8）")
     except UnicodeDecodeError:
         pass
     return error("PE002", f"`{shown}` is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-                 span, "not UTF-8", help=hint)
+                 span, "not UTF-8", help=hint,
+                 zh=Chinese(f"`{shown}` 不是 UTF-8 文本（偏移 {exc.start} 处的字节 0x{data[exc.start]:02x}）",
+                            "不是 UTF-8", hint_zh))
 
 
 def load_facts(path: str | Path) -> Facts:
@@ -142,11 +158,14 @@ def load_facts(path: str | Path) -> Facts:
     suffix = Path(path).suffix.lower()
     if suffix not in FACT_FORMATS:
         hint = "use a .yaml, .toml, .json, .xlsx or .csv file"
+        hint_zh = "请使用 .yaml、.toml、.json、.xlsx 或 .csv 文件"
         if suffix in _OTHER_SPREADSHEETS:
             hint = ("perfeval reads Excel workbooks saved as .xlsx: open the file and save it as Excel 工作簿 "
                     "(.xlsx), or as CSV UTF-8 (.csv)")
+            hint_zh = ("perfeval 读取存为 .xlsx 的 Excel 工作簿：请打开文件，另存为 Excel 工作簿（.xlsx），"
+                       "或 CSV UTF-8（.csv）")
         raise PerfevalError([error("PE004", f"`{path}` is not a facts file type I read", path=str(path),
-                                   help=hint)])
+                                   help=hint, zh=Chinese(f"`{path}` 不是能读取的事实文件类型", help=hint_zh))])
     if suffix == ".xlsx":
         from perfeval_dsl.spreadsheet import load_xlsx_facts  # the spreadsheet reader builds on this module
 
@@ -207,8 +226,11 @@ def _flatten(mapping: Mapping[str, object], diagnostics: list[Diagnostic],
             value = _scalar(raw)
             if value is None:
                 what = "has no value" if raw is None else "is a list or table, not a single value"
+                what_zh = "没有值" if raw is None else "是列表或表，不是单个值"
                 diagnostics.append(error("PE406", f"`{name}` {what}", value_span or key_span,
-                                         help="write a single value, e.g. `8,567,111.51 元`"))
+                                         help="write a single value, e.g. `8,567,111.51 元`",
+                                         zh=Chinese(f"`{name}` {what_zh}",
+                                                    help="请写单个值，例如 `8,567,111.51 元`")))
                 continue
             _add(values, FactValue(name=name, value=value, span=value_span or key_span,
                                    note=str(note) if note else None, key_span=key_span), diagnostics)
@@ -246,12 +268,17 @@ def _toml_facts(source: Source) -> tuple[dict[str, FactValue], list[Diagnostic]]
         line, col = _toml_error_position(str(exc))
         offset = _offset(source, line, col)
         help_text = "check the line against the TOML syntax: `\"名称\" = \"8,567,111.51 元\"` (texts in quotes)"
+        help_zh = "请按 TOML 的语法检查这一行：`\"名称\" = \"8,567,111.51 元\"`（文字放在引号里）"
         line_start = source.line_text(line).lstrip()[:1]
         if line_start and not line_start.isascii():
             help_text = ("in TOML a name with Chinese characters must be in quotes: "
                          f"`\"{source.line_text(line).split('=')[0].strip()}\" = …`")
+            help_zh = ("在 TOML 中，含汉字的名称必须放在引号里："
+                       f"`\"{source.line_text(line).split('=')[0].strip()}\" = …`")
         return {}, [error("PE406", f"this is not valid TOML: {_toml_error_text(str(exc))}",
-                          source.span(offset, offset + 1), help=help_text)]
+                          source.span(offset, offset + 1), help=help_text,
+                          zh=Chinese(f"这不是有效的 TOML：{_parser_problem_zh(_toml_error_text(str(exc)))}",
+                                     help=help_zh))]
     diagnostics: list[Diagnostic] = []
     locate = _Locator(source, r'^\s*(?P<key>"{key}"|\'{key}\'|{key})\s*=\s*(?P<value>"[^"\n]*"|[^#\n]*[^#\s])?')
     return _flatten(data, diagnostics, locate), diagnostics
@@ -281,10 +308,14 @@ def _json_facts(source: Source) -> tuple[dict[str, FactValue], list[Diagnostic]]
                           object_pairs_hook=_json_object)
     except json.JSONDecodeError as exc:
         return {}, [error("PE406", f"this is not valid JSON: {exc.msg.lower()}",
-                          source.span(exc.pos, exc.pos + 1), help="check the JSON syntax near here")]
+                          source.span(exc.pos, exc.pos + 1), help="check the JSON syntax near here",
+                          zh=Chinese(f"这不是有效的 JSON：{_parser_problem_zh(exc.msg.lower())}",
+                                     help="请检查这附近的 JSON 语法"))]
     if not isinstance(data, _JsonObject):
         return {}, [error("PE406", "a JSON facts file must be an object of name: value pairs",
-                          source.span(0, 1), help='write it as {"预算基本支出": "8,567,111.51 元", …}')]
+                          source.span(0, 1), help='write it as {"预算基本支出": "8,567,111.51 元", …}',
+                          zh=Chinese("JSON 事实文件必须是由“名称: 值”对组成的对象",
+                                     help='请写成 {"预算基本支出": "8,567,111.51 元", …}'))]
     diagnostics: list[Diagnostic] = []
     locate = _Locator(source, r'(?P<key>"{key}")\s*:\s*(?P<value>"(?:[^"\\\n]|\\.)*"|[^,}}\]\s]+)?')
     return _flatten(data, diagnostics, locate), diagnostics
@@ -332,6 +363,28 @@ class _FactsLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+# The commonest problems the YAML, JSON and TOML readers state (and the loader's own), in Chinese; any other
+# is shown as the reader words it.
+_PARSER_PROBLEMS_ZH = {
+    "YAML aliases (*name) are not allowed in a facts file; write the value out":
+        "事实文件中不允许使用 YAML 别名（*name），请直接写出值",
+    "mapping values are not allowed here": "此处不允许出现 `名称: 值`",
+    "could not find expected ':'": "找不到应有的 `:`",
+    "expecting value": "此处应为一个值",
+    "expecting property name enclosed in double quotes": "此处应为用双引号括起的名称",
+    "expecting ',' delimiter": "此处应为分隔符 `,`",
+    "expecting ':' delimiter": "此处应为分隔符 `:`",
+    "extra data": "后面多出了内容",
+    "invalid statement": "无效的语句",
+    "invalid value": "无效的值",
+    "expected newline or end of document after a statement": "一条语句之后应当换行或结束文档",
+}
+
+
+def _parser_problem_zh(problem: str) -> str:
+    return _PARSER_PROBLEMS_ZH.get(problem, problem)
+
+
 def facts_from_yaml_node(source: Source, node: yaml.MappingNode, name: str) -> Facts:
     """Facts written as a mapping inside a larger YAML document (a case of a rule test file), with spans
     into that document."""
@@ -352,10 +405,14 @@ def compose_yaml(source: Source) -> yaml.Node | None:
         mark = exc.problem_mark or exc.context_mark
         offset = mark.index if mark is not None else 0
         problem = (exc.problem or exc.context or "malformed YAML").strip()
+        problem_zh = _parser_problem_zh(problem) if exc.problem or exc.context else "格式有误"
         raise PerfevalError([error("PE406", f"this is not valid YAML: {problem}", source.span(offset, offset + 1),
-                                   help="check the indentation and quote values that contain `:` or `#`")]) from None
+                                   help="check the indentation and quote values that contain `:` or `#`",
+                                   zh=Chinese(f"这不是有效的 YAML：{problem_zh}",
+                                              help="请检查缩进，并给含有 `:` 或 `#` 的值加上引号"))]) from None
     except yaml.YAMLError as exc:
-        raise PerfevalError([error("PE406", f"this is not valid YAML: {exc}", source.span(0, 1))]) from None
+        raise PerfevalError([error("PE406", f"this is not valid YAML: {exc}", source.span(0, 1),
+                                   zh=Chinese(f"这不是有效的 YAML：{exc}"))]) from None
 
 
 def node_span(source: Source, node: yaml.Node) -> Span:
@@ -398,10 +455,14 @@ def _yaml_facts(source: Source) -> tuple[dict[str, FactValue], list[Diagnostic]]
         mark = exc.problem_mark or exc.context_mark
         offset = mark.index if mark is not None else 0
         problem = (exc.problem or exc.context or "malformed YAML").strip()
+        problem_zh = _parser_problem_zh(problem) if exc.problem or exc.context else "格式有误"
         return {}, [error("PE406", f"this is not valid YAML: {problem}", source.span(offset, offset + 1),
-                          help="each fact goes on its own line as `名称: 值`; quote values that contain `:` or `#`")]
+                          help="each fact goes on its own line as `名称: 值`; quote values that contain `:` or `#`",
+                          zh=Chinese(f"这不是有效的 YAML：{problem_zh}",
+                                     help="每个事实单独一行，写作 `名称: 值`；含有 `:` 或 `#` 的值请加上引号"))]
     except yaml.YAMLError as exc:
-        return {}, [error("PE406", f"this is not valid YAML: {exc}", source.span(0, 1))]
+        return {}, [error("PE406", f"this is not valid YAML: {exc}", source.span(0, 1),
+                          zh=Chinese(f"这不是有效的 YAML：{exc}"))]
     if root is None:
         return {}, []
     tagged = _foreign_tag(root)
@@ -409,7 +470,8 @@ def _yaml_facts(source: Source) -> tuple[dict[str, FactValue], list[Diagnostic]]
         shown = "!!" + tagged.tag.removeprefix("tag:yaml.org,2002:") if tagged.tag.startswith("tag:yaml.org,2002:") \
             else tagged.tag
         return {}, [error("PE406", f"the YAML tag `{shown}` is not read in a facts file",
-                          _node_span(source, tagged), "tag", help="write plain values without `!` tags")]
+                          _node_span(source, tagged), "tag", help="write plain values without `!` tags",
+                          zh=Chinese(f"事实文件不读取 YAML 标签 `{shown}`", "标签", "请写不带 `!` 标签的普通值"))]
     diagnostics: list[Diagnostic] = []
     values: dict[str, FactValue] = {}
     if not isinstance(root, yaml.MappingNode):
@@ -418,7 +480,9 @@ def _yaml_facts(source: Source) -> tuple[dict[str, FactValue], list[Diagnostic]]
             return {}, [colon]
         return {}, [error("PE406", "a YAML facts file must be a list of `名称: 值` lines",
                           _node_span(source, root),
-                          help="write one fact per line, e.g. `预算基本支出: 8,567,111.51 元`")]
+                          help="write one fact per line, e.g. `预算基本支出: 8,567,111.51 元`",
+                          zh=Chinese("YAML 事实文件必须由一行行 `名称: 值` 组成",
+                                     help="请每行写一个事实，例如 `预算基本支出: 8,567,111.51 元`"))]
     _yaml_mapping(source, root, values, diagnostics)
     return values, diagnostics
 
@@ -451,7 +515,8 @@ def _yaml_mapping(source: Source, node: yaml.MappingNode, values: dict[str, Fact
     previous = ""
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
-            diagnostics.append(error("PE406", "a fact's name must be plain text", _node_span(source, key_node)))
+            diagnostics.append(error("PE406", "a fact's name must be plain text", _node_span(source, key_node),
+                                     zh=Chinese("事实的名称必须是普通文字")))
             continue
         name = str(key_node.value)
         span = _node_span(source, key_node)
@@ -464,7 +529,10 @@ def _yaml_mapping(source: Source, node: yaml.MappingNode, values: dict[str, Fact
                     "PE406", f"the value of `{previous}` was cut apart at a comma", span, "cut here",
                     help="inside `{ }` a comma separates facts: put the value in quotes "
                          f"(`{previous}: \"1,000,000.00 元\"`), drop the thousands separators, or write "
-                         "each fact on its own line"))
+                         "each fact on its own line",
+                    zh=Chinese(f"`{previous}` 的值在逗号处被截断了", "在此截断",
+                               "在 `{ }` 中逗号用来分隔事实：请给值加上引号"
+                               f"（`{previous}: \"1,000,000.00 元\"`），去掉千位分隔符，或把每个事实写在单独一行")))
             continue
         previous = name
         if isinstance(value_node, yaml.MappingNode):
@@ -495,7 +563,9 @@ def control_problem(fact: FactValue) -> Diagnostic | None:
         if at is not None:
             return error("PE406", f"a fact holds a control character (U+{ord(text[at]):04X}), which no value has",
                          span or fact.span, "control character",
-                         help="delete it; it often comes from copying text out of another program")
+                         help="delete it; it often comes from copying text out of another program",
+                         zh=Chinese(f"事实中有控制字符（U+{ord(text[at]):04X}），任何值都不会含有它", "控制字符",
+                                    "请删除它；它常来自从其他程序复制的文字"))
     return None
 
 
@@ -509,7 +579,9 @@ def _add(values: dict[str, FactValue], fact: FactValue, diagnostics: list[Diagno
         diagnostics.append(error("PE406", f"the fact `{fact.name}` is given twice", fact.key_span or fact.span,
                                  "given again",
                                  notes=(f"the first is at {first.location()}",) if first else (),
-                                 help="give each fact once"))
+                                 help="give each fact once",
+                                 zh=Chinese(f"事实 `{fact.name}` 给出了两次", "再次给出", "每个事实只给一次",
+                                            (f"第一次在 {first.location()}",) if first else ())))
         return
     values[fact.name] = fact
 
@@ -519,7 +591,9 @@ def _yaml_scalar(source: Source, node: yaml.Node, name: str,
     span = _node_span(source, node)
     if not isinstance(node, yaml.ScalarNode):
         diagnostics.append(error("PE406", f"the value of `{name}` is a list or table, not a single value",
-                                 span, help="write a single value, e.g. `8,567,111.51 元`"))
+                                 span, help="write a single value, e.g. `8,567,111.51 元`",
+                                 zh=Chinese(f"`{name}` 的值是列表或表，不是单个值",
+                                            help="请写单个值，例如 `8,567,111.51 元`")))
         return None
     text = str(node.value)
     if node.tag == "tag:yaml.org,2002:bool":
@@ -537,7 +611,9 @@ def _yaml_scalar(source: Source, node: yaml.Node, name: str,
     if node.tag not in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
                         "tag:yaml.org,2002:timestamp"):
         diagnostics.append(error("PE406", f"the value of `{name}` has a YAML tag I do not read", span,
-                                 help="write plain values without `!` tags"))
+                                 help="write plain values without `!` tags",
+                                 zh=Chinese(f"`{name}` 的值带有不能读取的 YAML 标签",
+                                            help="请写不带 `!` 标签的普通值")))
         return None
     return text
 
@@ -610,7 +686,11 @@ def _outside(fact: FactValue, value: Decimal, declaration: Declared) -> Diagnost
                               f"be {what}", fact.span, what,
                      notes=(f"declared as a count at {declaration.span.location()}",),
                      help=f"enter the number of {label} as counted (a report's \"95 人左右\" is entered as 95 人, "
-                          "with the wording as its note)")
+                          "with the wording as its note)",
+                     zh=Chinese(f"`{fact.name}` 是 {format_value(value, declaration.type)}：{label}数不能是"
+                                f"{'负数' if value < 0 else '非整数'}", "负数" if value < 0 else "不是整数",
+                                f"请按实际清点的{label}数填写（报告中的“95 人左右”填作 95 人，原话作为备注）",
+                                (f"在 {declaration.span.location()} 声明为计数",)))
     low, high = declaration.low, declaration.high
     if (low is None or value >= low) and (high is None or value <= high):
         return None
@@ -618,7 +698,11 @@ def _outside(fact: FactValue, value: Decimal, declaration: Declared) -> Diagnost
     return error("PE409", f"`{fact.name}` is {format_value(value, declaration.type)}, outside the range the rules "
                           f"declare ({' to '.join(shown)})", fact.span, "out of range", path=None,
                  notes=(f"declared at {declaration.span.location()}",),
-                 help="check the value in the facts file; if it is right, the rule file's range is wrong")
+                 help="check the value in the facts file; if it is right, the rule file's range is wrong",
+                 zh=Chinese(f"`{fact.name}` 是 {format_value(value, declaration.type)}，超出了规则声明的范围"
+                            f"（{' 到 '.join(shown)}）", "超出范围",
+                            "请检查事实文件中的值；如果值没错，就是规则文件的范围有误",
+                            (f"在 {declaration.span.location()} 声明",)))
 
 
 def _missing(name: str, declaration: Declared, facts: Facts, declared: Mapping[str, Declared]) -> Diagnostic:
@@ -738,10 +822,15 @@ def _number(fact: FactValue, value_type: NumberType) -> tuple[Value | None, Diag
             return None, error(
                 "PE403", f"`{fact.name}` is declared as {value_type.describe()}, but the facts give `{raw}`",
                 fact.span, f"{dim_name(info.dim) if info.dim else 'a percentage'}",
-                help=f"write it in {_unit_words(value_type)}, or correct the declaration in the rule file")
+                help=f"write it in {_unit_words(value_type)}, or correct the declaration in the rule file",
+                zh=Chinese(f"`{fact.name}` 声明为{describe_zh(value_type)}，但事实写的是 `{raw}`",
+                           f"{dim_name(info.dim) if info.dim else '百分比'}",
+                           f"请用 {_unit_words_zh(value_type)} 来写，或更正规则文件中的声明"))
         if value_type.percent != info.percent and not value_type.percent:
             return None, error("PE403", f"`{fact.name}` is a plain number, but the facts give `{raw}`",
-                               fact.span, "a percentage", help="write the number without a percent sign")
+                               fact.span, "a percentage", help="write the number without a percent sign",
+                               zh=Chinese(f"`{fact.name}` 是不带单位的数，但事实写的是 `{raw}`", "百分比",
+                                          "请写不带百分号的数"))
         return CONTEXT.multiply(amount, info.factor), None
     if value_type.percent:
         shown = plain(amount)
@@ -749,7 +838,9 @@ def _number(fact: FactValue, value_type: NumberType) -> tuple[Value | None, Diag
             "PE407", f"`{fact.name}` is a percentage, but `{raw}` has no percent sign", fact.span,
             "no percent sign",
             help=f"write it with a percent sign: `{shown}%` if that is meant, or `{plain(amount * 100)}%` if "
-                 f"{shown} is a fraction")
+                 f"{shown} is a fraction",
+            zh=Chinese(f"`{fact.name}` 是百分比，但 `{raw}` 没有百分号", "没有百分号",
+                       f"请带上百分号：若本意如此，写 `{shown}%`；若 {shown} 是小数比例，写 `{plain(amount * 100)}%`"))
     factor = value_type.display.factor if value_type.display is not None else Decimal(1)
     return CONTEXT.multiply(amount, factor), None
 
@@ -757,3 +848,8 @@ def _number(fact: FactValue, value_type: NumberType) -> tuple[Value | None, Diag
 def _unit_words(value_type: NumberType) -> str:
     words = [w for w, info in UNITS.items() if info.dim == value_type.dim and not info.percent]
     return " or ".join(f"`{w}`" for w in words[:3]) or "the declared unit"
+
+
+def _unit_words_zh(value_type: NumberType) -> str:
+    words = [w for w, info in UNITS.items() if info.dim == value_type.dim and not info.percent]
+    return " 或 ".join(f"`{w}`" for w in words[:3]) or "声明的单位"

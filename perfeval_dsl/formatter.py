@@ -135,6 +135,11 @@ def _indicator_item(item: ast.IndicatorItem, depth: int, out: list[_Statement], 
 def _score(item: ast.ScoreExpr, depth: int, language: str) -> list[str]:
     expr = item.expr
     room = WIDTH - len(_INDENT) * depth
+    if isinstance(expr, ast.Checklist):  # one item a line, as the standard lists them
+        return ["score checklist {",
+                *(f"{_INDENT}{unparse(i.condition)} then {number_text(i.points)}" for i in expr.items), "}"]
+    if isinstance(expr, ast.Deduction):  # its clauses joined by `，` in a Chinese file
+        return [f"score {unparse(expr, lang=language)}"]
     if not isinstance(expr, ast.Tiered):
         return [f"score {unparse(expr)}"]
     if item.condition_first:

@@ -13,7 +13,7 @@ import re
 KEYWORDS = (
     "title", "total", "grades", "otherwise", "fact", "number", "boolean", "text", "let", "group",
     "indicator", "weight", "explanation", "standard", "target", "direction", "score", "by", "if", "then", "else",
-    "between", "and", "or", "not", "true", "false",
+    "between", "and", "or", "not", "true", "false", "per", "deduct", "limit", "prorated", "checklist",
 )
 
 # The Chinese forms of the keywords, each with the English keyword it stands for (the first form of each is
@@ -27,12 +27,15 @@ KEYWORDS_ZH = {
     "如果": "if", "得": "then", "否则": "else", "介于": "between", "与": "and", "和": "and", "至": "and",
     "到": "and", "之间": "", "且": "and", "并且": "and", "或": "or", "或者": "or", "非": "not", "是": "true",
     "真": "true", "否": "false", "假": "false", "不得分": "0",
+    "每": "per", "扣": "deduct", "最多扣": "limit", "扣满": "limit", "为止": "", "按比例": "prorated",
+    "扣完为止": "", "逐项": "checklist",
 }
 
-# The grammar's NAME terminal: a name never starts with 若, 如果 or 否则, is never 得, 分值 or 介于 alone, and never
-# runs on into 得 or 分值 before a digit.
-NAME_PATTERN = (r"(?!若|如果|否则)(?!(?:得|分值|介于)(?!\w))(?!(?:得|分值|介于)[0-9０-９])[^\W\d]"
-                r"(?:(?!(?:得|分值|介于)[0-9０-９])\w)*")
+# The grammar's NAME terminal: a name never starts with 若, 如果 or 否则, is never one of the words of `_SPLIT`
+# alone, and never runs on into one of them before a digit.
+_SPLIT = "得|分值|介于|每|扣|扣满|最多扣"
+NAME_PATTERN = (rf"(?!若|如果|否则)(?!(?:{_SPLIT})(?!\w))(?!(?:{_SPLIT})[0-9０-９])[^\W\d]"
+                rf"(?:(?!(?:{_SPLIT})[0-9０-９])\w)*")
 _NAME = re.compile(NAME_PATTERN)
 
 
@@ -40,7 +43,7 @@ _NAME = re.compile(NAME_PATTERN)
 # Elsewhere a name may be spelt like a keyword (`fact 目标值: 个`, `目标值 <= 实际值`): the parser only takes a
 # keyword where one can stand.
 EXPRESSION_KEYWORDS = frozenset({"weight", "分值", "true", "false", "是", "真", "否", "假", "not", "非",
-                                 "between", "介于"})
+                                 "between", "介于", "by", "按", "checklist", "逐项"})
 
 
 def is_bare_name(name: str) -> bool:

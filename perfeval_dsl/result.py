@@ -20,12 +20,14 @@ import attrs
 from perfeval_dsl import ast, model
 from perfeval_dsl._version import __version__
 from perfeval_dsl.check import subject_of
+from perfeval_dsl.compiler import ChecklistWorking, DeductionWorking, Working
 from perfeval_dsl.errors import Diagnostic
 from perfeval_dsl.unparse import unparse
 from perfeval_dsl.values import (
     CONTEXT,
     MONEY,
     POINTS,
+    UNITS,
     BoolType,
     JudgementType,
     NumberType,
@@ -66,6 +68,7 @@ class IndicatorResult:
     score: Decimal
     branch: int | None
     values: tuple[UsedValue, ...]
+    workings: tuple[Working, ...] = ()  # the arithmetic of its deductions and checklists, in order
 
     @property
     def name(self) -> str:
@@ -110,6 +113,7 @@ class UnitTrace:
     local_lets: list[dict[str, Value | None] | None]
     notes: dict[str, str]
     complete: Callable[[], tuple[dict[str, Value | None], list[dict[str, Value | None]]]] = attrs.field(repr=False)
+    workings: tuple[Working, ...] = ()  # how each deduction and checklist reached scored
 
 
 @attrs.frozen(kw_only=True)
@@ -202,7 +206,8 @@ class Result:
                                       definition=definition,
                                       note=trace.notes.get(name) if definition is None else None))
             results.append(IndicatorResult(indicator=indicator, score=self.scores[index],
-                                           branch=self.branches[index], values=tuple(used)))
+                                           branch=self.branches[index], values=tuple(used),
+                                           workings=tuple(w for w in trace.workings if w.indicator == index)))
         return tuple(results)
 
     @property
@@ -317,10 +322,29 @@ def fired_description(result: IndicatorResult, program: model.Program) -> dict[s
             "score": text_of(program, tier.score)}
 
 
+def _working_dict(working: Working, program: model.Program) -> dict[str, Any]:
+    """How a deduction or a checklist scored, in document form (exact decimals in base units: 8% is 0.08)."""
+    if isinstance(working, DeductionWorking):
+        node = working.node
+        return {"kind": "deduction", "base": working.base, "prorated": node.prorated,
+                "steps": [{"gap": text_of(program, step.gap), "gap_value": gap, "step": step.step.value
+                           * (UNITS[step.step.unit].factor if step.step.unit else 1),
+                           "steps": count, "points_per_step": step.points.value, "points_off": off}
+                          for step, (gap, count, off) in zip(node.steps, working.steps, strict=True)],
+                "deducted": working.deducted, "limit": node.limit.value if node.limit is not None else None,
+                "taken": working.taken, "score": working.score}
+    assert isinstance(working, ChecklistWorking)
+    return {"kind": "checklist",
+            "items": [{"condition": text_of(program, item.condition), "held": held, "points": item.points.value}
+                      for item, held in zip(working.node.items, working.held, strict=True)],
+            "score": working.score}
+
+
 def _indicator_dict(result: IndicatorResult, program: model.Program) -> dict[str, Any]:
     indicator = result.indicator
     rule = indicator.rule
     line, column = indicator.span.line_col
+    workings = {"workings": [_working_dict(w, program) for w in result.workings]} if result.workings else {}
     return {
         "name": indicator.name,
         "path": list(indicator.path),
@@ -336,6 +360,7 @@ def _indicator_dict(result: IndicatorResult, program: model.Program) -> dict[str
         "column": column,
         "fired": fired_description(result, program),
         "values": [_value_dict(v, program) for v in result.values],
+        **workings,
     }
 
 

@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from perfeval_dsl.errors import Diagnostic, PerfevalError, error, warning
+from perfeval_dsl.errors import Chinese, Diagnostic, PerfevalError, error, warning
 from perfeval_dsl.facts import Facts, check_size
 from perfeval_dsl.source import Source, Span
 
@@ -63,7 +63,9 @@ def _workbook_bytes(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise PerfevalError([error("PE003", f"cannot read `{path}`: {exc.strerror or exc}", path=str(path),
-                                   help="check that the file exists and that you may read it")]) from None
+                                   help="check that the file exists and that you may read it",
+                                   zh=Chinese(f"无法读取 `{path}`：{exc.strerror or exc}",
+                                              help="请确认文件存在，并且你有权读取它"))]) from None
 
 
 def _open(path: Path, data: bytes, data_only: bool) -> Any:
@@ -71,12 +73,16 @@ def _open(path: Path, data: bytes, data_only: bool) -> Any:
         import openpyxl
     except ImportError:  # pragma: no cover - a dependency of the package
         raise PerfevalError([error("PE004", "reading .xlsx files needs the openpyxl package", path=str(path),
-                                   help="pip install openpyxl defusedxml")]) from None
+                                   help="pip install openpyxl defusedxml",
+                                   zh=Chinese("读取 .xlsx 文件需要 openpyxl 包",
+                                              help="请运行 pip install openpyxl defusedxml"))]) from None
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except Exception as exc:  # a broken or not-really-xlsx file, an XML bomb refused by defusedxml
         raise PerfevalError([error("PE406", f"`{path}` is not a workbook perfeval can read: {type(exc).__name__}",
-                                   path=str(path), help="save it again from Excel as .xlsx (Excel 工作簿)")]) from None
+                                   path=str(path), help="save it again from Excel as .xlsx (Excel 工作簿)",
+                                   zh=Chinese(f"`{path}` 不是 perfeval 能读取的工作簿：{type(exc).__name__}",
+                                              help="请在 Excel 中重新另存为 .xlsx（Excel 工作簿）"))]) from None
 
 
 def _cell_text(value: Any, number_format: str) -> tuple[Any, str, bool]:
@@ -122,7 +128,10 @@ def _read_sheet(path: Path) -> tuple[_Sheet, list[list[bool]], list[Diagnostic]]
     except Exception as exc:  # a sheet broken after its first rows: openpyxl reads rows only as they are iterated
         raise PerfevalError([error("PE406", f"`{path}` is not a workbook perfeval can read: {type(exc).__name__} "
                                             "in its first sheet", path=str(path),
-                                   help="save it again from Excel as .xlsx (Excel 工作簿)")]) from None
+                                   help="save it again from Excel as .xlsx (Excel 工作簿)",
+                                   zh=Chinese(f"`{path}` 不是 perfeval 能读取的工作簿：第一个工作表中出现 "
+                                              f"{type(exc).__name__}",
+                                              help="请在 Excel 中重新另存为 .xlsx（Excel 工作簿）"))]) from None
     finally:
         values_book.close()
         formulas_book.close()
@@ -158,7 +167,10 @@ def _rows(path: Path, values_book: Any, formulas_book: Any,
     notes = [warning("PE410", f"the cell holds {shown}, a binary fraction rather than the number typed",
                      text_sheet.span(r, c), "inexact",
                      help="type the number again, or format the column as text, so the value is what the report "
-                          "says; perfeval reads the cell's shortest exact form")
+                          "says; perfeval reads the cell's shortest exact form",
+                     zh=Chinese(f"单元格中是 {shown}，这是一个二进制小数，而不是输入的那个数", "不精确",
+                                "请重新输入这个数，或把这一列设为文本格式，使值与报告所写一致；"
+                                "perfeval 读取的是单元格最短的精确形式"))
              for r, c, shown in artefacts]
     return text_sheet, formulas, notes
 
@@ -168,10 +180,14 @@ def _formula_warning(sheet: _Sheet, row: int, column: int, unsaved: bool = False
         return warning("PE411", "the cell holds a formula with no saved value, so it gives no fact; perfeval "
                                 "never computes a formula", sheet.span(row, column), "formula",
                        help="open the workbook in Excel and save it (Excel saves each formula's value), or "
-                            "paste the value")
+                            "paste the value",
+                       zh=Chinese("单元格中是没有保存值的公式，因此它不给出事实；perfeval 从不计算公式", "公式",
+                                  "请在 Excel 中打开工作簿并保存（Excel 会保存每个公式的值），或粘贴为数值"))
     return warning("PE411", "the cell holds a formula; perfeval reads the value Excel last saved, and never "
                             "computes a formula", sheet.span(row, column), "formula",
-                   help="check that the workbook was saved after its last change (or paste the value)")
+                   help="check that the workbook was saved after its last change (or paste the value)",
+                   zh=Chinese("单元格中是公式；perfeval 读取 Excel 最后保存的值，从不计算公式", "公式",
+                              "请确认工作簿在最后一次修改后保存过（或粘贴为数值）"))
 
 
 def load_xlsx_facts(path: Path) -> Facts:
@@ -194,7 +210,9 @@ def xlsx_units(path: Path) -> Iterator[Unit]:
     sheet, formulas, notes = _read_sheet(path)
     if not sheet.rows:
         raise PerfevalError([error("PE406", f"`{path}` has an empty first sheet", path=str(path),
-                                   help="the first row names the columns: the unit's name, then one fact per column")])
+                                   help="the first row names the columns: the unit's name, then one fact per column",
+                                   zh=Chinese(f"`{path}` 的第一个工作表是空的",
+                                              help="第一行是各列的列名：先是被评价单位的名称，然后每列一个事实"))])
     header = [Cell(value, sheet.span(1, column)) for column, (_, value, _) in enumerate(sheet.rows[0])]
     names = header_names(header)
     header_spans = [cell.span for cell in header]

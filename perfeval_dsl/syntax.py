@@ -70,7 +70,8 @@ def parse(source: Source) -> tuple[ast.RuleFile | None, list[Diagnostic]]:
     except RecursionError:
         span = source.span(0, min(1, len(source.text)))
         return None, [error("PE102", "the rule file nests too deeply to read", span,
-                            help="split deeply nested parentheses into named `let` values")]
+                            help="split deeply nested parentheses into named `let` values",
+                            zh=_TOO_DEEP_ZH)]
     try:
         return _ToAst(source).transform(tree), []
     except VisitError as exc:  # a bug in a transformer callback, not a user error, unless it ran out of stack
@@ -78,11 +79,16 @@ def parse(source: Source) -> tuple[ast.RuleFile | None, list[Diagnostic]]:
             raise exc.orig_exc from exc
         span = source.span(0, min(1, len(source.text)))
         return None, [error("PE102", "the rule file nests too deeply to read", span,
-                            help="split deeply nested parentheses into named `let` values")]
+                            help="split deeply nested parentheses into named `let` values",
+                            zh=_TOO_DEEP_ZH)]
     except RecursionError:
         span = source.span(0, min(1, len(source.text)))
         return None, [error("PE102", "the rule file nests too deeply to read", span,
-                            help="split deeply nested parentheses into named `let` values")]
+                            help="split deeply nested parentheses into named `let` values",
+                            zh=_TOO_DEEP_ZH)]
+
+
+_TOO_DEEP_ZH = Chinese("规则文件嵌套太深，无法读取", help="请把层层嵌套的括号拆成用 `let` 命名的值")
 
 
 @attrs.frozen
@@ -136,6 +142,15 @@ _TERMINAL_WORDS = {
     "_EQ": "`=`", "_COLON": "`:`", "_COMMA": "`,`", "_BAR": "`|`", "_ARROW": "`->`", "_LPAR": "`(`",
     "_RPAR": "`)`", "_LBRACE": "`{`", "_RBRACE": "`}`", "$END": "the end of the file",
 }
+# The words of `_TERMINAL_WORDS` that are not code, in Chinese (for the Chinese help).
+_TERMINAL_WORDS_ZH = {
+    "a name": "名称", "a number": "数", 'a quoted text ("…")': '带引号的文字（"…"）', "a unit": "单位",
+    "a comparison (<=, >=, ==, …)": "比较符号（<=、>=、== 等）", "the end of the file": "文件结尾",
+}
+
+
+def _in_chinese(words: Sequence[str]) -> list[str]:
+    return [_TERMINAL_WORDS_ZH.get(word, word) for word in words]
 
 
 def _expected_words(expected: Sequence[str]) -> list[str]:
@@ -166,7 +181,7 @@ def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
         help_zh = "请检查每个 `{` 都有对应的 `}`，每个 `(` 都有对应的 `)`"
         if expected:
             help_text = "the file ends where I expected " + ", ".join(expected[:6]) + "; " + help_text
-            help_zh = "文件结束处本应是 " + "、".join(expected[:6]) + "；" + help_zh
+            help_zh = "文件结束处本应是 " + "、".join(_in_chinese(expected[:6])) + "；" + help_zh
         return error("PE103", "the rule file ends in the middle of a statement", span, "ends here",
                      help=help_text, zh=Chinese("规则文件在一条语句的中间结束了", "在此结束", help_zh))
     assert isinstance(exc, UnexpectedToken)
@@ -196,7 +211,7 @@ def _syntax_diagnostic(source: Source, exc: UnexpectedInput) -> Diagnostic:
     helps = _help_for_token(token, accepted | set(exc.expected), text, start)
     expected = _expected_words(sorted(accepted))
     if helps is None and expected:
-        helps = ("here I expected " + ", ".join(expected[:8]), "此处应为 " + "、".join(expected[:8]))
+        helps = ("here I expected " + ", ".join(expected[:8]), "此处应为 " + "、".join(_in_chinese(expected[:8])))
     return error("PE102", f"I did not expect `{word}` here", span, "unexpected",
                  help=helps[0] if helps else None,
                  zh=Chinese(f"此处不应出现 `{word}`", "不应出现", helps[1] if helps else None))
@@ -459,6 +474,35 @@ class _ToAst(Transformer[Token, Any]):
         if isinstance(rest, ast.Tiered):
             return ast.Tiered(tiers=(first, *rest.tiers), default=rest.default, span=self._span(meta))
         return ast.Tiered(tiers=(first,), default=rest, span=self._span(meta))
+
+    def deduction(self, meta: Any, children: list[Any]) -> ast.Deduction:
+        base, *rest = children
+        steps = tuple(child for child in rest if isinstance(child, ast.DeductionStep))
+        limits = [child for child in rest if isinstance(child, ast.Number)]
+        return ast.Deduction(base=base, steps=steps, limit=limits[-1] if limits else None,
+                             prorated=any(child == "prorated" for child in rest), span=self._span(meta))
+
+    def deduction_step(self, meta: Any, children: list[Any]) -> ast.DeductionStep:
+        gap, step, points = children
+        return ast.DeductionStep(gap=gap, step=step, points=points, span=self._span(meta))
+
+    def deduction_limit(self, meta: Any, children: list[Any]) -> ast.Number:
+        number: ast.Number = children[0]
+        return number
+
+    def prorated(self, meta: Any, children: list[Any]) -> str:
+        return "prorated"
+
+    def checklist(self, meta: Any, children: list[Any]) -> ast.Checklist:
+        return ast.Checklist(items=tuple(children), span=self._span(meta))
+
+    def check_item(self, meta: Any, children: list[Any]) -> ast.ChecklistItem:
+        condition, number, unit = children
+        end = unit if unit is not None else number
+        points = ast.Number(value=literal_number(str(number)),
+                            unit=normalise_width(unit) if unit is not None else None,
+                            span=self._token_span(number).to(self._token_span(end)))
+        return ast.ChecklistItem(condition=condition, points=points, span=self._span(meta))
 
     def partial_compare(self, meta: Any, children: list[Any]) -> ast.PartialCompare:
         op, right = children

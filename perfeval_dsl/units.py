@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from perfeval_dsl.errors import Diagnostic, PerfevalError, error
+from perfeval_dsl.errors import Chinese, Diagnostic, PerfevalError, error
 from perfeval_dsl.facts import FACT_FORMATS, Facts, FactValue, control_problem, load_facts, read_text
 from perfeval_dsl.source import Source, Span, first_control, printable
 from perfeval_dsl.values import plain
@@ -44,12 +44,16 @@ def read_units(path: Path) -> Iterator[Unit]:
         return
     if not path.exists():
         raise PerfevalError([error("PE001", f"there is no file `{path}`", path=str(path),
-                                   help="check the path; it is taken relative to the current folder")])
+                                   help="check the path; it is taken relative to the current folder",
+                                   zh=Chinese(f"没有文件 `{path}`", help="请检查路径；路径相对于当前文件夹"))])
     if path.suffix.lower() not in TABLE_FORMATS:
         raise PerfevalError([error("PE004", f"`{path}` is neither a folder of facts files nor a unit table",
                                    path=str(path),
                                    help="give a .csv or .xlsx file with one row per unit, or a folder of "
-                                        ".yaml/.toml/.json/.xlsx/.csv facts files")])
+                                        ".yaml/.toml/.json/.xlsx/.csv facts files",
+                                   zh=Chinese(f"`{path}` 既不是存放事实文件的文件夹，也不是单位表",
+                                              help="请给出每个单位一行的 .csv 或 .xlsx 文件，或存放 "
+                                                   ".yaml/.toml/.json/.xlsx/.csv 事实文件的文件夹"))])
     if path.suffix.lower() == ".xlsx":
         from perfeval_dsl.spreadsheet import xlsx_units
 
@@ -63,14 +67,18 @@ def _folder(folder: Path) -> Iterator[Unit]:
                    and not p.name.startswith("~$"))  # Excel's lock file of an open workbook
     if not files:
         raise PerfevalError([error("PE001", f"the folder `{folder}` holds no facts files", path=str(folder),
-                                   help="put one .yaml, .toml or .json facts file per unit in it")])
+                                   help="put one .yaml, .toml or .json facts file per unit in it",
+                                   zh=Chinese(f"文件夹 `{folder}` 中没有事实文件",
+                                              help="请在其中为每个被评价单位放一个 .yaml、.toml 或 .json 事实文件"))])
     seen: dict[str, Path] = {}
     for file in files:
         if file.stem in seen:
             yield Unit(file.stem, None, (error(
                 "PE406", f"two facts files are for the unit `{file.stem}`: `{seen[file.stem].name}` and "
                          f"`{file.name}`", path=str(file),
-                help="keep one facts file per unit; the unit is named after the file"),))
+                help="keep one facts file per unit; the unit is named after the file",
+                zh=Chinese(f"有两个事实文件对应被评价单位 `{file.stem}`：`{seen[file.stem].name}` 和 `{file.name}`",
+                           help="每个被评价单位只保留一个事实文件；被评价单位以文件名命名")),))
             continue
         seen[file.stem] = file
         try:
@@ -168,7 +176,8 @@ def key_value_facts(name: str, rows: Iterable[list[Cell]], diagnostics: Iterable
         problem = control_problem(fact)
         if problem is None and fact_name in values:
             problem = error("PE406", f"the fact `{fact_name}` is given twice", fact.key_span, "given again",
-                            help="give each fact one row")
+                            help="give each fact one row",
+                            zh=Chinese(f"事实 `{fact_name}` 给出了两次", "再次给出", "每个事实只占一行"))
         if problem is not None:
             problems.append(problem)
             continue
@@ -213,10 +222,13 @@ def header_names(header: list[Cell]) -> list[str]:
             continue
         if not name:
             problems.append(error("PE406", "a column has no name", cell.span, "no name",
-                                  help="head every column with the name of a fact, as the rule file declares it"))
+                                  help="head every column with the name of a fact, as the rule file declares it",
+                                  zh=Chinese("有一列没有列名", "没有列名",
+                                             "请用规则文件声明的事实名称作为每一列的列名")))
         elif name in names[1:column]:
             problems.append(error("PE406", f"two columns are headed `{name}`", cell.span, "named again",
-                                  help="give each fact one column"))
+                                  help="give each fact one column",
+                                  zh=Chinese(f"有两列的列名都是 `{name}`", "重复列名", "每个事实只占一列")))
     if problems:
         raise PerfevalError(problems)
     return names
@@ -232,17 +244,24 @@ def row_unit(table: str, names: list[str], header: list[Span], row_number: int, 
     if control is not None:
         return Unit(printable(unit_name), None, (error(
             "PE406", f"the unit's name holds a control character (U+{ord(unit_name[control]):04X})", cells[0].span,
-            "control character", help="delete it; it often comes from copying text out of another program"),))
+            "control character", help="delete it; it often comes from copying text out of another program",
+            zh=Chinese(f"被评价单位的名称中有控制字符（U+{ord(unit_name[control]):04X}）", "控制字符",
+                       "请删除它；它常来自从其他程序复制的文字")),))
     beyond = [cell for cell in cells[len(names):] if not cell.empty]
     if beyond:
         return Unit(unit_name, None, (error(
             "PE406", f"row {row_number} has {len(cells)} cells, but the header names {len(names)} columns",
             beyond[0].span, "no column for this cell",
-            help="check for a comma inside a value: write such a value in double quotes, e.g. \"8,567,111.51 元\""),))
+            help="check for a comma inside a value: write such a value in double quotes, e.g. \"8,567,111.51 元\"",
+            zh=Chinese(f"第 {row_number} 行有 {len(cells)} 个单元格，但表头只有 {len(names)} 列",
+                       "这个单元格没有对应的列",
+                       "请检查值中是否有逗号：这样的值请放在双引号里，例如 \"8,567,111.51 元\"")),))
     if unit_name in seen:
         return Unit(unit_name, None, (error(
             "PE406", f"the unit `{unit_name}` has two rows", cells[0].span, "named again",
-            help="give each unit one row, or tell them apart by name"),))
+            help="give each unit one row, or tell them apart by name",
+            zh=Chinese(f"被评价单位 `{unit_name}` 有两行", "重复的名称",
+                       "每个被评价单位只占一行，或用名称把它们区分开")),))
     seen.add(unit_name)
     values: dict[str, FactValue] = {}
     problems = []
@@ -265,7 +284,9 @@ def _table(source: Source) -> Iterator[Unit]:
     lines = _lines(source.text)
     if not lines:
         raise PerfevalError([error("PE406", f"`{source.name}` is empty", path=source.name,
-                                   help="the first row names the columns: the unit's name, then one fact per column")])
+                                   help="the first row names the columns: the unit's name, then one fact per column",
+                                   zh=Chinese(f"`{source.name}` 是空的",
+                                              help="第一行是各列的列名：先是被评价单位的名称，然后每列一个事实"))])
     header_start, header_line = lines[0]
     try:
         header = list(_cells(header_line, header_start))
@@ -291,7 +312,11 @@ def _unclosed(source: Source, exc: ValueError) -> Diagnostic:
     at = int(exc.args[0])
     if exc.args[1:] == ("after",):
         return error("PE406", "a quoted cell goes on after its closing quote", source.span(at, at + 1), "here",
-                     help='put the whole value inside the quotes, e.g. "8,567,111.51 元", then a comma')
+                     help='put the whole value inside the quotes, e.g. "8,567,111.51 元", then a comma',
+                     zh=Chinese("加引号的单元格在结束引号之后还有内容", "此处",
+                                '请把整个值放在引号里，例如 "8,567,111.51 元"，然后是逗号'))
     return error("PE406", "a quoted cell is not closed on its line", source.span(at, at + 1), "here",
                  help='close the quote; a value with a comma is written "8,567,111.51 元", and a quote inside '
-                      'one is written twice ("")')
+                      'one is written twice ("")',
+                 zh=Chinese("加引号的单元格在这一行内没有结束", "此处",
+                            '请补上结束引号；含逗号的值写作 "8,567,111.51 元"，值中的引号要写两次（""）'))

@@ -23,7 +23,7 @@ ValueText = Callable[[str], "str | None"]
 
 def _level(expr: ast.Expr) -> int:
     match expr:
-        case ast.Tiered():
+        case ast.Tiered() | ast.Deduction() | ast.Checklist():
             return _PRECEDENCE["tiered"]
         case ast.BoolOp(op=op):
             return _PRECEDENCE[op]
@@ -48,9 +48,11 @@ def number_text(number: ast.Number) -> str:
 # The keywords of an expression, per language (`zh`: as a Chinese trace shows them).
 _WORDS = {
     "en": {"if": "if", "else": "else", "between": "between", "to": "and", "and": "and", "or": "or", "not": "not",
-           "true": "true", "false": "false", "weight": "weight"},
+           "true": "true", "false": "false", "weight": "weight", "by": "by", "per": "per", "deduct": "deduct",
+           "limit": "limit", "prorated": "prorated", "checklist": "checklist", "then": "then", ",": ", "},
     "zh": {"if": "若", "else": "否则", "between": "介于", "to": "与", "and": "且", "or": "或", "not": "非",
-           "true": "是", "false": "否", "weight": "分值"},
+           "true": "是", "false": "否", "weight": "分值", "by": "按", "per": "每", "deduct": "扣", "limit": "最多扣",
+           "prorated": "按比例", "checklist": "逐项", "then": "得", ",": "，"},
 }
 
 
@@ -110,6 +112,19 @@ def unparse(expr: ast.Expr, value_of: ValueText | None = None, lang: str = "en")
                 if default is not None:
                     parts.append(sub(default, 1))
                 return f" {words['else']} ".join(parts)
+            case ast.Deduction(base=base, steps=steps, limit=limit, prorated=prorated):
+                parts = [f"{words['by']} {sub(s.gap, 5)} {words['per']} {number_text(s.step)} "
+                         f"{words['deduct']} {number_text(s.points)}" for s in steps]
+                if limit is not None:
+                    parts.append(f"{words['limit']} {number_text(limit)}")
+                if prorated:
+                    parts.append(words["prorated"])
+                text = words[","].join(parts)
+                return f"{sub(base, 5)} {text}" if base is not None else text
+            case ast.Checklist(items=items):
+                listed = words[","].join(f"{sub(item.condition, 1)} {words['then']} {number_text(item.points)}"
+                                         for item in items)
+                return f"{words['checklist']} {{ {listed} }}"
         raise AssertionError(f"unhandled expression {e!r}")  # pragma: no cover
 
     return go(expr)

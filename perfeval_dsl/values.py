@@ -145,6 +145,28 @@ ValueType = Union[NumberType, JudgementType, StringType, BoolType, TextType]  # 
 Value = Union[Decimal, str, bool]  # noqa: UP007
 
 
+def dim_name_zh(dim: Dim) -> str:
+    """`dim_name` in Chinese: `元`, `人`, `元/人`, or `无单位`."""
+    return dim_name(dim) if dim else "无单位"
+
+
+def describe_zh(value_type: ValueType) -> str:
+    """`value_type.describe()` in Chinese, for the Chinese words of a diagnostic."""
+    if isinstance(value_type, NumberType):
+        if value_type.flexible or not value_type.dim:
+            return "百分比" if value_type.percent and not value_type.flexible else "不带单位的数"
+        if value_type.dim == ((MONEY, 1),):
+            return "金额（元）"
+        if value_type.dim == ((POINTS, 1),):
+            return "分数（分）"
+        return f"以 {dim_name(value_type.dim)} 计的数"
+    if isinstance(value_type, JudgementType):
+        return "答案（" + " | ".join(f'"{o}"' for o in value_type.options) + "）"
+    if isinstance(value_type, BoolType):
+        return "是/否"
+    return "文本"
+
+
 def counted_unit(value_type: ValueType | None) -> str | None:
     """The count label (人, 个, 户 …) of a count type, else None. Counts are never negative; all but 天 are
     whole."""

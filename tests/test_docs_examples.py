@@ -1,6 +1,6 @@
-"""Run every example of docs/language.md, so the language reference cannot drift from the language.
+"""Run every example of docs/language.md and docs/cookbook.md, so the documents cannot drift from the language.
 
-The convention (also stated in an HTML comment at the top of the document):
+The convention (also stated in an HTML comment at the top of each document):
 
 - A fenced block ```` ```perfeval ```` is a complete rule file. It is parsed, checked and compiled with
   `perfeval_dsl.parse_rules` and must succeed with no error and no warning, counting the warnings of
@@ -18,7 +18,8 @@ The convention (also stated in an HTML comment at the top of the document):
 - ```` ```text ```` and ```` ```sh ```` blocks are illustrations and are not run. A ```` ```csv ```` block is a
   facts sheet; tests/test_spreadsheet.py reads it. Any other fence is a mistake.
 
-Each example is a test case named by the line of its opening fence, e.g. `language.md:123`.
+Each example is a test case named by its document and the line of its opening fence, e.g. `language.md:123`
+or `cookbook.md:45`.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ from perfeval_dsl.errors import CODES
 from perfeval_dsl.facts import parse_facts
 from perfeval_dsl.source import Source
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "language.md"
+DOCS_DIR = Path(__file__).resolve().parent.parent / "docs"
+# Each document, with the fewest examples, examples with an expect block and `error=` examples it must have.
+DOCS = {DOCS_DIR / "language.md": (25, 10, 5), DOCS_DIR / "cookbook.md": (40, 30, 1)}
 ILLUSTRATIONS = {"text", "sh", "csv"}  # csv: read by tests/test_spreadsheet.py
 FACT_FORMATS = {"yaml", "toml", "json"}
 EXPECT_KEYS = {"total", "grade", "scores", "error", "warnings"}
@@ -72,13 +75,14 @@ class Block:
 
 @dataclass(frozen=True)
 class Example:
+    doc: Path
     rules: Block
     facts: Block | None = None
     expect: Block | None = None
 
     @property
     def name(self) -> str:
-        return f"{DOC.name}:{self.rules.line}"
+        return f"{self.doc.name}:{self.rules.line}"
 
 
 def read_blocks(text: str) -> tuple[list[Block], list[str]]:
@@ -128,11 +132,11 @@ def block_problem(block: Block) -> str | None:
     return f"{where}: unknown fence; use perfeval, yaml facts, toml facts, json facts, yaml expect, text or sh"
 
 
-def collect() -> tuple[list[Example], list[str]]:
-    """The runnable examples of the document, and every violation of the convention."""
-    if not DOC.is_file():
-        return [], [f"{DOC} is missing"]
-    blocks, problems = read_blocks(DOC.read_text(encoding="utf-8"))
+def collect(doc: Path) -> tuple[list[Example], list[str]]:
+    """The runnable examples of a document, and every violation of the convention."""
+    if not doc.is_file():
+        return [], [f"{doc} is missing"]
+    blocks, problems = read_blocks(doc.read_text(encoding="utf-8"))
     problems += [p for p in map(block_problem, blocks) if p is not None]
     examples: list[Example] = []
     index = 0
@@ -142,17 +146,17 @@ def collect() -> tuple[list[Example], list[str]]:
         if block.lang == "perfeval":
             after = blocks[index] if index < len(blocks) else None
             if after is None or after.role != "facts":
-                examples.append(Example(block))
+                examples.append(Example(doc, block))
                 continue
             if "error" in block.options:
                 problems.append(f"line {after.line}: facts follow a rule file that must fail to check")
             expect = blocks[index + 1] if index + 1 < len(blocks) else None
             if expect is None or expect.role != "expect":
                 problems.append(f"line {after.line}: facts without a ```yaml expect block after them")
-                examples.append(Example(block, after))
+                examples.append(Example(doc, block, after))
                 index += 1
                 continue
-            examples.append(Example(block, after, expect))
+            examples.append(Example(doc, block, after, expect))
             index += 2
         elif block.role == "facts":
             problems.append(f"line {block.line}: facts that do not follow a ```perfeval block")
@@ -161,7 +165,8 @@ def collect() -> tuple[list[Example], list[str]]:
     return examples, problems
 
 
-EXAMPLES, PROBLEMS = collect()
+COLLECTED = {doc: collect(doc) for doc in DOCS}
+EXAMPLES = [example for examples, _ in COLLECTED.values() for example in examples]
 
 
 def first_error_code(error: pe.PerfevalError) -> str | None:
@@ -174,23 +179,28 @@ def decimal_of(text: object, what: str) -> Decimal:
     return Decimal(text)
 
 
-def test_the_document_follows_the_convention() -> None:
-    assert DOC.is_file(), f"{DOC} is missing"
-    assert not PROBLEMS, "\n".join(PROBLEMS)
+@pytest.mark.parametrize("doc", DOCS, ids=[doc.name for doc in DOCS])
+def test_the_document_follows_the_convention(doc: Path) -> None:
+    assert doc.is_file(), f"{doc} is missing"
+    problems = COLLECTED[doc][1]
+    assert not problems, "\n".join(problems)
 
 
-def test_the_document_has_its_examples() -> None:
+@pytest.mark.parametrize("doc", DOCS, ids=[doc.name for doc in DOCS])
+def test_the_document_has_its_examples(doc: Path) -> None:
     # A broken fence can hide every example after it; this count notices that.
-    assert len(EXAMPLES) >= 25
-    assert sum(1 for e in EXAMPLES if e.expect is not None) >= 10
-    assert sum(1 for e in EXAMPLES if "error" in e.rules.options) >= 5
+    examples = COLLECTED[doc][0]
+    fewest, with_expect, with_error = DOCS[doc]
+    assert len(examples) >= fewest
+    assert sum(1 for e in examples if e.expect is not None) >= with_expect
+    assert sum(1 for e in examples if "error" in e.rules.options) >= with_error
 
 
 def as_param(example: Example) -> object:
     exception = example.rules.options.get("xfail")
     if exception is None or block_problem(example.rules) is not None:
         return pytest.param(example, id=example.name)
-    reason = f"a known bug, described in {DOC.name} next to line {example.rules.line}"
+    reason = f"a known bug, described in {example.doc.name} next to line {example.rules.line}"
     mark = pytest.mark.xfail(strict=True, raises=getattr(builtins, exception), reason=reason)
     return pytest.param(example, id=example.name, marks=mark)
 

@@ -1,7 +1,12 @@
-"""The trace in Chinese: `--lang zh`, PERFEVAL_LANG, or a zh_* locale; English otherwise."""
+"""The trace in Chinese: `--lang zh`, PERFEVAL_LANG, or a zh_* locale; English otherwise. Every diagnostic
+has its Chinese words, and the summaries of `check`, `test` and `batch` read in Chinese too."""
 
 from __future__ import annotations
 
+import ast
+import errno
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -9,6 +14,7 @@ from cli_support import run
 
 import perfeval_dsl as pe
 from perfeval_dsl.cli import output_language
+from perfeval_dsl.errors import CODES
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "anning-2020.zh.trace.txt"
@@ -68,54 +74,198 @@ def test_a_chinese_locale_gives_the_chinese_trace(monkeypatch: pytest.MonkeyPatc
 
 # ---- diagnostics in Chinese -------------------------------------------------------------------------------
 
-# The codes written in Chinese so far: syntax errors, unknown names, weights, the facts a policy officer types,
-# and the gaps and overlaps `perfeval check` finds in a standard.
-SYNTAX_CODES = ("PE101", "PE102", "PE103", "PE210", "PE201", "PE202", "PE301", "PE302", "PE306", "PE401", "PE402",
-                "PE404", "PE405", "PE408", "PE601", "PE602")
+# Every diagnostic code has its Chinese words: each golden case of tests/ui is run again with `--lang zh`.
+TRANSLATED_CODES = tuple(CODES)
+
+_ENGLISH_HEADER = re.compile(r"^(?P<severity>error|warning)\[(?P<code>PE\d{3})\]: (?P<message>.*)$")
+_CHINESE_HEADER = re.compile(r"^(?P<severity>错误|警告)\[(?P<code>PE\d{3})\]：(?P<message>.*)$")
+_SEVERITY_ZH = {"error": "错误", "warning": "警告"}
+# A source line or the line above or below it (`  |`, `4 | fact …`); the `-->` line.
+_SOURCE_LINE = re.compile(r"^ *\d* \|")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# Three or more English words in a row: a sentence left untranslated. Code in backticks, quoted names and
+# texts, paths, codes and environment variables are taken out first; they read the same in both languages.
+_ENGLISH_RUN = re.compile(r"[A-Za-z]+(?:[ ,'’-]+[A-Za-z]+){2,}")
+_NOT_WORDS = re.compile(r"`[^`]*`|\"[^\"]*\"|“[^”]*”|「[^」]*」|\S*[/\\.]\S*|PE\d{3}|[A-Z][A-Z0-9_]{3,}")
+_OS_ERRORS = sorted({os.strerror(number) for number in range(1, 134)}, key=len, reverse=True)
 
 
-def _syntax_cases() -> list[str]:
+def _english_left(text: str) -> list[str]:
+    """The runs of English words in a Chinese text, besides code, names, paths and the system's own error
+    messages (`exc.strerror`, which the operating system words)."""
+    for message in _OS_ERRORS:
+        text = text.replace(message, "")
+    return _ENGLISH_RUN.findall(_NOT_WORDS.sub(" ", text))
+
+
+def _blocks(text: str, header: re.Pattern[str]) -> tuple[list[list[str]], list[str]]:
+    """The diagnostics of a command's standard error, each as its lines, and the other lines (a summary)."""
+    blocks: list[list[str]] = []
+    other: list[str] = []
+    current: list[str] | None = None
+    for line in text.split("\n"):
+        if header.match(line):
+            current = [line]
+            blocks.append(current)
+        elif current is not None and line:
+            current.append(line)
+        else:
+            current = None
+            if line:
+                other.append(line)
+    return blocks, other
+
+
+def _translated_cases() -> list[str]:
     from test_ui import CASES, UI, load_case
 
     found = []
     for name in CASES:
         case = load_case(name)
-        first = case.stderr.read_text(encoding="utf-8").split("\n", 1)[0]
-        if case.xfail is None and first.startswith(tuple(f"{severity}[{code}]" for code in SYNTAX_CODES
-                                                          for severity in ("error", "warning"))):
+        if case.xfail is None and case.stderr.exists() and any(
+                (match := _ENGLISH_HEADER.match(line)) and match["code"] in TRANSLATED_CODES
+                for line in case.stderr.read_text(encoding="utf-8").split("\n")):
             found.append(name)
     assert UI.is_dir()
     return found
 
 
-SYNTAX_CASES = _syntax_cases()
+TRANSLATED_CASES = _translated_cases()
 
 
-def test_there_are_syntax_cases_to_translate() -> None:
-    assert len(SYNTAX_CASES) >= 15
+def test_there_are_cases_to_translate() -> None:
+    assert len(TRANSLATED_CASES) >= 100
 
 
-@pytest.mark.parametrize("name", SYNTAX_CASES)
-def test_syntax_errors_read_in_chinese_at_the_same_place(name: str, capsys: pytest.CaptureFixture[str],
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_code_is_shown_in_chinese_by_a_golden_case() -> None:
+    from test_ui import load_case
+
+    shown = {match["code"] for name in TRANSLATED_CASES
+             for line in load_case(name).stderr.read_text(encoding="utf-8").split("\n")
+             if (match := _ENGLISH_HEADER.match(line))}
+    missing = sorted(set(CODES) - shown)
+    assert not missing, f"no golden case of tests/ui shows {missing}, so nothing checks their Chinese words; add one"
+
+
+def _chinese_stderr(name: str, capsys: pytest.CaptureFixture[str],
+                    monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
+    """The English golden of a case, and what the case prints to standard error with `--lang zh`."""
     from test_ui import load_case, run_cli
 
     case = load_case(name)
     monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("COLUMNS", "100")
+    for variable in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "NO_COLOR", "CLICOLOR_FORCE"):
+        monkeypatch.delenv(variable, raising=False)
     for variable, value in case.env:
         monkeypatch.setenv(variable, value)
-    english = case.stderr.read_text(encoding="utf-8").split("\n\n")[0].split("\n")
     code, _, err = run_cli(("--lang", "zh", *case.argv), capsys)
     assert code == case.exit
-    chinese = err.split("\n\n")[0].split("\n")
-    severity, _, code_of = english[0].split("]")[0].partition("[")
-    assert chinese[0].startswith(f"{'错误' if severity == 'error' else '警告'}[{code_of}]：")
-    # the place, the source line and the caret are the same; only the words change
-    assert chinese[1:4] == english[1:4]
-    assert [line.rstrip("^ ").split("^")[0] for line in chinese[4:5]] == \
-           [line.rstrip("^ ").split("^")[0] for line in english[4:5]]
-    assert any(line.lstrip().startswith("= 提示: ") for line in chinese)
-    assert not any(line.lstrip().startswith("= help: ") for line in chinese)
+    return case.stderr.read_text(encoding="utf-8"), err
+
+
+@pytest.mark.parametrize("name", TRANSLATED_CASES)
+def test_every_diagnostic_reads_in_chinese_at_the_same_place(name: str, capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    english_text, chinese_text = _chinese_stderr(name, capsys, monkeypatch)
+    english, english_other = _blocks(english_text, _ENGLISH_HEADER)
+    chinese, chinese_other = _blocks(chinese_text, _CHINESE_HEADER)
+    assert not _blocks(chinese_text, _ENGLISH_HEADER)[0], f"a diagnostic is left in English:\n{chinese_text}"
+    assert len(chinese) == len(english)
+    for en, zh in zip(english, chinese, strict=True):
+        en_head, zh_head = _ENGLISH_HEADER.match(en[0]), _CHINESE_HEADER.match(zh[0])
+        assert en_head is not None and zh_head is not None
+        assert (zh_head["severity"], zh_head["code"]) == (_SEVERITY_ZH[en_head["severity"]], en_head["code"])
+        assert zh_head["message"] != en_head["message"] and _CJK.search(zh_head["message"]), zh[0]
+        # the same lines: the place, the source line and the caret are the same; only the words change
+        assert len(zh) == len(en), f"{en}\n{zh}"
+        for en_line, zh_line in zip(en[1:], zh[1:], strict=True):
+            if en_line.startswith("  --> "):
+                assert zh_line == en_line
+            elif _SOURCE_LINE.match(en_line):
+                caret = re.compile(r"^.*?\^+")
+                en_caret, zh_caret = caret.match(en_line), caret.match(zh_line)
+                if en_caret is None:
+                    assert zh_line == en_line
+                    continue
+                assert zh_caret is not None and zh_caret.group(0) == en_caret.group(0)
+                en_label, zh_label = en_line[en_caret.end():], zh_line[zh_caret.end():]
+                assert bool(zh_label) == bool(en_label), f"{en_line}\n{zh_line}"
+                assert not _english_left(zh_label), zh_line
+            else:
+                indent, _, kind = en_line.partition("= ")
+                assert kind.startswith(("note: ", "help: ")), en_line
+                word = "说明" if kind.startswith("note: ") else "提示"
+                assert zh_line.startswith(f"{indent}= {word}: "), f"{en_line}\n{zh_line}"
+                assert not _english_left(zh_line), zh_line
+        assert not _english_left(zh_head["message"]), zh[0]
+    # no English help or note anywhere, and the lines around the diagnostics (a summary) are in Chinese too
+    assert "= help: " not in chinese_text and "= note: " not in chinese_text
+    assert len(chinese_other) == len(english_other)
+    assert not [line for line in chinese_other if _english_left(line)], chinese_other
+
+
+PACKAGE = ROOT / "perfeval_dsl"
+_MAKERS = {"error", "warning", "Diagnostic"}  # the functions that build a diagnostic (perfeval_dsl.errors)
+
+
+def _called(call: ast.Call) -> str | None:
+    function = call.func
+    return function.id if isinstance(function, ast.Name) else function.attr if isinstance(function, ast.Attribute) \
+        else None
+
+
+def _forwards(call: ast.Call) -> bool:
+    """`error(code, message, span, label, **kw)`: a helper passing its caller's keywords on, `zh` among them."""
+    return any(keyword.arg is None for keyword in call.keywords)
+
+
+def _untranslated_calls() -> list[str]:
+    """file:line of each call building a diagnostic without its Chinese words (`zh=`): a call of `error`,
+    `warning` or `Diagnostic`, or of a helper passing its keywords on to one (`self.err(…)`); and each
+    `attrs.evolve` of a diagnostic's message or notes that leaves its Chinese words as they were."""
+    trees = {path: ast.parse(path.read_text(encoding="utf-8")) for path in sorted(PACKAGE.rglob("*.py"))}
+    found = []
+    for path, tree in trees.items():
+        makers = set(_MAKERS)  # and the module's own helpers, found by what they do
+        for function in ast.walk(tree):
+            if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and function.args.kwarg and any(
+                    isinstance(node, ast.Call) and _called(node) in _MAKERS and _forwards(node)
+                    for node in ast.walk(function)):
+                makers.add(function.name)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = _called(node)
+            keywords = {keyword.arg for keyword in node.keywords}
+            if path.name == "errors.py" and name == "Diagnostic":
+                continue  # `error` and `warning` themselves
+            if name in makers and not _forwards(node) and "zh" not in keywords:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {name}(…) without zh=")
+            elif name == "evolve" and keywords & {"message", "notes", "help"} and "zh" not in keywords:
+                evolved = ast.unparse(node.args[0]) if node.args else ""
+                if not evolved.endswith("zh"):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}: evolve({evolved}, …) without zh=")
+    return found
+
+
+def test_every_diagnostic_is_built_with_its_chinese_words() -> None:
+    untranslated = _untranslated_calls()
+    assert not untranslated, "diagnostics without Chinese words (add zh=Chinese(…)):\n" + "\n".join(untranslated)
+
+
+def test_the_scan_finds_the_helpers_that_build_diagnostics() -> None:
+    # the scan above would pass vacuously if it found no call: it must see the calls and the helpers
+    calls = [node for path in PACKAGE.rglob("*.py") for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Call) and _called(node) in {"error", "warning", "err", "warn", "problem"}]
+    assert len(calls) > 150
+
+
+def test_the_english_left_in_a_chinese_text_is_found() -> None:
+    assert _english_left("这不是有效的 YAML：mapping values are not allowed here") == \
+           ["mapping values are not allowed here"]
+    assert _english_left("请写成 `score 5 if … else 0`，见 docs/language.md 的“Facts files”") == []
+    assert _english_left(f"无法读取 `a.yaml`：{os.strerror(errno.ENOENT)}") == []
 
 
 def test_a_diagnostic_without_chinese_words_is_shown_in_english() -> None:
@@ -134,3 +284,122 @@ def test_check_on_the_seed_reads_in_chinese(capsys: pytest.CaptureFixture[str]) 
     assert "= note:" not in err and "= help:" not in err
     summary = "rules/anning-2020.zh.perfeval：29 个指标，分值合计 100（总分 100），6 个警告"
     assert err.rstrip().splitlines()[-1] == summary
+
+
+# ---- the summaries of `perfeval test` and `perfeval batch` in Chinese ----------------------------------------
+
+UNIT_RULES = """\
+title "示例单位"
+total 10
+fact 预算基本支出: 元
+fact 实际基本支出: 元
+fact 资产管理制度: "制定并实施" | "未制定"
+let 偏差率 = (实际基本支出 - 预算基本支出) / 预算基本支出
+
+group 部门管理 {
+  indicator 基本支出执行偏差率 weight 5 {
+    score 5 if 偏差率 <= 10% else 3 if <= 20% else 0
+  }
+  indicator 资产管理制度 weight 5 {
+    score by 资产管理制度 { "制定并实施" -> 5, "未制定" -> 0 }
+  }
+}
+"""
+UNIT_FACTS = "预算基本支出: 1,000.00 元\n实际基本支出: 1,000.00 元\n资产管理制度: 制定并实施\n"
+
+
+def _write_unit(folder: Path, tests: str) -> None:
+    (folder / "unit.perfeval").write_text(UNIT_RULES, encoding="utf-8")
+    (folder / "unit.facts.yaml").write_text(UNIT_FACTS, encoding="utf-8")
+    (folder / "unit.tests.yaml").write_text(tests, encoding="utf-8")
+
+
+def test_the_test_report_reads_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "100")
+    _write_unit(tmp_path, "facts: unit.facts.yaml\ncases:\n"
+                          "  - name: 报告原值\n    expect: {total: 10}\n"
+                          "  - name: 偏差率 15%\n    facts: {实际基本支出: 1150 元}\n"
+                          "    expect: {scores: {基本支出执行偏差率: 5}}\n"
+                          "  - name: 预算为零\n    facts: {预算基本支出: 0 元}\n    expect: {total: 10}\n")
+    code, out, err = run(capsys, "--lang", "zh", "test", "unit.perfeval", "--min-coverage", "90")
+    assert (code, err) == (1, "")
+    assert out == (
+        "unit.tests.yaml  （规则文件：unit.perfeval）\n"
+        "  ✓ 报告原值\n"
+        "  ✗ 偏差率 15%  （unit.tests.yaml:5:11）\n"
+        "      基本支出执行偏差率：预期 5，实际 3  （第 2 档：3 if 偏差率 <= 20%）\n"
+        "  ✗ 预算为零  （unit.tests.yaml:8:11）\n"
+        "      评价中止：\n"
+        "      错误[PE501]：除数为零：`预算基本支出` 为 0\n"
+        "        --> unit.perfeval:6:11\n"
+        "        |\n"
+        "      6 | let 偏差率 = (实际基本支出 - 预算基本支出) / 预算基本支出\n"
+        "        |              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ 除以 0\n"
+        "        = 说明: 需要它的指标：`基本支出执行偏差率`\n"
+        "        = 提示: 请检查事实；如果这里 0 是真实的值，请在相除之前用一档给它评分，例如 `0 if 预算 == 0 else …`\n"
+        "3 个用例：1 个通过，2 个未通过\n"
+        "分档覆盖：5 个分支中覆盖了 3 个（60%），最低要求 90%：太低\n"
+        "  未覆盖：基本支出执行偏差率 — else 0\n"
+        "  未覆盖：资产管理制度 — \"未制定\" -> 0\n"
+    )
+    # the English report is unchanged by the language option
+    code, out, _ = run(capsys, "--lang", "en", "test", "unit.perfeval")
+    assert code == 1
+    assert out.splitlines()[-4:-2] == ["3 cases: 1 passed, 2 failed", "tier coverage: 3 of 5 branches reached (60%)"]
+
+
+def test_a_passing_test_report_reads_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    _write_unit(tmp_path, "facts: unit.facts.yaml\ncases:\n  - name: 报告原值\n    expect: {total: 10}\n")
+    code, out, err = run(capsys, "--lang", "zh", "test", "unit.tests.yaml")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[2:5] == ["1 个用例：1 个通过", "分档覆盖：5 个分支中覆盖了 2 个（40%）",
+                          "  未覆盖：基本支出执行偏差率 — 第 2 档：3 if 偏差率 <= 20%"]
+
+
+def test_a_value_needed_by_two_indicators_names_both_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "two.perfeval").write_text(
+        "fact 满意份数: 份\nfact 发出份数: 份\nlet 满意率 = 满意份数 / 发出份数\n"
+        "indicator 甲 weight 50 { score 50 if 满意率 >= 90% else 0 }\n"
+        "indicator 乙 weight 50 { score 50 if 满意率 >= 80% else 0 }\n", encoding="utf-8")
+    (tmp_path / "two.facts.yaml").write_text("满意份数: 0 份\n发出份数: 0 份\n", encoding="utf-8")
+    _, _, english = run(capsys, "eval", "two.perfeval", "-f", "two.facts.yaml")
+    code, _, chinese = run(capsys, "--lang", "zh", "eval", "two.perfeval", "-f", "two.facts.yaml")
+    assert code == 1
+    assert "  = note: needed by `甲`, `乙`" in english.splitlines()
+    assert "  = 说明: 需要它的指标：`甲`、`乙`" in chinese.splitlines()
+    assert chinese.startswith("错误[PE501]：除数为零：`发出份数` 为 0\n")
+
+
+def test_the_batch_summary_reads_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from test_batch import CHANGES, FACT_NAMES, TITLE, row, table
+    from test_batch import RULES as BATCH_RULES
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "100")
+    # a column the rules do not declare: every unit is scored with a warning about its facts (PE404)
+    units = table(*(row(name, changes, extra=("多余",)) for name, changes in CHANGES.items()),
+                  header=["单位名称", *FACT_NAMES, "多余的事实"]) + '戊单位,"清晰合理\n'
+    (tmp_path / "units.csv").write_text(units, encoding="utf-8")
+    code, out, err = run(capsys, "--lang", "zh", "batch", BATCH_RULES, "units.csv")
+    assert (code, err) == (1, "")
+    lines = [line.rstrip() for line in out.split("\n")]
+    assert lines[0] == f"{TITLE}：6 个被评价单位"
+    assert lines[1].split() == ["排名", "单位", "总分", "等级", "失分最多的指标"]
+    assert "5 个已评分（优 3，良 1，中 1，差 0），1 个无法评分；5 个已评分但其事实有警告" in lines
+    audit = [line for line in lines if line.startswith(("审计：", "规则文件 sha256 ", "单位表 sha256 "))]
+    assert len(audit) == 3 and audit[0].startswith("审计：perfeval ") and "，评价时间 2026-01-01T00:00:00Z" in audit[0]
+    assert lines[lines.index("戊单位：") + 1] == "错误[PE406]：加引号的单元格在这一行内没有结束"
+    assert lines[lines.index("甲单位（得分 100）：") + 1] == "警告[PE404]：事实文件给出了 `多余的事实`，但规则文件没有声明它"
+    assert "= help:" not in out and "= note:" not in out and "error[" not in out and "warning[" not in out
+    # the English summary is the same as ever
+    _, english, _ = run(capsys, "--lang", "en", "batch", BATCH_RULES, "units.csv")
+    assert english.startswith(f"{TITLE}: 6 units\n")
+    assert "甲单位 (scored 100):" in english.splitlines()

@@ -429,7 +429,7 @@ GENERATED_NAME = re.compile(r"(?:[fgK]\d+|l\d+_\d+|_c_(?:g\d+|l\d+_\d+))\Z")
 HELPERS = {
     "F", "s", "b", "v", "scores", "branches", "failures", "failure", "lets", "local_lets", "score_unit",
     "all_lets", "UnitScores", "_Decimal", "_DecimalException", "_Failure", "_arithmetic", "_divide", "_needed_by",
-    "_no_arm",
+    "_no_arm", "W", "_deduct", "_checklist",
     "_no_tier", "_out_of_range", "Exception", "abs", "min", "max", "append", "get", "diagnostic", "quantize",
     "rounding", "__class__",
 }

@@ -24,20 +24,28 @@ from perfeval_dsl.source import printable
 from perfeval_dsl.values import plain
 
 DOCUMENT_FORMAT = "perfeval-batch/1"
+# The text table's headings in Chinese (those of the CSV and the workbook).
+_HEADINGS_ZH = {"rank": "排名", "unit": "单位", "total": "总分", "grade": "等级", "lost most": "失分最多的指标"}
 
 
 def _lost_text(outcome: UnitOutcome, separator: str = "；") -> str:  # 、 occurs inside names
     return separator.join(f"{name} −{plain(points)}" for name, points in outcome.lost)
 
 
-def summary_renderables(report: BatchReport) -> Iterator[Table | Text]:
-    """The ranked table and the counts; `failure_text` gives the problems of the units not scored."""
+def summary_renderables(report: BatchReport, lang: str = "en") -> Iterator[Table | Text]:
+    """The ranked table and the counts; `failure_text` gives the problems of the units not scored. With
+    `lang="zh"`, in Chinese."""
+    zh = lang == "zh"
     program = report.rules.program
-    yield Text(f"{program.title or program.source.name}: {len(report.outcomes)} units", style="bold")
+    if zh:
+        yield Text(f"{program.title or program.source.name}：{len(report.outcomes)} 个被评价单位", style="bold")
+    else:
+        yield Text(f"{program.title or program.source.name}: {len(report.outcomes)} units", style="bold")
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for heading, justify in (("rank", "right"), ("unit", "left"), ("total", "right"), ("grade", "left"),
                              ("lost most", "left")):
-        table.add_column(heading, justify=justify, no_wrap=heading != "lost most")  # type: ignore[arg-type]
+        shown = _HEADINGS_ZH[heading] if zh else heading
+        table.add_column(shown, justify=justify, no_wrap=heading != "lost most")  # type: ignore[arg-type]
     for rank, outcome in report.ranked():
         assert outcome.total is not None
         table.add_row(str(rank), outcome.name, plain(outcome.total), outcome.grade or "",
@@ -46,21 +54,34 @@ def summary_renderables(report: BatchReport) -> Iterator[Table | Text]:
     grades = Counter(o.grade for o in report.outcomes if o.ok)
     counts = ", ".join(f"{band.label} {grades[band.label]}" for band in program.grades)
     scored = len(report.outcomes) - len(report.failed)
-    line = Text(f"{scored} scored ({counts})")
+    if zh:
+        counts_zh = "，".join(f"{band.label} {grades[band.label]}" for band in program.grades)
+        line = Text(f"{scored} 个已评分（{counts_zh}）")
+    else:
+        line = Text(f"{scored} scored ({counts})")
     if report.failed:
-        line.append(f", {len(report.failed)} could not be scored", style="bold red")
+        line.append(f"，{len(report.failed)} 个无法评分" if zh else f", {len(report.failed)} could not be scored",
+                    style="bold red")
     resumed = sum(1 for o in report.outcomes if o.resumed)
     if resumed:
-        line.append(f"; {resumed} read back from an earlier run (--resume)")
+        line.append(f"；{resumed} 个读自之前的运行（--resume）" if zh
+                    else f"; {resumed} read back from an earlier run (--resume)")
     warned = [o for o in report.outcomes if o.ok and o.diagnostics]
     if warned:
-        line.append(f"; {len(warned)} scored with warnings about their facts", style="yellow")
+        line.append(f"；{len(warned)} 个已评分但其事实有警告" if zh
+                    else f"; {len(warned)} scored with warnings about their facts", style="yellow")
     yield line
     audit = audit_record(report)
-    lines = [f"audit: perfeval {audit['perfeval_version']}, evaluated {audit['evaluated_at']}",
-             f"rules sha256 {audit['rules_sha256']}"]
-    if audit["units_sha256"]:
-        lines.append(f"units sha256 {audit['units_sha256']}")
+    if zh:
+        lines = [f"审计：perfeval {audit['perfeval_version']}，评价时间 {audit['evaluated_at']}",
+                 f"规则文件 sha256 {audit['rules_sha256']}"]
+        if audit["units_sha256"]:
+            lines.append(f"单位表 sha256 {audit['units_sha256']}")
+    else:
+        lines = [f"audit: perfeval {audit['perfeval_version']}, evaluated {audit['evaluated_at']}",
+                 f"rules sha256 {audit['rules_sha256']}"]
+        if audit["units_sha256"]:
+            lines.append(f"units sha256 {audit['units_sha256']}")
     yield Text("\n".join(lines), style="dim", no_wrap=True, overflow="ignore")  # a digest is copied whole
 
 
@@ -74,17 +95,21 @@ def audit_record(report: BatchReport) -> dict[str, Any]:
             "units": report.units, "units_sha256": report.units_sha256}
 
 
-def failure_text(report: BatchReport) -> str:
+def failure_text(report: BatchReport, lang: str = "en") -> str:
     """Each unit that could not be scored, with its errors, then each scored unit's warnings, in the usual
-    layout."""
+    layout (in Chinese with `lang="zh"`)."""
+    zh = lang == "zh"
     parts = []
     for outcome in report.failed:
-        parts.append(f"\n{outcome.name}:\n")
-        parts.extend(render(d) + "\n" for d in outcome.diagnostics if d.is_error)
+        parts.append(f"\n{outcome.name}：\n" if zh else f"\n{outcome.name}:\n")
+        parts.extend(render(d, lang) + "\n" for d in outcome.diagnostics if d.is_error)
     for outcome in report.outcomes:
         if outcome.ok and outcome.diagnostics:
-            parts.append(f"\n{outcome.name} (scored {plain(outcome.total or Decimal(0))}):\n")
-            parts.extend(render(d) + "\n" for d in outcome.diagnostics)
+            if zh:
+                parts.append(f"\n{outcome.name}（得分 {plain(outcome.total or Decimal(0))}）：\n")
+            else:
+                parts.append(f"\n{outcome.name} (scored {plain(outcome.total or Decimal(0))}):\n")
+            parts.extend(render(d, lang) + "\n" for d in outcome.diagnostics)
     return "".join(parts)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import decimal
 import json
+import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -26,45 +27,70 @@ def percent_text(value: Decimal) -> str:
     return plain(value.quantize(Decimal("0.1"), rounding=decimal.ROUND_DOWN)) + "%"
 
 
-def report_lines(report: CaseReport, minimum: Decimal | None = None) -> Iterator[Text]:
-    yield Text(f"{report.tests.path}  (rules: {report.rules.program.source.name})", style="bold")
+def _branch_text(text: str, lang: str) -> str:
+    """A branch as `cases.branches` writes it (`tier 2: 3 if 偏差率 <= 20%`), in Chinese: `第 2 档：3 if …`."""
+    return re.sub(r"^tier (\d+): ", r"第 \1 档：", text) if lang == "zh" else text
+
+
+def report_lines(report: CaseReport, minimum: Decimal | None = None, lang: str = "en") -> Iterator[Text]:
+    """The text report; with `lang="zh"`, its own words and the diagnostics in Chinese."""
+    zh = lang == "zh"
+    if zh:
+        yield Text(f"{report.tests.path}  （规则文件：{report.rules.program.source.name}）", style="bold")
+    else:
+        yield Text(f"{report.tests.path}  (rules: {report.rules.program.source.name})", style="bold")
     for outcome in report.outcomes:
-        yield from _outcome_lines(outcome)
+        yield from _outcome_lines(outcome, lang)
     failed = len(report.failed)
     passed = len(report.outcomes) - failed
-    summary = Text(f"{len(report.outcomes)} case{'s' if len(report.outcomes) != 1 else ''}: {passed} passed")
-    if failed:
-        summary.append(f", {failed} failed", style="bold red")
+    if zh:
+        summary = Text(f"{len(report.outcomes)} 个用例：{passed} 个通过")
+        if failed:
+            summary.append(f"，{failed} 个未通过", style="bold red")
+    else:
+        summary = Text(f"{len(report.outcomes)} case{'s' if len(report.outcomes) != 1 else ''}: {passed} passed")
+        if failed:
+            summary.append(f", {failed} failed", style="bold red")
     yield summary
     coverage = report.coverage
-    line = Text(f"tier coverage: {coverage.count} of {len(coverage.branches)} branches reached "
-                f"({percent_text(coverage.percent)})")
+    if zh:
+        line = Text(f"分档覆盖：{len(coverage.branches)} 个分支中覆盖了 {coverage.count} 个"
+                    f"（{percent_text(coverage.percent)}）")
+    else:
+        line = Text(f"tier coverage: {coverage.count} of {len(coverage.branches)} branches reached "
+                    f"({percent_text(coverage.percent)})")
     if minimum is not None:
         below = not coverage.meets(minimum)
-        line.append(f", minimum {plain(minimum)}%", style="bold red" if below else "")
+        line.append(f"，最低要求 {plain(minimum)}%" if zh else f", minimum {plain(minimum)}%",
+                    style="bold red" if below else "")
         if below:
-            line.append(": too low", style="bold red")
+            line.append("：太低" if zh else ": too low", style="bold red")
     yield line
     for branch in coverage.missing:
-        yield Text(f"  not reached: {branch.indicator} — {branch.text}", style="yellow")
+        yield Text(f"  {'未覆盖：' if zh else 'not reached: '}{branch.indicator} — {_branch_text(branch.text, lang)}",
+                   style="yellow")
 
 
-def _outcome_lines(outcome: CaseOutcome) -> Iterator[Text]:
+def _outcome_lines(outcome: CaseOutcome, lang: str = "en") -> Iterator[Text]:
+    zh = lang == "zh"
     if outcome.passed:
         yield Text("  ✓ ", style="green") + Text(outcome.case.name)
         return
     yield Text("  ✗ ", style="bold red") + Text(outcome.case.name, style="bold") + Text(
-        f"  ({outcome.case.span.location()})", style="dim")
+        f"  （{outcome.case.span.location()}）" if zh else f"  ({outcome.case.span.location()})", style="dim")
     for mismatch in outcome.mismatches:
-        line = Text(f"      {mismatch.what}: expected {mismatch.expected}, got ")
+        if zh:
+            line = Text(f"      {mismatch.what}：预期 {mismatch.expected}，实际 ")
+        else:
+            line = Text(f"      {mismatch.what}: expected {mismatch.expected}, got ")
         line.append(mismatch.actual, style="bold red")
         if mismatch.detail:
-            line.append(f"  ({mismatch.detail})", style="dim")
+            line.append(f"  （{_branch_text(mismatch.detail, lang)}）" if zh else f"  ({mismatch.detail})", style="dim")
         yield line
     if outcome.diagnostics and not outcome.mismatches:
-        yield Text("      the evaluation stopped:", style="red")
+        yield Text("      评价中止：" if zh else "      the evaluation stopped:", style="red")
     for diagnostic in outcome.diagnostics:
-        for text in render(diagnostic).splitlines():
+        for text in render(diagnostic, lang).splitlines():
             yield Text("      " + text)
 
 

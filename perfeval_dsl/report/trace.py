@@ -16,10 +16,11 @@ from rich.console import Console
 from rich.text import Text
 
 from perfeval_dsl import ast
+from perfeval_dsl.compiler import DeductionWorking
 from perfeval_dsl.result import GroupResult, IndicatorResult, Result, UsedValue
 from perfeval_dsl.source import display_width
-from perfeval_dsl.unparse import unparse
-from perfeval_dsl.values import CONTEXT, NumberType, format_points, format_value, plain
+from perfeval_dsl.unparse import number_text, unparse
+from perfeval_dsl.values import CONTEXT, UNITS, NumberType, format_points, format_value, plain
 
 EXPLAIN_LEVELS = ("full", "fails", "off")
 LANGUAGES = ("en", "zh")
@@ -32,13 +33,19 @@ WORDS = {
            "not reached": "not reached", "Total": "Total", "Grade": "Grade", "grades": "grades",
            "below": "below", "below every other grade": "below every other grade", "audit": "audit",
            "evaluated": "evaluated", "not from a file": "(not read from a file)", "not computed": "(not computed)",
-           "by": "by", "lang": "en"},
+           "by": "by", "lang": "en", "deduction": "deduction", "checklist": "checklist",
+           "steps": "{count} whole steps of {step}", "prorated steps": "{count} steps of {step}",
+           "off": "{count} × {points} = {off} off", "in all": "{deducted} off in all, at most {limit}: {taken} off",
+           "of": "of"},
     "zh": {"rules": "规则文件", "facts": "事实文件", "standard": "评分标准", "target": "目标值", "rule": "规则",
            "values": "取值", "judgement": "判断", "tiers": "档次", "score": "得分", "else": "否则",
            "otherwise": "其他", "is": "为", "fired": "命中", "not met": "未满足", "not reached": "未判断",
            "Total": "总分", "Grade": "等级", "grades": "各档", "below": "以下",
            "below every other grade": "低于其他各档", "audit": "审计", "evaluated": "评价时间",
-           "not from a file": "（非文件）", "not computed": "（未计算）", "by": "按", "lang": "zh"},
+           "not from a file": "（非文件）", "not computed": "（未计算）", "by": "按", "lang": "zh",
+           "deduction": "扣分", "checklist": "逐项", "steps": "满 {step} 的整档 {count} 档",
+           "prorated steps": "按比例 {count} 档（每档 {step}）", "off": "扣 {count} × {points} = {off} 分",
+           "in all": "共扣 {deducted} 分，最多扣 {limit} 分：扣 {taken} 分", "of": "满分"},
 }
 _LABEL_WIDTH = 10
 _SCORE_WIDTH = 11
@@ -221,7 +228,11 @@ def _decision(result: IndicatorResult, values: dict[str, UsedValue], indent: int
             rows.append(_tier_row(len(tiered.tiers), result.branch, words["else"], None,
                                   unparse(tiered.default, lang=words["lang"]), words))
         label = words["tiers"]
+    elif result.workings and isinstance(rule.expr, (ast.Deduction, ast.Checklist)):
+        yield from _working_lines(result, values, indent, words)
+        return
     else:
+        yield from _working_lines(result, values, indent, words)
         substituted = unparse(rule.expr, substitute, lang=words["lang"])
         if "weight" in unparse(rule.expr):
             substituted = unparse(rule.expr, lambda n: plain(result.weight) if n == "weight" else substitute(n),
@@ -234,19 +245,76 @@ def _decision(result: IndicatorResult, values: dict[str, UsedValue], indent: int
         yield _label_line(label, row, indent) if index == 0 else _continuation(row, indent)
 
 
+def _working_lines(result: IndicatorResult, values: dict[str, UsedValue], indent: int,
+                   words: dict[str, str]) -> Iterator[Text]:
+    """The arithmetic of each deduction and checklist of the rule, as it went for this unit."""
+    lang = words["lang"]
+    substitute = _substitute(values)
+    for working in result.workings:
+        rows: list[Text] = []
+        if isinstance(working, DeductionWorking):
+            label = words["deduction"]
+            node = working.node
+            for step, (gap, count, off) in zip(node.steps, working.steps, strict=True):
+                formula = unparse(step.gap, lang=lang)
+                substituted = unparse(step.gap, substitute, lang=lang)
+                shown = f"{formula} = {substituted}" if substituted != formula else formula
+                counted = words["prorated steps" if node.prorated else "steps"].format(
+                    count=plain(count), step=number_text(step.step))
+                taken = words["off"].format(count=plain(count), points=plain(step.points.value), off=plain(off))
+                rows.append(Text(f"{shown} = {in_unit(gap, step.step)}: {counted}, {taken}" if lang == "en"
+                                 else f"{shown} = {in_unit(gap, step.step)}：{counted}，{taken}"))
+            if node.limit is not None:
+                rows.append(Text(words["in all"].format(deducted=plain(working.deducted),
+                                                        limit=plain(node.limit.value), taken=plain(working.taken))))
+            row = Text(f"{plain(working.base)} − {plain(working.taken)} = ")
+            if working.base - working.taken < 0:
+                row = Text(f"{plain(working.base)} − {plain(working.taken)} < 0 → ")
+            row.append(format_points(working.score), style="bold")
+            rows.append(row)
+        else:
+            label = words["checklist"]
+            items = working.node.items
+            for index, (item, held) in enumerate(zip(items, working.held, strict=True)):
+                points = plain(item.points.value)
+                rows.append(_tier_row(0, 0 if held else -1, unparse(item.condition, lang=lang), None,
+                                      points if held else f"0 ({words['of']} {points})", words, outcome=False))
+                del index
+            added = " + ".join(plain(item.points.value) if held else "0"
+                               for item, held in zip(items, working.held, strict=True))
+            row = Text(f"{added} = ")
+            row.append(format_points(working.score), style="bold")
+            rows.append(row)
+        for index, row in enumerate(rows):
+            yield _label_line(label, row, indent) if index == 0 else _continuation(row, indent)
+
+
+def in_unit(value: Decimal, like: ast.Number) -> str:
+    """`value` (in base units) written in the unit of the number `like`: 0.08 as `8%` next to `3%`."""
+    unit = like.unit
+    if unit is None:
+        return plain(value)
+    factor = UNITS[unit].factor
+    shown = plain(CONTEXT.divide(value, factor))
+    return f"{shown}{unit}" if unit in ("%", "％", "‰") else f"{shown} {unit}"
+
+
 def _tier_row(index: int, fired: int | None, condition: str, detail: str | None, score: str,
-              words: dict[str, str]) -> Text:
-    if fired is None or index > fired:
-        mark, style, outcome = "·", "dim", words["not reached"]
+              words: dict[str, str], *, outcome: bool = True) -> Text:
+    if fired == -1:  # a checklist item that does not hold
+        mark, style, outcome_text = "✗", "red", words["not met"]
+    elif fired is None or index > fired:
+        mark, style, outcome_text = "·", "dim", words["not reached"]
     elif index == fired:
-        mark, style, outcome = "✓", "green", words["fired"]
+        mark, style, outcome_text = "✓", "green", words["fired"]
     else:
-        mark, style, outcome = "✗", "red", words["not met"]
+        mark, style, outcome_text = "✗", "red", words["not met"]
     row = Text()
     row.append(mark + " ", style=style)
     row.append(condition, style="bold" if index == fired else "")
     if detail is not None:
         row.append(f"   [{detail}]", style="dim")
     row.append(f"  → {score}", style="bold" if index == fired else "")
-    row.append(f"   {outcome}", style=style)
+    if outcome:
+        row.append(f"   {outcome_text}", style=style)
     return row

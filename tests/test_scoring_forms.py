@@ -1,0 +1,268 @@
+"""Deductions (扣分: `按 差距 每 3% 扣 1 分`) and checklists (逐项计分: `逐项 { 条件 得 1 分 … }`).
+
+Both languages and the ways a standard is typed; the defaults (whole steps, a gap of 0 or less takes nothing,
+never below 0, the limit, the base); exact boundaries; the trace and JSON workings; what the checker refuses;
+and that `fmt` and keyword conversion keep what a file means.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+import perfeval_dsl as pe
+from perfeval_dsl.analysis import analyse
+from perfeval_dsl.convert import convert_keywords
+from perfeval_dsl.formatter import format_rules
+from perfeval_dsl.source import Source
+from perfeval_dsl.syntax import parse
+
+
+def score(rule: str, facts: dict[str, object], *, weight: int = 10, declarations: str = "") -> Decimal:
+    text = f"总分 {weight}\n事实 完成率: %\n{declarations}\n指标 甲 分值 {weight} {{\n  {rule}\n}}\n"
+    result = pe.evaluate(pe.parse_rules(text), facts)
+    return result.scores[0]
+
+
+def tree(text: str) -> object:
+    parsed, diagnostics = parse(Source("t.perfeval", text))
+    assert parsed is not None, [d.message for d in diagnostics]
+    return parsed
+
+
+def codes(text: str) -> list[str]:
+    with pytest.raises(pe.PerfevalError) as caught:
+        pe.parse_rules(text)
+    return [d.code for d in caught.value.diagnostics if d.severity.value == "error"]
+
+
+# ---- deductions ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("rate", "expected"), [
+    ("100%", "10"), ("101%", "10"),  # nothing short: nothing off
+    ("97.01%", "10"), ("97%", "9"),  # 2.99% is no whole step; exactly 3% is one
+    ("94%", "8"), ("92%", "8"), ("91%", "7"),
+    ("70%", "0"), ("0%", "0"),  # 扣完为止: never below 0
+])
+def test_whole_steps_of_a_shortfall(rate: str, expected: str) -> None:
+    assert score("得分 按 100% - 完成率 每 3% 扣 1 分，扣完为止", {"完成率": rate}) == Decimal(expected)
+
+
+@pytest.mark.parametrize("rule", [
+    "得分 按 100% - 完成率 每 3% 扣 1 分，扣完为止",
+    "得分 按 100%-完成率每3%扣1分，扣完为止",  # typed without spaces
+    "得分 按 100% － 完成率 每 ３％ 扣 １ 分",  # full-width
+    "score by 100% - 完成率 per 3% deduct 1",
+    "得分 按 100% - 完成率 每 3% 扣 1",  # points without 分
+])
+def test_the_ways_to_write_it_mean_the_same(rule: str) -> None:
+    assert score(rule, {"完成率": "92%"}) == 8
+
+
+def test_the_chinese_and_english_forms_have_one_tree() -> None:
+    zh = "总分 10\n事实 完成率: %\n指标 甲 分值 10 { 得分 8 分 按 完成率每3%扣1分，最多扣 5 分，按比例，扣完为止 }"
+    en = ("total 10\nfact 完成率: %\n"
+          "indicator 甲 weight 10 { score 8 分 by 完成率 per 3% deduct 1分, limit 5 分, prorated }")
+    assert tree(zh) == tree(en)
+    assert tree("总分 10\n事实 完成率: %\n指标 甲 分值 10 { 得分 按 完成率 每 3% 扣 1 分，扣满 5 分为止 }") == \
+        tree("总分 10\n事实 完成率: %\n指标 甲 分值 10 { 得分 按 完成率 每 3% 扣 1 分，最多扣 5 分 }")
+
+
+@pytest.mark.parametrize(("rate", "expected"), [("95.5%", "8.5"), ("97%", "9"), ("100%", "10"),
+                                                ("99%", "9.666666666666666666666666666666667")])
+def test_prorated_steps_count_part_steps(rate: str, expected: str) -> None:
+    assert score("得分 按 100% - 完成率 每 3% 扣 1 分，按比例", {"完成率": rate}) == Decimal(expected)
+
+
+@pytest.mark.parametrize(("rate", "expected"), [("70%", "5"), ("85%", "5"), ("88%", "6"), ("100%", "10")])
+def test_a_limit_caps_the_points_taken_off(rate: str, expected: str) -> None:
+    assert score("得分 按 100% - 完成率 每 3% 扣 1 分，扣满 5 分为止", {"完成率": rate}) == Decimal(expected)
+
+
+@pytest.mark.parametrize(("over", "expected"), [("1,020,000", "8"), ("1,025,000", "7.75"), ("1,030,000", "7.5"),
+                                                ("1,000,000", "8"), ("1,200,000", "0")])
+def test_points_written_first_are_the_base(over: str, expected: str) -> None:
+    declarations = "事实 预算数: 元\n事实 实际支出: 元\n令 超支率 = (实际支出 - 预算数) / 预算数"
+    rule = "得分 8 分 按 超支率 - 2% 每 1% 扣 0.5 分，按比例"
+    assert score(rule, {"完成率": "1%", "预算数": "1,000,000 元", "实际支出": f"{over} 元"},
+                 declarations=declarations) == Decimal(expected)
+
+
+def test_several_gaps_take_points_off_one_score() -> None:
+    declarations = "事实 缺少的制度数: 数值"
+    rule = "得分 按 100% - 完成率 每 3% 扣 1 分，按 缺少的制度数 每 1 扣 0.5 分，最多扣 4 分"
+    assert score(rule, {"完成率": "94%", "缺少的制度数": "1"}, declarations=declarations) == Decimal("7.5")
+    assert score(rule, {"完成率": "85%", "缺少的制度数": "3"}, declarations=declarations) == Decimal("6")
+
+
+def test_a_deduction_in_a_tier() -> None:
+    declarations = "事实 费用控制均有效: 是否\n事实 超支率: %"
+    rule = "得分 10 若 费用控制均有效 否则 8 分 按 超支率 - 2% 每 1% 扣 0.5 分"
+    assert score(rule, {"完成率": "1%", "费用控制均有效": "是", "超支率": "9%"}, declarations=declarations) == 10
+    facts = {"完成率": "1%", "费用控制均有效": "否", "超支率": "5.5%"}
+    assert score(rule, facts, declarations=declarations) == Decimal("6.5")
+
+
+def test_a_count_gap_with_a_count_step() -> None:
+    declarations = "事实 未达标项数: 项"
+    assert score("得分 按 未达标项数 每 1 项 扣 0.5 分", {"完成率": "1%", "未达标项数": "3 项"},
+                 declarations=declarations) == Decimal("8.5")
+
+
+# ---- checklists -----------------------------------------------------------------------------------------
+
+CHECKLIST = """总分 5
+事实 有财务制度: 是否
+事实 有项目制度: 是否
+事实 满意率: %
+指标 管理制度 分值 5 {
+  得分 逐项 {
+    有财务制度 得 1 分
+    有项目制度得1分
+    满意率 >= 90% 且 有财务制度 得 3 分
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(("finance", "project", "rate", "expected"), [
+    ("是", "是", "90%", "5"), ("是", "否", "90%", "4"), ("否", "是", "95%", "1"), ("是", "是", "89.99%", "2"),
+    ("否", "否", "100%", "0"),
+])
+def test_a_checklist_adds_the_items_that_hold(finance: str, project: str, rate: str, expected: str) -> None:
+    result = pe.evaluate(pe.parse_rules(CHECKLIST), {"有财务制度": finance, "有项目制度": project, "满意率": rate})
+    assert result.total == Decimal(expected)
+
+
+def test_a_checklist_in_english_and_in_one_line_is_the_same_tree() -> None:
+    english = CHECKLIST.replace("得分 逐项", "score checklist").replace("得 1 分", "then 1 分") \
+        .replace("有项目制度得1分", "有项目制度 then 1分").replace("得 3 分", "then 3 分").replace(" 且 ", " and ")
+    one_line = CHECKLIST.replace("得 1 分\n    有项目", "得 1 分；有项目").replace("得1分\n    满意率", "得1分；满意率")
+    assert one_line.count("；") == 2
+    assert tree(CHECKLIST) == tree(english) == tree(one_line)
+
+
+def test_a_tier_before_a_checklist_zeroes_it() -> None:
+    text = CHECKLIST.replace("得分 逐项", "得分 0 若 非 有财务制度 否则 逐项")
+    facts = {"有财务制度": "否", "有项目制度": "是", "满意率": "99%"}
+    assert pe.evaluate(pe.parse_rules(text), facts).total == 0
+
+
+def test_a_checklist_above_the_weight_is_a_warning_then_an_error() -> None:
+    text = CHECKLIST.replace("得 3 分", "得 4 分")
+    assert [d.code for d in analyse(pe.parse_rules(text).program)] == ["PE605"]
+    with pytest.raises(pe.PerfevalError) as caught:
+        pe.evaluate(pe.parse_rules(text), {"有财务制度": "是", "有项目制度": "是", "满意率": "95%"})
+    assert [d.code for d in caught.value.diagnostics] == ["PE503"]
+    capped = text.replace("得分 逐项 {", "得分 min(逐项 {").replace("  }\n}", "  }, 分值)\n}")
+    assert pe.evaluate(pe.parse_rules(capped), {"有财务制度": "是", "有项目制度": "是", "满意率": "95%"}).total == 5
+
+
+# ---- what the checker refuses ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("得分 按 100% - 完成率 每 0% 扣 1 分", ["PE215"]),
+    ("得分 按 100% - 完成率 每 3% 扣 0 分", ["PE215"]),
+    ("得分 按 100% - 完成率 每 3% 扣 1 分，最多扣 0 分", ["PE215"]),
+    ("得分 按 100% - 完成率 每 3 项 扣 1 分", ["PE203"]),
+    ("得分 按 100% - 完成率 每 3% 扣 1%", ["PE204"]),
+    ("得分 逐项 { 完成率 得 1 分 }", ["PE204"]),
+    ("得分 逐项 { 完成率 > 1% 得 0 分 }", ["PE215"]),
+    ("得分 按 未知率 每 3% 扣 1 分", ["PE201"]),
+])
+def test_mistakes_are_diagnosed(body: str, expected: list[str]) -> None:
+    assert codes(f"总分 10\n事实 完成率: %\n指标 甲 分值 10 {{ {body} }}") == expected
+
+
+def test_a_deduction_outside_an_indicator_is_refused() -> None:
+    text = "总分 10\n事实 完成率: %\n令 扣后 = 按 100% - 完成率 每 3% 扣 1 分\n指标 甲 分值 10 { 得分 扣后 }"
+    assert codes(text) == ["PE215"]
+
+
+def test_a_deduction_inside_the_indicators_let_works() -> None:
+    text = "总分 10\n事实 完成率: %\n指标 甲 分值 10 {\n  令 扣后 = 按 100% - 完成率 每 3% 扣 1 分\n  得分 扣后\n}"
+    result = pe.evaluate(pe.parse_rules(text), {"完成率": "92%"})
+    assert result.total == 8
+    assert len(result.indicators[0].workings) == 1
+
+
+# ---- the trace and the JSON document --------------------------------------------------------------------
+
+RULES = """总分 10
+事实 完成率: % 介于 0% 与 100%
+事实 有制度: 是否
+事实 有计划: 是否
+指标 完成及时性 分值 6 {
+  得分 按 100% - 完成率 每 3% 扣 1 分，最多扣 5 分
+}
+指标 管理制度 分值 4 {
+  得分 逐项 {
+    有制度 得 1 分
+    有计划 得 3 分
+  }
+}
+"""
+FACTS = {"完成率": "92%", "有制度": "是", "有计划": "否"}
+
+
+def test_the_trace_shows_the_arithmetic_in_english_and_chinese() -> None:
+    result = pe.evaluate(pe.parse_rules(RULES, filename="r.perfeval"), FACTS)
+    english = pe.render(result, "text").splitlines()
+    start = english.index(next(line for line in english if line.startswith("完成及时性")))
+    assert [line.rstrip() for line in english[start + 1: start + 12]] == [
+        "  rule      by 100% - 完成率 per 3% deduct 1 分, limit 5 分   (r.perfeval:5)",
+        "  values    完成率 = 92%",
+        "  deduction 100% - 完成率 = 100% - 92% = 8%: 2 whole steps of 3%, 2 × 1 = 2 off",
+        "            2 off in all, at most 5: 2 off",
+        "            6 − 2 = 4",
+        english[start + 6],
+        "  rule      checklist { 有制度 then 1 分, 有计划 then 3 分 }   (r.perfeval:8)",
+        "  values    有制度 = yes",
+        "            有计划 = no",
+        "  checklist ✓ 有制度  → 1",
+        "            ✗ 有计划  → 0 (of 3)",
+    ]
+    assert english[start + 6].startswith("管理制度") and english[start + 6].split()[-4:] == ["1", "/", "4", "-3"]
+    chinese = pe.render(result, "text", lang="zh")
+    assert "  扣分      100% - 完成率 = 100% - 92% = 8%：满 3% 的整档 2 档，扣 2 × 1 = 2 分" in chinese
+    assert "  规则      逐项 { 有制度 得 1 分，有计划 得 3 分 }   (r.perfeval:8)" in chinese
+
+
+def test_the_json_document_has_the_workings() -> None:
+    result = pe.evaluate(pe.parse_rules(RULES), FACTS)
+    document = json.loads(pe.render(result, "json"), parse_float=Decimal)
+    deduction, checklist = (indicator["workings"] for indicator in document["indicators"])
+    assert deduction == [{"kind": "deduction", "base": 6, "prorated": False,
+                          "steps": [{"gap": "100% - 完成率", "gap_value": Decimal("0.08"), "step": Decimal("0.03"),
+                                     "steps": 2, "points_per_step": 1, "points_off": 2}],
+                          "deducted": 2, "limit": 5, "taken": 2, "score": 4}]
+    assert checklist == [{"kind": "checklist", "items": [{"condition": "有制度", "held": True, "points": 1},
+                                                          {"condition": "有计划", "held": False, "points": 3}],
+                          "score": 1}]
+    plain = pe.evaluate(pe.parse_rules("总分 5\n事实 x: %\n指标 甲 分值 5 { 得分 5 若 x > 1% 否则 0 }"), {"x": "2%"})
+    assert "workings" not in json.loads(pe.render(plain, "json"))["indicators"][0]
+
+
+# ---- fmt and keyword conversion keep the meaning --------------------------------------------------------
+
+def test_fmt_and_conversion_keep_the_meaning() -> None:
+    original = tree(RULES)
+    for keywords in (None, "en", "zh"):
+        text, diagnostics = format_rules(Source("r.perfeval", RULES), keywords)
+        assert text is not None and not diagnostics
+        assert tree(text) == original
+        again, _ = format_rules(Source("r.perfeval", text), keywords)
+        assert again == text  # a fixed point
+    english = convert_keywords(RULES, "en")
+    assert english is not None and "score by 100% - 完成率 per 3% deduct 1 分，limit 5 分" in english
+    assert tree(english) == original
+    assert convert_keywords(english, "zh") == RULES
+
+
+def test_fmt_writes_chinese_commas_in_a_chinese_file() -> None:
+    text, _ = format_rules(Source("r.perfeval", RULES))
+    assert text is not None
+    assert "  得分 按 100% - 完成率 每 3% 扣 1 分，最多扣 5 分\n" in text
+    assert "  得分 逐项 {\n    有制度 得 1 分\n    有计划 得 3 分\n  }\n" in text
