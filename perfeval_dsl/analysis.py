@@ -164,6 +164,13 @@ class Ranges:
                 if limit is not None:
                     floor = max(floor, _clean(_ARITHMETIC.subtract(start.lo, limit.value), -INFINITY))
                 return Range(min(floor, max(start.lo, Decimal(0))), max(start.hi, Decimal(0)), whole=False)
+            case ast.Proportion():
+                return Range(Decimal(0), indicator.weight if indicator is not None else INFINITY)
+            case ast.Judged(low=low, high=high):
+                if indicator is None:
+                    return Range.anything()
+                ends = [b.value / 100 * indicator.weight if b.unit == "%" else b.value for b in (low, high)]
+                return Range(ends[0], ends[1])
             case ast.Checklist(items=items):
                 points = [item.points.value for item in items]
                 return Range(Decimal(0), sum(points, Decimal(0)), whole=all(p == p.to_integral_value() for p in points))

@@ -185,9 +185,30 @@ class Checklist:
     span: Span = _span
 
 
+@attrs.frozen(kw_only=True)
+class Proportion:
+    """`按比例 实际 对 目标`: the weight times actual / target (target / actual for a 反向 indicator), at most
+    the weight."""
+
+    actual: Expr
+    target: Expr
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class Judged:
+    """`评定 评价组打分 介于 80% 与 100%`: a score the evaluation team gives, which must lie in the band (a
+    percentage is of the weight)."""
+
+    value: Expr
+    low: Number
+    high: Number
+    span: Span = _span
+
+
 Expr = Union[  # noqa: UP007
     Number, String, Bool, Ref, WeightRef, Call, Unary, Binary, Compare, Between, PartialCompare,
-    PartialBetween, BoolOp, Not, Tiered, Deduction, Checklist,
+    PartialBetween, BoolOp, Not, Tiered, Deduction, Checklist, Proportion, Judged,
 ]
 
 

@@ -212,6 +212,10 @@ def children(expr: ast.Expr) -> tuple[ast.Expr, ...]:
             children += (limit,) if limit is not None else ()
         case ast.Checklist(items=items):
             children = tuple(e for item in items for e in (item.condition, item.points))
+        case ast.Proportion(actual=actual, target=target):
+            children = (actual, target)
+        case ast.Judged(value=value, low=low, high=high):
+            children = (value, low, high)
         case _:
             children = ()
     return children
@@ -803,6 +807,10 @@ class _Checker:
                 return self._deduction(expr, scope)
             case ast.Checklist():
                 return self._checklist(expr, scope)
+            case ast.Proportion():
+                return self._proportion(expr, scope)
+            case ast.Judged():
+                return self._judged(expr, scope)
         raise AssertionError(f"unhandled expression {expr!r}")  # pragma: no cover
 
     def _ref(self, ref: ast.Ref, scope: _Scope) -> ValueType | None:
@@ -885,10 +893,13 @@ class _Checker:
             return self._number(checked[0][0], call.args[0]), resolved
         return self._unify_all(list(zip((t for t, _ in checked), call.args, strict=True)), call.function), resolved
 
-    def _scores_an_indicator(self, expr: ast.Deduction | ast.Checklist, scope: _Scope) -> bool:
+    def _scores_an_indicator(self, expr: ast.Deduction | ast.Checklist | ast.Proportion | ast.Judged,
+                             scope: _Scope) -> bool:
         if scope.weight is not None:
             return True
-        what, what_zh = ("a deduction", "扣分") if isinstance(expr, ast.Deduction) else ("a checklist", "逐项计分")
+        what, what_zh = {ast.Deduction: ("a deduction", "扣分"), ast.Checklist: ("a checklist", "逐项计分"),
+                         ast.Proportion: ("a proportional score", "按比例得分"),
+                         ast.Judged: ("a judged score", "评定得分")}[type(expr)]
         self.err("PE215", f"{what} gives an indicator's points, and here there is no indicator", expr.span,
                  help="write it in an indicator's score rule, or in a `let` inside the indicator",
                  zh=Chinese(f"{what_zh}给出的是一个指标的得分，此处没有指标",
@@ -943,6 +954,45 @@ class _Checker:
             ok = self._positive(item.points, "an item's points", "每项的分数") and ok
             items.append(attrs.evolve(item, condition=condition))
         return (POINTS_TYPE if ok else None), attrs.evolve(expr, items=tuple(items))
+
+    def _proportion(self, expr: ast.Proportion, scope: _Scope) -> tuple[ValueType | None, ast.Expr]:
+        ok = self._scores_an_indicator(expr, scope)
+        checked = [self._expr(e, scope) for e in (expr.actual, expr.target)]
+        resolved = attrs.evolve(expr, actual=checked[0][1], target=checked[1][1])
+        ok = self._unify_all([(t, e) for (t, _), e in zip(checked, (expr.actual, expr.target), strict=True)],
+                             "compare") is not None and ok
+        return (POINTS_TYPE if ok else None), resolved
+
+    def _judged(self, expr: ast.Judged, scope: _Scope) -> tuple[ValueType | None, ast.Expr]:
+        ok = self._scores_an_indicator(expr, scope)
+        value_type, value = self._expr(expr.value, scope)
+        ok = self._points(value_type, expr.value) and ok
+        bounds = []
+        for bound in (expr.low, expr.high):
+            if bound.unit == "%":
+                bounds.append(bound.value / 100 * scope.weight if scope.weight is not None else None)
+            elif bound.unit in (None, "分"):
+                bounds.append(bound.value)
+            else:
+                self.err("PE204", f"a band of points is written in points or as a percentage of the weight, but "
+                                  f"this is in {bound.unit}", bound.span,
+                         help="write e.g. `评定 评价组打分 介于 80% 与 100%` or `介于 8 分 与 10 分`",
+                         zh=Chinese(f"分数区间应以分或分值的百分比表示，但这里的单位是 {bound.unit}",
+                                    help="请写作例如 `评定 评价组打分 介于 80% 与 100%` 或 `介于 8 分 与 10 分`"))
+                ok = False
+                bounds.append(None)
+        low, high = bounds
+        if ok and low is not None and high is not None and scope.weight is not None \
+                and not 0 <= low <= high <= scope.weight:
+            self.err("PE215", f"the band {plain(low)} to {plain(high)} does not lie within 0 to the weight "
+                              f"{plain(scope.weight)}, low end first", expr.low.span.to(expr.high.span),
+                     "not a band of the weight",
+                     help="write the band the standard gives, low end first, e.g. `介于 80% 与 100%`",
+                     zh=Chinese(f"区间 {plain(low)} 至 {plain(high)} 不在 0 与分值 {plain(scope.weight)} 之间，"
+                                "或低端没有写在前面", "不是分值内的区间",
+                                help="请按评分标准写出区间，低端在前，例如 `介于 80% 与 100%`"))
+            ok = False
+        return (POINTS_TYPE if ok else None), attrs.evolve(expr, value=value)
 
     def _points(self, value_type: ValueType | None, expr: ast.Expr) -> bool:
         """Whether `value_type` is a number of points (分, or a plain number); reports it when not."""

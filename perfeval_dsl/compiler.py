@@ -67,7 +67,34 @@ class ChecklistWorking:
     score: Decimal
 
 
-Working = DeductionWorking | ChecklistWorking
+@attrs.frozen
+class ProportionWorking:
+    """How a proportional score went: the ratio (turned round for 反向), capped at 100%. `zero` says which
+    value was 0 when the ratio was settled without dividing ("target" or "actual")."""
+
+    indicator: int
+    node: ast.Proportion
+    actual: Decimal
+    target: Decimal
+    lower: bool  # 反向: target / actual
+    ratio: Decimal
+    capped: Decimal
+    score: Decimal
+    zero: str | None = None
+
+
+@attrs.frozen
+class JudgedWorking:
+    """A score the evaluation team gave, and the band (in points) it was checked against."""
+
+    indicator: int
+    node: ast.Judged
+    low: Decimal
+    high: Decimal
+    score: Decimal
+
+
+Working = DeductionWorking | ChecklistWorking | ProportionWorking | JudgedWorking
 
 
 @attrs.frozen
@@ -224,6 +251,40 @@ def _runtime(program: model.Program, writer: _Writer) -> dict[str, Any]:
         workings.append(ChecklistWorking(index, node, held, score))
         return score
 
+    one = Decimal(1)
+
+    def proportion(workings: list[Working], key: int, actual: Decimal, target: Decimal, weight: Decimal,
+                   lower: bool) -> Decimal:
+        zero = None
+        if lower:  # 反向: less is better; an actual of 0 is the best there is, beyond a target of 0 the worst
+            if not actual:
+                ratio, zero = one, "actual"
+            else:
+                ratio = target / actual
+        elif not target:  # nothing was asked for: met
+            ratio, zero = one, "target"
+        else:
+            ratio = actual / target
+        capped = min(ratio, one)  # 满分为止
+        score = weight * capped
+        index, node = constructs[key]
+        assert isinstance(node, ast.Proportion)
+        workings.append(ProportionWorking(index, node, actual, target, lower, ratio, capped, score, zero))
+        return score
+
+    def judged(workings: list[Working], key: int, value: Decimal, low: Decimal, high: Decimal,
+               problem: int) -> Decimal:
+        index, node = constructs[key]
+        assert isinstance(node, ast.Judged)
+        if not low <= value <= high:
+            diagnostic = problems[problem]
+            raise EvaluationFailure(attrs.evolve(
+                diagnostic, message=diagnostic.message.format(value=plain(value)),
+                zh=attrs.evolve(diagnostic.zh, message=diagnostic.zh.message.format(value=plain(value)))
+                if diagnostic.zh is not None else None))
+        workings.append(JudgedWorking(index, node, low, high, value))
+        return value
+
     shared = {id(problem) for problem in writer.shared_problems}
 
     def needed_by(index: int, diagnostic: Diagnostic) -> Diagnostic:
@@ -239,6 +300,7 @@ def _runtime(program: model.Program, writer: _Writer) -> dict[str, Any]:
 
     return {"_needed_by": needed_by, "_divide": divide, "_no_tier": no_tier, "_no_arm": no_arm,
             "_out_of_range": out_of_range, "_deduct": deduct, "_checklist": checklist,
+            "_proportion": proportion, "_judged": judged,
             "_arithmetic": arithmetic, "_Failure": EvaluationFailure, "_DecimalException": decimal.DecimalException,
             "UnitScores": UnitScores}
 
@@ -358,12 +420,37 @@ class _Writer:
                 held = "".join(f"{go(item.condition)}, " for item in items)
                 points = "".join(f"{go(item.points)}, " for item in items)
                 return f"_checklist(W, {key}, ({held}), ({points}))"
+            case ast.Proportion(actual=actual, target=target):
+                key = self._construct(expr, indicator)
+                assert indicator is not None
+                weight = self.constant(indicator.weight)
+                return f"_proportion(W, {key}, {go(actual)}, {go(target)}, {weight}, {indicator.direction == 'lower'})"
+            case ast.Judged(value=value, low=low, high=high):
+                key = self._construct(expr, indicator)
+                assert indicator is not None
+                low_points, high_points = (self._band_points(bound, indicator.weight) for bound in (low, high))
+                name = indicator.name
+                problem = self.problem(error(
+                    "PE506", f"`{name}` is judged {{value}}, outside the band {plain(low_points)} to "
+                             f"{plain(high_points)} its rule allows", expr.span, "outside the band",
+                    help="check the score in the facts file against the standard's band; if the standard allows "
+                         "it, correct the band in the rule file",
+                    zh=Chinese(f"`{name}` 的评定得分为 {{value}}，不在规则允许的 {plain(low_points)} 至 "
+                               f"{plain(high_points)} 之间", "超出区间",
+                               "请对照评分标准的区间检查事实文件中的得分；若评分标准允许，请改正规则文件中的区间")))
+                return (f"_judged(W, {key}, {go(value)}, {self.constant(low_points)}, "
+                        f"{self.constant(high_points)}, {problem})")
             case ast.Tiered(tiers=tiers, default=default):
                 text = go(default) if default is not None else self._no_tier(expr, indicator, lazy)
                 for tier in reversed(tiers):
                     text = f"({go(tier.score)} if {go(tier.condition)} else {text})"
                 return text
         raise AssertionError(f"cannot compile {expr!r}")  # pragma: no cover
+
+    @staticmethod
+    def _band_points(bound: ast.Number, weight: Decimal) -> Decimal:
+        """A judged band's end in points: a percentage is of the weight."""
+        return bound.value / 100 * weight if bound.unit == "%" else bound.value
 
     def _construct(self, expr: ast.Expr, indicator: model.Indicator | None) -> int:
         assert indicator is not None  # the checker keeps deductions and checklists inside indicators (PE215)

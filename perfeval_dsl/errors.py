@@ -53,7 +53,7 @@ CODES: dict[str, str] = {
     "PE212": "expression nests too deeply",
     "PE213": "number out of range",
     "PE214": "text too long",
-    "PE215": "invalid deduction or checklist",
+    "PE215": "invalid scoring form",
     # structure of the indicator tree
     "PE301": "weights do not add up to the total",
     "PE302": "group weight differs from its indicators",
@@ -82,6 +82,7 @@ CODES: dict[str, str] = {
     "PE503": "score outside 0 to the weight",
     "PE504": "arithmetic out of range",
     "PE505": "judgement has no score",
+    "PE506": "judged score outside its band",
     # static analysis of the scoring standards (perfeval check)
     "PE601": "values fall between tiers",
     "PE602": "tiers overlap",

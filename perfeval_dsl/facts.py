@@ -682,8 +682,9 @@ def _outside(fact: FactValue, value: Decimal, declaration: Declared) -> Diagnost
     label = counted_unit(declaration.type)
     if label is not None and (value < 0 or (label != "天" and value != value.to_integral_value())):
         what = "negative" if value < 0 else "not a whole number"
-        return error("PE409", f"`{fact.name}` is {format_value(value, declaration.type)}: a count of {label} cannot "
-                              f"be {what}", fact.span, what,
+        rule = "cannot be negative" if value < 0 else "is a whole number"
+        return error("PE409", f"`{fact.name}` is {format_value(value, declaration.type)}: a count of {label} {rule}",
+                     fact.span, what,
                      notes=(f"declared as a count at {declaration.span.location()}",),
                      help=f"enter the number of {label} as counted (a report's \"95 人左右\" is entered as 95 人, "
                           "with the wording as its note)",

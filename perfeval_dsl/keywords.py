@@ -14,6 +14,7 @@ KEYWORDS = (
     "title", "total", "grades", "otherwise", "fact", "number", "boolean", "text", "let", "group",
     "indicator", "weight", "explanation", "standard", "target", "direction", "score", "by", "if", "then", "else",
     "between", "and", "or", "not", "true", "false", "per", "deduct", "limit", "prorated", "checklist",
+    "to", "judged",
 )
 
 # The Chinese forms of the keywords, each with the English keyword it stands for (the first form of each is
@@ -28,7 +29,7 @@ KEYWORDS_ZH = {
     "到": "and", "之间": "", "且": "and", "并且": "and", "或": "or", "或者": "or", "非": "not", "是": "true",
     "真": "true", "否": "false", "假": "false", "不得分": "0",
     "每": "per", "扣": "deduct", "最多扣": "limit", "扣满": "limit", "为止": "", "按比例": "prorated",
-    "扣完为止": "", "逐项": "checklist",
+    "扣完为止": "", "逐项": "checklist", "对": "to", "评定": "judged",
 }
 
 # The grammar's NAME terminal: a name never starts with 若, 如果 or 否则, is never one of the words of `_SPLIT`
@@ -43,7 +44,8 @@ _NAME = re.compile(NAME_PATTERN)
 # Elsewhere a name may be spelt like a keyword (`fact 目标值: 个`, `目标值 <= 实际值`): the parser only takes a
 # keyword where one can stand.
 EXPRESSION_KEYWORDS = frozenset({"weight", "分值", "true", "false", "是", "真", "否", "假", "not", "非",
-                                 "between", "介于", "by", "按", "checklist", "逐项"})
+                                 "between", "介于", "by", "按", "checklist", "逐项",
+                                 "prorated", "按比例", "judged", "评定"})
 
 
 def is_bare_name(name: str) -> bool:

@@ -20,7 +20,7 @@ import attrs
 from perfeval_dsl import ast, model
 from perfeval_dsl._version import __version__
 from perfeval_dsl.check import subject_of
-from perfeval_dsl.compiler import ChecklistWorking, DeductionWorking, Working
+from perfeval_dsl.compiler import ChecklistWorking, DeductionWorking, JudgedWorking, ProportionWorking, Working
 from perfeval_dsl.errors import Diagnostic
 from perfeval_dsl.unparse import unparse
 from perfeval_dsl.values import (
@@ -333,6 +333,14 @@ def _working_dict(working: Working, program: model.Program) -> dict[str, Any]:
                           for step, (gap, count, off) in zip(node.steps, working.steps, strict=True)],
                 "deducted": working.deducted, "limit": node.limit.value if node.limit is not None else None,
                 "taken": working.taken, "score": working.score}
+    if isinstance(working, ProportionWorking):
+        return {"kind": "proportion", "actual": text_of(program, working.node.actual), "actual_value": working.actual,
+                "target": text_of(program, working.node.target), "target_value": working.target,
+                "direction": "lower" if working.lower else "higher", "ratio": working.ratio,
+                "capped": working.capped, "zero": working.zero, "score": working.score}
+    if isinstance(working, JudgedWorking):
+        return {"kind": "judged", "value": text_of(program, working.node.value), "low": working.low,
+                "high": working.high, "score": working.score}
     assert isinstance(working, ChecklistWorking)
     return {"kind": "checklist",
             "items": [{"condition": text_of(program, item.condition), "held": held, "points": item.points.value}

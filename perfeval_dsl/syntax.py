@@ -493,6 +493,14 @@ class _ToAst(Transformer[Token, Any]):
     def prorated(self, meta: Any, children: list[Any]) -> str:
         return "prorated"
 
+    def proportion(self, meta: Any, children: list[Any]) -> ast.Proportion:
+        actual, target = children
+        return ast.Proportion(actual=actual, target=target, span=self._span(meta))
+
+    def judged(self, meta: Any, children: list[Any]) -> ast.Judged:
+        value, low, high = children
+        return ast.Judged(value=value, low=low, high=high, span=self._span(meta))
+
     def checklist(self, meta: Any, children: list[Any]) -> ast.Checklist:
         return ast.Checklist(items=tuple(children), span=self._span(meta))
 

@@ -397,9 +397,28 @@ def test_the_batch_summary_reads_in_chinese(tmp_path: Path, monkeypatch: pytest.
     audit = [line for line in lines if line.startswith(("审计：", "规则文件 sha256 ", "单位表 sha256 "))]
     assert len(audit) == 3 and audit[0].startswith("审计：perfeval ") and "，评价时间 2026-01-01T00:00:00Z" in audit[0]
     assert lines[lines.index("戊单位：") + 1] == "错误[PE406]：加引号的单元格在这一行内没有结束"
-    assert lines[lines.index("甲单位（得分 100）：") + 1] == "警告[PE404]：事实文件给出了 `多余的事实`，但规则文件没有声明它"
+    assert lines[lines.index("甲单位（得分 100）：") + 1] == \
+        "警告[PE404]：事实文件给出了 `多余的事实`，但规则文件没有声明它"
     assert "= help:" not in out and "= note:" not in out and "error[" not in out and "warning[" not in out
     # the English summary is the same as ever
     _, english, _ = run(capsys, "--lang", "en", "batch", BATCH_RULES, "units.csv")
     assert english.startswith(f"{TITLE}: 6 units\n")
     assert "甲单位 (scored 100):" in english.splitlines()
+
+
+@pytest.mark.parametrize(("document", "english", "chinese"), [
+    ('{"format": "perfeval-result/1"}', "`total` is missing or not a number", "`total` 缺失或不是数"),
+    ('{"format": "perfeval-result/1", "total": 1, "max_total": 2, "grade": "优", "groups": [], "indicators": '
+     '[{"name": "甲", "path": [1], "weight": 1, "score": 1}]}',
+     "indicator 1: `path` holds something other than names", "第 1 个指标：`path` 中有不是名称的内容"),
+])
+def test_an_incomplete_result_document_is_described_in_chinese(
+        document: str, english: str, chinese: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "old.json").write_text(document, encoding="utf-8")
+    _, _, err = run(capsys, "diff", "old.json", "old.json")
+    assert err.startswith(f"error[PE009]: `old.json` is not a complete result document: {english}\n")
+    code, _, err = run(capsys, "--lang", "zh", "diff", "old.json", "old.json")
+    assert code == 2
+    assert err.startswith(f"错误[PE009]：`old.json` 不是完整的结果文档：{chinese}\n")

@@ -184,3 +184,10 @@ def test_a_value_with_a_note_is_pointed_at(suffix: str, text: str, value_at: str
     with pytest.raises(pe.PerfevalError) as caught:
         pe.evaluate(rules, pe.load_facts(path))
     assert [(d.code, d.location) for d in caught.value.diagnostics] == [("PE402", f"{path}:{value_at}")]
+
+
+def test_a_fractional_count_is_said_plainly() -> None:
+    rules = pe.parse_rules("total 10\nfact 项目数: 个\nindicator 甲 weight 10 { score 10 if 项目数 <= 2 个 else 0 }")
+    with pytest.raises(pe.PerfevalError) as caught:
+        pe.evaluate(rules, {"项目数": "2.5 个"})
+    assert caught.value.diagnostics[0].message == "`项目数` is 2.5 个: a count of 个 is a whole number"

@@ -266,3 +266,105 @@ def test_fmt_writes_chinese_commas_in_a_chinese_file() -> None:
     assert text is not None
     assert "  得分 按 100% - 完成率 每 3% 扣 1 分，最多扣 5 分\n" in text
     assert "  得分 逐项 {\n    有制度 得 1 分\n    有计划 得 3 分\n  }\n" in text
+
+
+# ---- proportional scores ---------------------------------------------------------------------------------
+
+PROPORTION = """总分 10
+事实 实际: 个
+事实 目标: 个
+指标 甲 分值 10 {{
+  {direction}
+  得分 按比例 实际 对 目标
+}}
+"""
+
+
+@pytest.mark.parametrize(("direction", "actual", "target", "expected", "zero"), [
+    ("", "45", "50", "9.0", None),
+    ("", "50", "50", "10", None),
+    ("", "55", "50", "10", None),  # 满分为止
+    ("", "0", "50", "0", None),
+    ("", "3", "0", "10", "target"),  # nothing asked: met
+    ("方向 反向", "55", "50", "9.090909090909090909090909090909091", None),
+    ("方向 反向", "45", "50", "10", None),
+    ("方向 反向", "0", "2", "10", "actual"),  # 结转结余率 0: the best there is
+    ("方向 反向", "0", "0", "10", "actual"),
+    ("方向 反向", "1", "0", "0", None),
+])
+def test_a_proportion_follows_the_direction_and_settles_zero(direction: str, actual: str, target: str,
+                                                             expected: str, zero: str | None) -> None:
+    rules = pe.parse_rules(PROPORTION.format(direction=direction))
+    result = pe.evaluate(rules, {"实际": f"{actual} 个", "目标": f"{target} 个"})
+    assert result.total == Decimal(expected)
+    (working,) = result.indicators[0].workings
+    assert working.zero == zero
+    document = json.loads(pe.render(result, "json"), parse_float=Decimal)
+    (shown,) = document["indicators"][0]["workings"]
+    assert shown["kind"] == "proportion" and shown["zero"] == zero
+    assert shown["direction"] == ("lower" if direction else "higher")
+
+
+def test_a_proportion_in_english_is_the_same_tree() -> None:
+    assert tree(PROPORTION.format(direction="")) == \
+        tree(PROPORTION.format(direction="").replace("按比例 实际 对 目标", "score prorated 实际 to 目标")
+             .replace("得分 score", "score"))
+
+
+def test_a_proportion_needs_like_units() -> None:
+    assert codes("总分 10\n事实 实际: 个\n事实 目标: 元\n指标 甲 分值 10 { 得分 按比例 实际 对 目标 }") == ["PE203"]
+
+
+def test_the_overshoot_recipe_of_the_documentation() -> None:
+    text = ("总分 10\n事实 实际: 个\n事实 目标: 个\n事实 目标设定明显偏低: 是否\n指标 甲 分值 10 {\n"
+            "  得分 (按比例 实际 对 目标) 若 非 目标设定明显偏低\n"
+            "    否则 (按比例 实际 对 目标) 按 实际 / 目标 - 100% 每 10% 扣 1 分\n}")
+    rules = pe.parse_rules(text)
+    assert pe.evaluate(rules, {"实际": "160 个", "目标": "100 个", "目标设定明显偏低": "否"}).total == 10
+    assert pe.evaluate(rules, {"实际": "160 个", "目标": "100 个", "目标设定明显偏低": "是"}).total == 4
+    assert pe.evaluate(rules, {"实际": "90 个", "目标": "100 个", "目标设定明显偏低": "是"}).total == 9
+
+
+# ---- judged scores ----------------------------------------------------------------------------------------
+
+JUDGED = """总分 10
+事实 达成情况: "达成" | "部分达成" | "未达成"
+事实 评价组打分: 分
+指标 社会效益 分值 10 {
+  得分 按 达成情况 {
+    "达成" → 评定 评价组打分 介于 80% 与 100%
+    "部分达成" → 评定 评价组打分 介于 6 分 与 8 分
+    "未达成" → 评定 评价组打分 介于 0% 与 60%
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(("achieved", "given", "expected"), [
+    ("达成", "8", "8"), ("达成", "10", "10"), ("达成", "9.5", "9.5"), ("部分达成", "6", "6"), ("部分达成", "8", "8"),
+    ("未达成", "0", "0"), ("未达成", "6", "6"),
+    ("达成", "7.99", "PE506"), ("部分达成", "8.01", "PE506"), ("未达成", "10", "PE506"), ("达成", "11", "PE506"),
+])
+def test_a_judged_score_must_lie_in_its_band(achieved: str, given: str, expected: str) -> None:
+    rules = pe.parse_rules(JUDGED)
+    facts = {"达成情况": achieved, "评价组打分": f"{given} 分"}
+    if expected.startswith("PE"):
+        with pytest.raises(pe.PerfevalError) as caught:
+            pe.evaluate(rules, facts)
+        assert [d.code for d in caught.value.diagnostics] == [expected]
+        assert f"is judged {given}," in caught.value.diagnostics[0].message
+        return
+    result = pe.evaluate(rules, facts)
+    assert result.total == Decimal(expected)
+    assert f"评价组打分 = {expected}" in pe.render(result, "text")
+
+
+@pytest.mark.parametrize(("band", "expected"), [("介于 80% 与 120%", ["PE215"]), ("介于 90% 与 80%", ["PE215"]),
+                                                ("介于 8 个 与 10 个", ["PE204", "PE204"])])
+def test_a_band_outside_the_weight_is_refused(band: str, expected: list[str]) -> None:
+    text = f"总分 10\n事实 评价组打分: 分\n指标 甲 分值 10 {{ 得分 评定 评价组打分 {band} }}"
+    assert codes(text) == expected
+
+
+def test_a_judged_score_reads_points() -> None:
+    assert codes("总分 10\n事实 评价组打分: %\n指标 甲 分值 10 { 得分 评定 评价组打分 介于 80% 与 100% }") == ["PE204"]

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.text import Text
 
 from perfeval_dsl import ast
-from perfeval_dsl.compiler import DeductionWorking
+from perfeval_dsl.compiler import DeductionWorking, JudgedWorking, ProportionWorking
 from perfeval_dsl.result import GroupResult, IndicatorResult, Result, UsedValue
 from perfeval_dsl.source import display_width
 from perfeval_dsl.unparse import number_text, unparse
@@ -35,8 +35,13 @@ WORDS = {
            "evaluated": "evaluated", "not from a file": "(not read from a file)", "not computed": "(not computed)",
            "by": "by", "lang": "en", "deduction": "deduction", "checklist": "checklist",
            "steps": "{count} whole steps of {step}", "prorated steps": "{count} steps of {step}",
-           "off": "{count} × {points} = {off} off", "in all": "{deducted} off in all, at most {limit}: {taken} off",
-           "of": "of"},
+           "off": "{count} × {points} = {off} off",
+           "in all": "{deducted} off in all, at most {limit}: {taken} off",
+           "of": "of", "proportion": "prorated", "judged": "judged", "at most 100%": "at most 100%",
+           "reverse": "反向, direction lower: less is better",
+           "zero target": "the target is 0: nothing was asked, 100%",
+           "zero actual": "the actual is 0: the best there is, 100%",
+           "band": "within the band {low} to {high}"},
     "zh": {"rules": "规则文件", "facts": "事实文件", "standard": "评分标准", "target": "目标值", "rule": "规则",
            "values": "取值", "judgement": "判断", "tiers": "档次", "score": "得分", "else": "否则",
            "otherwise": "其他", "is": "为", "fired": "命中", "not met": "未满足", "not reached": "未判断",
@@ -45,7 +50,10 @@ WORDS = {
            "not from a file": "（非文件）", "not computed": "（未计算）", "by": "按", "lang": "zh",
            "deduction": "扣分", "checklist": "逐项", "steps": "满 {step} 的整档 {count} 档",
            "prorated steps": "按比例 {count} 档（每档 {step}）", "off": "扣 {count} × {points} = {off} 分",
-           "in all": "共扣 {deducted} 分，最多扣 {limit} 分：扣 {taken} 分", "of": "满分"},
+           "in all": "共扣 {deducted} 分，最多扣 {limit} 分：扣 {taken} 分", "of": "满分",
+           "proportion": "按比例", "judged": "评定", "at most 100%": "满分为止，最多 100%", "reverse": "反向：越少越好",
+           "zero target": "目标为 0：没有要求，按 100%", "zero actual": "实际为 0：最好的情况，按 100%",
+           "band": "在区间 {low} 至 {high} 之内"},
 }
 _LABEL_WIDTH = 10
 _SCORE_WIDTH = 11
@@ -228,7 +236,7 @@ def _decision(result: IndicatorResult, values: dict[str, UsedValue], indent: int
             rows.append(_tier_row(len(tiered.tiers), result.branch, words["else"], None,
                                   unparse(tiered.default, lang=words["lang"]), words))
         label = words["tiers"]
-    elif result.workings and isinstance(rule.expr, (ast.Deduction, ast.Checklist)):
+    elif result.workings and isinstance(rule.expr, (ast.Deduction, ast.Checklist, ast.Proportion, ast.Judged)):
         yield from _working_lines(result, values, indent, words)
         return
     else:
@@ -271,6 +279,30 @@ def _working_lines(result: IndicatorResult, values: dict[str, UsedValue], indent
             if working.base - working.taken < 0:
                 row = Text(f"{plain(working.base)} − {plain(working.taken)} < 0 → ")
             row.append(format_points(working.score), style="bold")
+            rows.append(row)
+        elif isinstance(working, ProportionWorking):
+            label = words["proportion"]
+            ratio_of = working.node
+            top, bottom = ((ratio_of.target, ratio_of.actual) if working.lower
+                           else (ratio_of.actual, ratio_of.target))
+            formula = f"{unparse(top, lang=lang)} / {unparse(bottom, lang=lang)}"
+            if working.zero is not None:
+                rows.append(Text(words[f"zero {working.zero}"]))
+            else:
+                substituted = f"{unparse(top, substitute, lang=lang)} / {unparse(bottom, substitute, lang=lang)}"
+                ratio = f"{plain(CONTEXT.multiply(working.ratio, 100))}%"
+                rows.append(Text(f"{formula} = {substituted} = {ratio}"
+                                 + (f"   ({words['reverse']})" if working.lower else "")))
+            if working.ratio > 1:
+                rows.append(Text(words["at most 100%"]))
+            row = Text(f"{plain(result.weight)} × {plain(CONTEXT.multiply(working.capped, 100))}% = ")
+            row.append(format_points(working.score), style="bold")
+            rows.append(row)
+        elif isinstance(working, JudgedWorking):
+            label = words["judged"]
+            row = Text(f"{unparse(working.node.value, lang=lang)} = ")
+            row.append(format_points(working.score), style="bold")
+            row.append("   " + words["band"].format(low=plain(working.low), high=plain(working.high)), style="dim")
             rows.append(row)
         else:
             label = words["checklist"]
