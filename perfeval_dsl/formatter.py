@@ -98,8 +98,10 @@ def _item(item: ast.Item, depth: int, out: list[_Statement], language: str) -> N
             _block(out, item, depth, head, [partial(_item, child, depth + 1, out, language) for child in children])
         case ast.Indicator(name=name, weight=weight, items=items):
             head = f"indicator {_label(name)} weight {number_text(weight)}"
+            followed = [*items[1:], None]
             _block(out, item, depth, head,
-                   [partial(_indicator_item, inner, depth + 1, out, language) for inner in items])
+                   [partial(_indicator_item, inner, depth + 1, out, language, ends=_needs_end(inner, after))
+                    for inner, after in zip(items, followed, strict=True)])
 
 
 def _block(out: list[_Statement], node: ast.Group | ast.Indicator, depth: int, head: str,
@@ -112,7 +114,13 @@ def _block(out: list[_Statement], node: ast.Group | ast.Indicator, depth: int, h
     _add(out, span.end - 1, span.end, depth, "}", closing=True)
 
 
-def _indicator_item(item: ast.IndicatorItem, depth: int, out: list[_Statement], language: str) -> None:
+def _needs_end(item: ast.IndicatorItem, after: ast.IndicatorItem | None) -> bool:
+    """Whether `item` is a `let` that a condition-first score line follows: it needs its `；`."""
+    return isinstance(item, ast.Let) and isinstance(after, ast.ScoreExpr) and after.condition_first
+
+
+def _indicator_item(item: ast.IndicatorItem, depth: int, out: list[_Statement], language: str, *,
+                    ends: bool = False) -> None:
     span = item.span
     match item:
         case ast.TextField(kind="direction", text=text):
@@ -120,7 +128,7 @@ def _indicator_item(item: ast.IndicatorItem, depth: int, out: list[_Statement], 
         case ast.TextField(kind=kind, text=text):
             _add(out, span.start, span.end, depth, f"{kind} {quoted_text(text)}")
         case ast.Let(name=name, expr=expr):
-            _add(out, span.start, span.end, depth, f"let {quoted_name(name)} = {unparse(expr)}")
+            _add(out, span.start, span.end, depth, f"let {quoted_name(name)} = {unparse(expr)}" + ("；" if ends else ""))
         case ast.ScoreExpr():
             _add(out, span.start, span.end, depth, *_score(item, depth, language))
         case ast.ScoreBy(subject=subject, arms=arms):

@@ -257,6 +257,22 @@ def _help_for_character(char: str, text: str, pos: int) -> tuple[str, str]:
     return "remove it, or quote the text it belongs to", "请删除它，或把它所在的文字加上引号"
 
 
+_LET_LINE = re.compile(r"^[ \t\u3000]*(?:let|令|设)\s*(\S+?)\s*[=＝]", re.MULTILINE)
+
+
+def _let_taking_a_condition(text: str, pos: int) -> str | None:
+    """The name of a `令` whose statement runs on into a condition-first score line before `pos`, if any."""
+    lets = list(_LET_LINE.finditer(text, 0, pos))
+    if not lets:
+        return None
+    last = lets[-1]
+    tail = text[last.end():pos]
+    newline = tail.find("\n")
+    if newline < 0 or not re.match(r"\s*(?:若|如果|if\b)", tail[newline:]):
+        return None
+    return last.group(1)
+
+
 def _help_for_token(token: Token, expected: set[str], text: str, pos: int) -> tuple[str, str] | None:
     """How to fix an unexpected word or symbol, in English and Chinese; None when nothing specific fits."""
     word = str(token)
@@ -276,6 +292,13 @@ def _help_for_token(token: Token, expected: set[str], text: str, pos: int) -> tu
         return (f"a name cannot start with `{word}`, which begins a condition (`若…得…`): write the name in "
                 f"corner brackets, 「{name}」, here and wherever it is used",
                 f"名称不能以 `{word}` 开头（它表示条件：`若…得…`）：请把名称写在「」中，写作「{name}」，各处一致")
+    if word in ("得", "then"):
+        let = _let_taking_a_condition(text, pos)
+        if let is not None:
+            return (f"the derived value `{let}` on the line before takes this `若 …` as one of its tiers: end that "
+                    "line with `；` (`令 … = …；`), or write the score line before the `令`",
+                    f"上一行的计算值 `{let}` 把这里的 `若 …` 当成了它自己的一档：请在那一行末尾加 `；`"
+                    "（`令 … = …；`），或把得分行写在 `令` 之前")
     statement = before[before.rfind("score"):]
     if token.type == "OTHERWISE" and re.search(r"(^|[\s\d%％])if([\s\w]|$)", statement) and "{" not in statement:
         return ("in a tier chain the last value comes after `else`: `5 if … else 0`",

@@ -34,6 +34,7 @@ from perfeval_dsl import ast
 from perfeval_dsl.cases import facts_for, load_tests, run_tests
 from perfeval_dsl.convert import convert_keywords
 from perfeval_dsl.facts import Facts
+from perfeval_dsl.formatter import format_rules
 from perfeval_dsl.source import Source
 from perfeval_dsl.syntax import KEYWORDS, KEYWORDS_ZH, keyword_tokens, parse
 
@@ -670,3 +671,17 @@ def test_between_glued_to_a_number_splits_as_it_reads() -> None:
                      "否则 若 介于 60% 与 80% 得 4 分，否则不得分\n}\n")
     assert tree(glued) == tree(spaced)
     assert [pe.evaluate(rules(glued), {"满意率": rate}).total for rate in ("95%", "85%", "60%", "59%")] == [10, 6, 4, 0]
+
+
+def test_a_let_before_a_condition_first_score_ends_with_a_semicolon() -> None:
+    text = "总分 5\n事实 偏差率: %\n指标 偏差 分值 5 {\n  令 绝对偏差 = abs(偏差率)；\n  若 绝对偏差 ≤ 10% 得5分，否则不得分\n}\n"
+    rules = pe.parse_rules(text)
+    assert pe.evaluate(rules, {"偏差率": "-10%"}).total == 5
+    assert pe.evaluate(rules, {"偏差率": "-10.01%"}).total == 0
+    formatted, _ = format_rules(Source("r.perfeval", text))
+    assert formatted is not None and "  令 绝对偏差 = abs(偏差率)；\n" in formatted
+    assert format_rules(Source("r.perfeval", text.replace("；", "")))[0] is None  # without it: PE102, with a help
+    # a `；` is allowed after any derived value, and fmt leaves it out where nothing needs it
+    top = "总分 5\n事实 偏差率: %\n令 绝对偏差 = abs(偏差率)；\n指标 偏差 分值 5 { 得分 5 若 绝对偏差 ≤ 10% 否则 0 }\n"
+    assert pe.evaluate(pe.parse_rules(top), {"偏差率": "5%"}).total == 5
+    assert "；" not in (format_rules(Source("r.perfeval", top))[0] or "；")
