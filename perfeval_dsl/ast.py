@@ -281,8 +281,9 @@ class Let:
 
 @attrs.frozen(kw_only=True)
 class TextField:
-    """`explanation`, `standard` or `target` of an indicator (the report's wording, kept as text), or its
-    `direction` (the word as written: `higher`, `lower`, `正向`, `反向`)."""
+    """`explanation`, `standard` or `target` of an indicator (the report's wording, kept as text), its
+    `direction` (the word as written: `higher`, `lower`, `正向`, `反向`), or its `override` (the name of the fact
+    that may replace its score)."""
 
     kind: str
     text: str

@@ -619,8 +619,25 @@ class _Checker:
             rule=rule,
             inputs=inputs,
             direction=self._direction(fields.get("direction")),
+            override=self._override(fields.get("override")),
             span=node.span,
         )
+
+    def _override(self, field: ast.TextField | None) -> ast.TextField | None:
+        if field is None:
+            return None
+        fact = self.facts.get(field.text)
+        if fact is None:
+            close = did_you_mean(field.text, self.facts)
+            help_zh = did_you_mean_zh(field.text, self.facts) or f"请把它声明为分数：`事实 {field.text}: 分`"
+            self.err("PE201", f"`{field.text}` is not a declared fact", field.span, "not declared",
+                     help=close or f"declare it as points: `fact {field.text}: 分`",
+                     zh=Chinese(f"`{field.text}` 不是已声明的事实", "未声明", help_zh))
+            return None
+        self.used_names.add(field.text)
+        if not self._points(fact.type, ast.Ref(name=field.text, span=field.span)):
+            return None
+        return field
 
     def _direction(self, field: ast.TextField | None) -> str | None:
         if field is None:

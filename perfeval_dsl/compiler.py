@@ -94,7 +94,18 @@ class JudgedWorking:
     score: Decimal
 
 
-Working = DeductionWorking | ChecklistWorking | ProportionWorking | JudgedWorking
+@attrs.frozen
+class OverrideWorking:
+    """The evaluation team replaced the rule's score with the value of the fact `fact` (调整得分)."""
+
+    indicator: int
+    fact: str
+    rule_score: Decimal
+    score: Decimal
+    reason: str | None = None  # the value's note in the facts file, set when the unit's result is built
+
+
+Working = DeductionWorking | ChecklistWorking | ProportionWorking | JudgedWorking | OverrideWorking
 
 
 @attrs.frozen
@@ -300,7 +311,7 @@ def _runtime(program: model.Program, writer: _Writer) -> dict[str, Any]:
 
     return {"_needed_by": needed_by, "_divide": divide, "_no_tier": no_tier, "_no_arm": no_arm,
             "_out_of_range": out_of_range, "_deduct": deduct, "_checklist": checklist,
-            "_proportion": proportion, "_judged": judged,
+            "_proportion": proportion, "_judged": judged, "_Override": OverrideWorking,
             "_arithmetic": arithmetic, "_Failure": EvaluationFailure, "_DecimalException": decimal.DecimalException,
             "UnitScores": UnitScores}
 
@@ -559,7 +570,12 @@ class _Writer:
                 body.extend(self._let_function(local[let.name], let.expr, indicator))
             body.append("try:")
             body.extend("    " + line for line in self._rule_lines(index, indicator))
-            if _constant_scores(indicator):  # each within 0 to the weight, or the checker said PE503
+            if indicator.override is not None:
+                body.append(f"    o = F.get({indicator.override.text!r})")
+                body.append("    if o is not None:")
+                body.append(f"        W.append(_Override({index}, {indicator.override.text!r}, s, o)); s = o")
+            if _constant_scores(indicator) and indicator.override is None:  # each within 0 to the weight, or
+                # the checker said PE503
                 body.append(f"    scores[{index}] = s; branches[{index}] = b")
             else:
                 weight = self.constant(indicator.weight)

@@ -21,7 +21,7 @@ TO_CHINESE = {
     "explanation": "指标解释", "standard": "评分标准", "target": "目标值", "direction": "方向", "score": "得分",
     "by": "按", "if": "若", "then": "得", "else": "否则", "between": "介于", "or": "或", "not": "非",
     "true": "是", "false": "否", "per": "每", "deduct": "扣", "limit": "最多扣", "prorated": "按比例",
-    "checklist": "逐项", "to": "对", "judged": "评定",
+    "checklist": "逐项", "to": "对", "judged": "评定", "override": "调整得分",
 }
 _BETWEEN_RULES = {"between", "partial_between", "fact_range"}
 

@@ -76,6 +76,8 @@ CODES: dict[str, str] = {
     "PE409": "fact value outside its declared range",
     "PE410": "inexact number in a spreadsheet cell",
     "PE411": "formula in a spreadsheet cell",
+    "PE412": "override without a reason",
+    "PE413": "score set by the evaluation team",
     # evaluation
     "PE501": "division by zero",
     "PE502": "no tier matched",

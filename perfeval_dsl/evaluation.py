@@ -13,16 +13,17 @@ import datetime
 import decimal
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 import attrs
 
-from perfeval_dsl.compiler import NEEDED_BY_ZH, CompiledRules
-from perfeval_dsl.errors import Diagnostic, PerfevalError, has_errors
+from perfeval_dsl import model
+from perfeval_dsl.compiler import NEEDED_BY_ZH, CompiledRules, OverrideWorking, Working
+from perfeval_dsl.errors import Chinese, Diagnostic, PerfevalError, error, has_errors, warning
 from perfeval_dsl.facts import BindMemo, Facts, bind, facts_from_mapping
 from perfeval_dsl.result import Result, UnitTrace
-from perfeval_dsl.values import CONTEXT, Value
+from perfeval_dsl.values import CONTEXT, Value, plain
 
 
 def evaluate(rules: CompiledRules, facts: Facts | Mapping[str, object], memo: BindMemo | None = None) -> Result:
@@ -92,13 +93,20 @@ def evaluate_bound(rules: CompiledRules, values: dict[str, Value], facts_name: s
     assert unit.total is not None
     total = unit.total
     program = rules.program
+    overridden = _overrides(program, unit.workings or (), notes or {})
+    if overridden:
+        problems = [d for d in overridden if d.severity.value == "error"]
+        if problems:
+            raise PerfevalError([*(diagnostics or ()), *problems])
+        diagnostics = [*(diagnostics or ()), *overridden]
     trace = UnitTrace(
         facts=values,
         lets=unit.lets,
         local_lets=unit.local_lets,
         notes=dict(notes or {}),
         complete=lambda: rules.all_lets(values),
-        workings=tuple(unit.workings or ()),
+        workings=tuple(attrs.evolve(w, reason=(notes or {}).get(w.fact)) if isinstance(w, OverrideWorking) else w
+                       for w in unit.workings or ()),
     )
     return Result(
         program=program,
@@ -113,3 +121,35 @@ def evaluate_bound(rules: CompiledRules, values: dict[str, Value], facts_name: s
         facts_sha256=facts_sha256,
         evaluated_seconds=evaluation_seconds(),
     )
+
+
+def _overrides(program: model.Program, workings: Iterable[Working], notes: Mapping[str, str]) -> list[Diagnostic]:
+    """A warning for each score the evaluation team replaced (调整得分) with a different one, showing both; an
+    error for a replacement given without its reason."""
+    found: list[Diagnostic] = []
+    for working in workings:
+        if not isinstance(working, OverrideWorking):
+            continue
+        indicator = program.indicators[working.indicator]
+        field = indicator.override
+        assert field is not None
+        reason = notes.get(working.fact)
+        if not reason:
+            found.append(error(
+                "PE412", f"`{indicator.name}` is given the score {plain(working.score)} by `{working.fact}`, "
+                         "without a reason", field.span, "no reason given",
+                help=f"write the reason as the value's note in the facts file: `{working.fact}: {{value: "
+                     f"{plain(working.score)} 分, note: 理由}}`",
+                zh=Chinese(f"`{working.fact}` 把 `{indicator.name}` 的得分调整为 {plain(working.score)}，但没有写理由",
+                           "没有理由",
+                           f"请在事实文件中把理由写作这个值的备注：`{working.fact}: "
+                           f"{{value: {plain(working.score)} 分, note: 理由}}`")))
+        elif working.score != working.rule_score:
+            found.append(warning(
+                "PE413", f"`{indicator.name}` scores {plain(working.score)} as the evaluation team set it, where its "
+                         f"rule gives {plain(working.rule_score)}: {reason}", field.span, "score set by hand",
+                help="check that the reason holds; the trace and the JSON document show both scores",
+                zh=Chinese(f"`{indicator.name}` 的得分由评价组调整为 {plain(working.score)}，规则给出的是 "
+                           f"{plain(working.rule_score)}：{reason}", "人工调整的得分",
+                           "请核实理由是否成立；评分过程和 JSON 文档同时列出两个得分")))
+    return found

@@ -125,10 +125,13 @@ def _indicator_item(item: ast.IndicatorItem, depth: int, out: list[_Statement], 
     match item:
         case ast.TextField(kind="direction", text=text):
             _add(out, span.start, span.end, depth, f"direction {text}")
+        case ast.TextField(kind="override", text=text):
+            _add(out, span.start, span.end, depth, f"override {quoted_name(text)}")
         case ast.TextField(kind=kind, text=text):
             _add(out, span.start, span.end, depth, f"{kind} {quoted_text(text)}")
         case ast.Let(name=name, expr=expr):
-            _add(out, span.start, span.end, depth, f"let {quoted_name(name)} = {unparse(expr)}" + ("；" if ends else ""))
+            end = "；" if ends else ""
+            _add(out, span.start, span.end, depth, f"let {quoted_name(name)} = {unparse(expr)}{end}")
         case ast.ScoreExpr():
             _add(out, span.start, span.end, depth, *_score(item, depth, language))
         case ast.ScoreBy(subject=subject, arms=arms):

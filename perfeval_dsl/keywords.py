@@ -14,7 +14,7 @@ KEYWORDS = (
     "title", "total", "grades", "otherwise", "fact", "number", "boolean", "text", "let", "group",
     "indicator", "weight", "explanation", "standard", "target", "direction", "score", "by", "if", "then", "else",
     "between", "and", "or", "not", "true", "false", "per", "deduct", "limit", "prorated", "checklist",
-    "to", "judged",
+    "to", "judged", "override",
 )
 
 # The Chinese forms of the keywords, each with the English keyword it stands for (the first form of each is
@@ -29,7 +29,7 @@ KEYWORDS_ZH = {
     "到": "and", "之间": "", "且": "and", "并且": "and", "或": "or", "或者": "or", "非": "not", "是": "true",
     "真": "true", "否": "false", "假": "false", "不得分": "0",
     "每": "per", "扣": "deduct", "最多扣": "limit", "扣满": "limit", "为止": "", "按比例": "prorated",
-    "扣完为止": "", "逐项": "checklist", "对": "to", "评定": "judged",
+    "扣完为止": "", "逐项": "checklist", "对": "to", "评定": "judged", "调整得分": "override",
 }
 
 # The grammar's NAME terminal: a name never starts with 若, 如果 or 否则, is never one of the words of `_SPLIT`

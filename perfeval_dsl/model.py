@@ -64,6 +64,7 @@ class Indicator:
     rule: ScoreRule
     inputs: tuple[str, ...]
     direction: str | None = None  # "higher" (正向) or "lower" (反向) when declared
+    override: ast.TextField | None = None  # `调整得分 事实`: the fact (in 分) that may replace the rule's score
     span: Span = _span
 
 

@@ -20,7 +20,14 @@ import attrs
 from perfeval_dsl import ast, model
 from perfeval_dsl._version import __version__
 from perfeval_dsl.check import subject_of
-from perfeval_dsl.compiler import ChecklistWorking, DeductionWorking, JudgedWorking, ProportionWorking, Working
+from perfeval_dsl.compiler import (
+    ChecklistWorking,
+    DeductionWorking,
+    JudgedWorking,
+    OverrideWorking,
+    ProportionWorking,
+    Working,
+)
 from perfeval_dsl.errors import Diagnostic
 from perfeval_dsl.unparse import unparse
 from perfeval_dsl.values import (
@@ -338,6 +345,9 @@ def _working_dict(working: Working, program: model.Program) -> dict[str, Any]:
                 "target": text_of(program, working.node.target), "target_value": working.target,
                 "direction": "lower" if working.lower else "higher", "ratio": working.ratio,
                 "capped": working.capped, "zero": working.zero, "score": working.score}
+    if isinstance(working, OverrideWorking):
+        return {"kind": "override", "fact": working.fact, "rule_score": working.rule_score, "score": working.score,
+                "reason": working.reason}
     if isinstance(working, JudgedWorking):
         return {"kind": "judged", "value": text_of(program, working.node.value), "low": working.low,
                 "high": working.high, "score": working.score}

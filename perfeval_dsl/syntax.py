@@ -463,6 +463,10 @@ class _ToAst(Transformer[Token, Any]):
     def direction(self, meta: Any, children: list[Token]) -> ast.TextField:
         return ast.TextField(kind="direction", text=str(children[0]), span=self._token_span(children[0]))
 
+    def override(self, meta: Any, children: list[Any]) -> ast.TextField:
+        name, _ = children[0]
+        return ast.TextField(kind="override", text=name, span=self._span(meta))
+
     def score_expr(self, meta: Any, children: list[ast.Expr]) -> ast.ScoreExpr:
         return ast.ScoreExpr(expr=children[0], span=self._span(meta))
 

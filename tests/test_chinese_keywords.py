@@ -674,7 +674,8 @@ def test_between_glued_to_a_number_splits_as_it_reads() -> None:
 
 
 def test_a_let_before_a_condition_first_score_ends_with_a_semicolon() -> None:
-    text = "总分 5\n事实 偏差率: %\n指标 偏差 分值 5 {\n  令 绝对偏差 = abs(偏差率)；\n  若 绝对偏差 ≤ 10% 得5分，否则不得分\n}\n"
+    text = ("总分 5\n事实 偏差率: %\n指标 偏差 分值 5 {\n  令 绝对偏差 = abs(偏差率)；\n"
+            "  若 绝对偏差 ≤ 10% 得5分，否则不得分\n}\n")
     rules = pe.parse_rules(text)
     assert pe.evaluate(rules, {"偏差率": "-10%"}).total == 5
     assert pe.evaluate(rules, {"偏差率": "-10.01%"}).total == 0

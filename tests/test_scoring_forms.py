@@ -15,6 +15,7 @@ import pytest
 import perfeval_dsl as pe
 from perfeval_dsl.analysis import analyse
 from perfeval_dsl.convert import convert_keywords
+from perfeval_dsl.facts import Facts, parse_facts
 from perfeval_dsl.formatter import format_rules
 from perfeval_dsl.source import Source
 from perfeval_dsl.syntax import parse
@@ -368,3 +369,68 @@ def test_a_band_outside_the_weight_is_refused(band: str, expected: list[str]) ->
 
 def test_a_judged_score_reads_points() -> None:
     assert codes("总分 10\n事实 评价组打分: %\n指标 甲 分值 10 { 得分 评定 评价组打分 介于 80% 与 100% }") == ["PE204"]
+
+
+# ---- overrides (调整得分) ----------------------------------------------------------------------------------
+
+OVERRIDE = """总分 10
+事实 完成率: %
+事实 评价组调整分: 分
+指标 完成情况 分值 10 {
+  得分 10 若 完成率 >= 100% 否则 0
+  调整得分 评价组调整分
+}
+"""
+
+
+def _with_note(value: str, note: str | None) -> Facts:
+    text = f"完成率: 100%\n评价组调整分: {{value: {value}, note: {note}}}\n" if note else \
+        f"完成率: 100%\n评价组调整分: {value}\n"
+    return parse_facts(Source("f.yaml", text), "yaml")
+
+
+def test_without_a_value_the_rule_scores() -> None:
+    result = pe.evaluate(pe.parse_rules(OVERRIDE), {"完成率": "100%"})
+    assert result.total == 10 and result.indicators[0].workings == () and result.diagnostics == ()
+
+
+def test_an_override_replaces_the_score_and_says_so() -> None:
+    result = pe.evaluate(pe.parse_rules(OVERRIDE), _with_note("9 分", "资料不全"))
+    assert result.total == 9
+    assert [d.code for d in result.diagnostics] == ["PE413"]
+    assert result.diagnostics[0].message == \
+        "`完成情况` scores 9 as the evaluation team set it, where its rule gives 10: 资料不全"
+    document = json.loads(pe.render(result, "json"), parse_float=Decimal)
+    assert document["indicators"][0]["workings"] == [
+        {"kind": "override", "fact": "评价组调整分", "rule_score": 10, "score": 9, "reason": "资料不全"}]
+    assert "  override  the rule gives 10; 评价组调整分 = 9 (资料不全) → 9" in pe.render(result, "text").splitlines()
+
+
+def test_an_override_equal_to_the_rule_is_quiet() -> None:
+    result = pe.evaluate(pe.parse_rules(OVERRIDE), _with_note("10 分", "核实无误"))
+    assert result.total == 10 and result.diagnostics == ()
+
+
+@pytest.mark.parametrize(("value", "note", "code"), [("9 分", None, "PE412"), ("11 分", "多给", "PE503")])
+def test_an_override_without_a_reason_or_out_of_range_fails(value: str, note: str | None, code: str) -> None:
+    with pytest.raises(pe.PerfevalError) as caught:
+        pe.evaluate(pe.parse_rules(OVERRIDE), _with_note(value, note))
+    assert [d.code for d in caught.value.diagnostics] == [code]
+
+
+@pytest.mark.parametrize(("declaration", "field", "expected"), [
+    ("事实 评价组调整分: %", "调整得分 评价组调整分", ["PE204"]),
+    ("事实 评价组调整分: 分", "调整得分 评价组调正分", ["PE201"]),
+    ("事实 评价组调整分: 分", "调整得分 评价组调整分\n  调整得分 评价组调整分", ["PE304"]),
+])
+def test_override_mistakes_are_found_by_check(declaration: str, field: str, expected: list[str]) -> None:
+    text = OVERRIDE.replace("事实 评价组调整分: 分", declaration).replace("调整得分 评价组调整分", field)
+    assert codes(text) == expected
+
+
+def test_an_override_round_trips_through_fmt_and_conversion() -> None:
+    text, _ = format_rules(Source("r.perfeval", OVERRIDE))
+    assert text is not None and "  调整得分 评价组调整分\n" in text and tree(text) == tree(OVERRIDE)
+    english = convert_keywords(OVERRIDE, "en")
+    assert english is not None and "  override 评价组调整分\n" in english
+    assert convert_keywords(english, "zh") == OVERRIDE

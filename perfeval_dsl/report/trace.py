@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.text import Text
 
 from perfeval_dsl import ast
-from perfeval_dsl.compiler import DeductionWorking, JudgedWorking, ProportionWorking
+from perfeval_dsl.compiler import DeductionWorking, JudgedWorking, OverrideWorking, ProportionWorking
 from perfeval_dsl.result import GroupResult, IndicatorResult, Result, UsedValue
 from perfeval_dsl.source import display_width
 from perfeval_dsl.unparse import number_text, unparse
@@ -41,7 +41,8 @@ WORDS = {
            "reverse": "反向, direction lower: less is better",
            "zero target": "the target is 0: nothing was asked, 100%",
            "zero actual": "the actual is 0: the best there is, 100%",
-           "band": "within the band {low} to {high}"},
+           "band": "within the band {low} to {high}", "override": "override",
+           "overridden": "the rule gives {rule}; {fact} = {score}{reason} → {score}"},
     "zh": {"rules": "规则文件", "facts": "事实文件", "standard": "评分标准", "target": "目标值", "rule": "规则",
            "values": "取值", "judgement": "判断", "tiers": "档次", "score": "得分", "else": "否则",
            "otherwise": "其他", "is": "为", "fired": "命中", "not met": "未满足", "not reached": "未判断",
@@ -53,7 +54,8 @@ WORDS = {
            "in all": "共扣 {deducted} 分，最多扣 {limit} 分：扣 {taken} 分", "of": "满分",
            "proportion": "按比例", "judged": "评定", "at most 100%": "满分为止，最多 100%", "reverse": "反向：越少越好",
            "zero target": "目标为 0：没有要求，按 100%", "zero actual": "实际为 0：最好的情况，按 100%",
-           "band": "在区间 {low} 至 {high} 之内"},
+           "band": "在区间 {low} 至 {high} 之内", "override": "调整得分",
+           "overridden": "规则得分 {rule}；{fact} = {score}{reason} → {score}"},
 }
 _LABEL_WIDTH = 10
 _SCORE_WIDTH = 11
@@ -251,6 +253,14 @@ def _decision(result: IndicatorResult, values: dict[str, UsedValue], indent: int
         label = words["score"]
     for index, row in enumerate(rows):
         yield _label_line(label, row, indent) if index == 0 else _continuation(row, indent)
+    for working in result.workings:
+        if isinstance(working, OverrideWorking):
+            reason = f"（{working.reason}）" if working.reason else ""
+            if reason and words["lang"] == "en":
+                reason = f" ({working.reason})"
+            yield _label_line(words["override"], Text(words["overridden"].format(
+                rule=plain(working.rule_score), fact=working.fact, score=plain(working.score), reason=reason),
+                style="bold"), indent)
 
 
 def _working_lines(result: IndicatorResult, values: dict[str, UsedValue], indent: int,
@@ -260,6 +270,8 @@ def _working_lines(result: IndicatorResult, values: dict[str, UsedValue], indent
     substitute = _substitute(values)
     for working in result.workings:
         rows: list[Text] = []
+        if isinstance(working, OverrideWorking):
+            continue  # shown after the rule's own decision
         if isinstance(working, DeductionWorking):
             label = words["deduction"]
             node = working.node
