@@ -244,6 +244,18 @@ class Grades:
 
 
 @attrs.frozen(kw_only=True)
+class Rounding:
+    """`取整 总分 保留 1 位 截尾`: how `target` ("indicators", "groups" or "total") is rounded; `grade_exact`
+    when the grade reads the total before rounding."""
+
+    target: str
+    places: int
+    down: bool
+    grade_exact: bool
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
 class FactTypeDecl:
     """`元`, `%`, `人`, `number`, `boolean`, `text` or `"a" | "b" | "c"`."""
 
@@ -340,7 +352,7 @@ class Group:
     name_span: Span = _span
 
 
-Item = Union[Title, Total, Grades, FactDecl, Let, Group, Indicator]  # noqa: UP007
+Item = Union[Title, Total, Grades, Rounding, FactDecl, Let, Group, Indicator]  # noqa: UP007
 
 
 @attrs.frozen(kw_only=True)

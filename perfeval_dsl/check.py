@@ -319,7 +319,37 @@ class _Checker:
             lets=self.checked_lets,
             tree=built,
             indicators=indicators,
+            rounding=self._rounding(tree),
         )
+
+    def _rounding(self, tree: ast.RuleFile) -> tuple[ast.Rounding, ...]:
+        found: dict[str, ast.Rounding] = {}
+        words = {"indicators": "指标", "groups": "小计", "total": "总分"}
+        for item in tree.items:
+            if not isinstance(item, ast.Rounding):
+                continue
+            if item.target in found:
+                first = found[item.target].span.location()
+                self.err("PE307", f"the rounding of the {item.target} is given twice", item.span, "second one",
+                         notes=(f"the first is at {first}",), help="keep one of them",
+                         zh=Chinese(f"`取整 {words[item.target]}` 写了两次", "第二个", "请只保留其中一个",
+                                    (f"第一个在 {first}",)))
+                continue
+            if item.places > 10:
+                self.err("PE213", f"{item.places} decimal places is more than perfeval rounds to (10)", item.span,
+                         "too many places", help="a report shows a score with 0, 1 or 2 decimal places",
+                         zh=Chinese(f"保留 {item.places} 位小数超过了 perfeval 的上限（10 位）", "位数过多",
+                                    "报告中的得分一般保留 0、1 或 2 位小数"))
+                continue
+            if item.grade_exact and item.target != "total":
+                self.err("PE303", "the grade reads the total: `grade_exact` (等级按未取整总分) belongs on the "
+                                  "rounding of the total", item.span, "not the total",
+                         help="write it on the `取整 总分 …` line",
+                         zh=Chinese("等级只看总分：`等级按未取整总分` 应写在总分的取整声明上", "不是总分",
+                                    "请把它写在 `取整 总分 …` 这一行"))
+                continue
+            found[item.target] = item
+        return tuple(found.values())
 
     def _leaves(self, node: model.Group | model.Indicator) -> tuple[model.Indicator, ...]:
         return node.indicators() if isinstance(node, model.Group) else (node,)

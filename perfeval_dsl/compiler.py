@@ -105,7 +105,19 @@ class OverrideWorking:
     reason: str | None = None  # the value's note in the facts file, set when the unit's result is built
 
 
-Working = DeductionWorking | ChecklistWorking | ProportionWorking | JudgedWorking | OverrideWorking
+@attrs.frozen
+class RoundingWorking:
+    """An indicator's score before and after the declared rounding (取整 指标), when they differ."""
+
+    indicator: int
+    exact: Decimal
+    score: Decimal
+    places: int
+    down: bool  # 截尾 rather than 四舍五入
+
+
+Working = (DeductionWorking | ChecklistWorking | ProportionWorking | JudgedWorking | OverrideWorking
+           | RoundingWorking)
 
 
 @attrs.frozen
@@ -311,7 +323,7 @@ def _runtime(program: model.Program, writer: _Writer) -> dict[str, Any]:
 
     return {"_needed_by": needed_by, "_divide": divide, "_no_tier": no_tier, "_no_arm": no_arm,
             "_out_of_range": out_of_range, "_deduct": deduct, "_checklist": checklist,
-            "_proportion": proportion, "_judged": judged, "_Override": OverrideWorking,
+            "_proportion": proportion, "_judged": judged, "_Override": OverrideWorking, "_Rounded": RoundingWorking,
             "_arithmetic": arithmetic, "_Failure": EvaluationFailure, "_DecimalException": decimal.DecimalException,
             "UnitScores": UnitScores}
 
@@ -574,15 +586,22 @@ class _Writer:
                 body.append(f"    o = F.get({indicator.override.text!r})")
                 body.append("    if o is not None:")
                 body.append(f"        W.append(_Override({index}, {indicator.override.text!r}, s, o)); s = o")
+            rounding = program.rounding_of("indicators")
+            store = [f"scores[{index}] = s; branches[{index}] = b"]
+            if rounding is not None:
+                mode = "'ROUND_DOWN'" if rounding.down else "'ROUND_HALF_UP'"
+                exponent = self.constant(Decimal(1).scaleb(-rounding.places))
+                store[:0] = [f"r = s.quantize({exponent}, rounding={mode})",
+                             f"if r != s: W.append(_Rounded({index}, s, r, {rounding.places}, {rounding.down})); s = r"]
             if _constant_scores(indicator) and indicator.override is None:  # each within 0 to the weight, or
                 # the checker said PE503
-                body.append(f"    scores[{index}] = s; branches[{index}] = b")
+                body.extend("    " + line for line in store)
             else:
                 weight = self.constant(indicator.weight)
                 body.append(f"    if s.__class__ is not _Decimal or not (0 <= s <= {weight}):")
                 body.append(f"        failures.append(_out_of_range({index}, s))")
                 body.append("    else:")
-                body.append(f"        scores[{index}] = s; branches[{index}] = b")
+                body.extend("        " + line for line in store)
             body.append("except _Failure as failure:")
             body.append(f"    failures.append(_needed_by({index}, failure.diagnostic))")
             body.append("except _DecimalException:")

@@ -22,6 +22,8 @@ TO_CHINESE = {
     "by": "按", "if": "若", "then": "得", "else": "否则", "between": "介于", "or": "或", "not": "非",
     "true": "是", "false": "否", "per": "每", "deduct": "扣", "limit": "最多扣", "prorated": "按比例",
     "checklist": "逐项", "to": "对", "judged": "评定", "override": "调整得分",
+    "rounding": "取整", "indicators": "指标", "groups": "小计", "places": "位", "half_up": "四舍五入", "down": "截尾",
+    "grade_exact": "等级按未取整总分",
 }
 _BETWEEN_RULES = {"between", "partial_between", "fact_range"}
 
@@ -81,4 +83,6 @@ def _english(token: KeywordToken) -> str:
     word = token.word
     if word not in KEYWORDS_ZH:
         return word  # already English
+    if token.rule == "round_indicators":
+        return "indicators"  # `取整 指标`: the indicators' scores, not the `indicator` keyword
     return KEYWORDS_ZH[word]

@@ -91,8 +91,11 @@ def evaluate_bound(rules: CompiledRules, values: dict[str, Value], facts_name: s
             raise PerfevalError([*(diagnostics or ()), *_merged(unit.failures)])
     scores: list[Decimal] = unit.scores  # type: ignore[assignment]  # no failure: every score is set
     assert unit.total is not None
-    total = unit.total
     program = rules.program
+    exact_total = unit.total
+    total = program.rounded("total", exact_total)
+    total_rule = program.rounding_of("total")
+    graded = exact_total if total_rule is not None and total_rule.grade_exact else total
     overridden = _overrides(program, unit.workings or (), notes or {})
     if overridden:
         problems = [d for d in overridden if d.severity.value == "error"]
@@ -115,7 +118,8 @@ def evaluate_bound(rules: CompiledRules, values: dict[str, Value], facts_name: s
         branches=tuple(unit.branches),
         group_members=tuple(members for _, members in rules.groups),
         total=total,
-        grade=program.grade_for(total).label,
+        exact_total=exact_total if total_rule is not None else None,
+        grade=program.grade_for(graded).label,
         diagnostics=(*program.diagnostics, *diagnostics) if diagnostics else program.diagnostics,
         trace=trace,
         facts_sha256=facts_sha256,

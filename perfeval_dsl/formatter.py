@@ -89,6 +89,11 @@ def _item(item: ast.Item, depth: int, out: list[_Statement], language: str) -> N
             _add(out, span.start, span.end, depth, f"total {number_text(points)}")
         case ast.Grades(bands=bands):
             _add(out, span.start, span.end, depth, "grades " + ", ".join(_band(band) for band in bands))
+        case ast.Rounding(target=target, places=places, down=down, grade_exact=grade_exact):
+            zh = language == "zh"  # `取整 总分 保留 0 位 截尾，等级按未取整总分`, as a standard words it
+            _add(out, span.start, span.end, depth,
+                 f"rounding {target} {'保留 ' if zh else ''}{places} places" + (" down" if down else "")
+                 + (("，" if zh else ", ") + "grade_exact" if grade_exact else ""))
         case ast.FactDecl():
             _add(out, span.start, span.end, depth, _fact(item))
         case ast.Let(name=name, expr=expr):

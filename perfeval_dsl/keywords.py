@@ -14,7 +14,7 @@ KEYWORDS = (
     "title", "total", "grades", "otherwise", "fact", "number", "boolean", "text", "let", "group",
     "indicator", "weight", "explanation", "standard", "target", "direction", "score", "by", "if", "then", "else",
     "between", "and", "or", "not", "true", "false", "per", "deduct", "limit", "prorated", "checklist",
-    "to", "judged", "override",
+    "to", "judged", "override", "rounding", "indicators", "groups", "places", "half_up", "down", "grade_exact",
 )
 
 # The Chinese forms of the keywords, each with the English keyword it stands for (the first form of each is
@@ -30,11 +30,13 @@ KEYWORDS_ZH = {
     "真": "true", "否": "false", "假": "false", "不得分": "0",
     "每": "per", "扣": "deduct", "最多扣": "limit", "扣满": "limit", "为止": "", "按比例": "prorated",
     "扣完为止": "", "逐项": "checklist", "对": "to", "评定": "judged", "调整得分": "override",
+    "取整": "rounding", "小计": "groups", "保留": "", "位": "places", "四舍五入": "half_up", "截尾": "down",
+    "等级按未取整总分": "grade_exact",
 }
 
 # The grammar's NAME terminal: a name never starts with 若, 如果 or 否则, is never one of the words of `_SPLIT`
 # alone, and never runs on into one of them before a digit.
-_SPLIT = "得|分值|介于|每|扣|扣满|最多扣"
+_SPLIT = "得|分值|介于|每|扣|扣满|最多扣|保留"
 NAME_PATTERN = (rf"(?!若|如果|否则)(?!(?:{_SPLIT})(?!\w))(?!(?:{_SPLIT})[0-9０-９])[^\W\d]"
                 rf"(?:(?!(?:{_SPLIT})[0-9０-９])\w)*")
 _NAME = re.compile(NAME_PATTERN)

@@ -8,6 +8,7 @@ filled in, so later stages never guess. Weights are Decimals in points. Imports 
 
 from __future__ import annotations
 
+import decimal
 import functools
 from decimal import Decimal
 from typing import Union
@@ -108,6 +109,11 @@ class Program:
     tree: tuple[Group | Indicator, ...]
     indicators: tuple[Indicator, ...]
     diagnostics: tuple[Diagnostic, ...] = attrs.field(eq=False, repr=False, default=())
+    rounding: tuple[ast.Rounding, ...] = ()  # declared rounding (取整), at most one per target
+
+    def rounding_of(self, target: str) -> ast.Rounding | None:
+        """The declared rounding of "indicators", "groups" or "total", if any."""
+        return next((r for r in self.rounding if r.target == target), None)
 
     @functools.cached_property
     def node_texts(self) -> dict[int, tuple[object, str]]:
@@ -129,6 +135,14 @@ class Program:
 
         walk(self.tree)
         return tuple(found)
+
+    def rounded(self, target: str, value: Decimal) -> Decimal:
+        """`value` rounded as declared for `target` (四舍五入 unless 截尾), or as it is."""
+        rule = self.rounding_of(target)
+        if rule is None:
+            return value
+        return value.quantize(Decimal(1).scaleb(-rule.places),
+                              rounding=decimal.ROUND_DOWN if rule.down else decimal.ROUND_HALF_UP)
 
     def grade_for(self, total: Decimal) -> GradeBand:
         for band in self.grades:

@@ -26,6 +26,7 @@ from perfeval_dsl.compiler import (
     JudgedWorking,
     OverrideWorking,
     ProportionWorking,
+    RoundingWorking,
     Working,
 )
 from perfeval_dsl.errors import Diagnostic
@@ -102,7 +103,8 @@ class IndicatorResult:
 @attrs.frozen(kw_only=True)
 class GroupResult:
     group: model.Group
-    score: Decimal
+    score: Decimal  # as declared rounding (取整 小计) shows it
+    exact: Decimal | None = None  # the sum of its indicators' scores
 
     @property
     def name(self) -> str:
@@ -162,6 +164,7 @@ class Result:
     total: Decimal
     grade: str
     diagnostics: tuple[Diagnostic, ...] = ()
+    exact_total: Decimal | None = None  # the total before the declared rounding (取整 总分), when one is declared
     trace: UnitTrace = attrs.field(eq=False, repr=False)
     facts_sha256: str | None = attrs.field(eq=False, default=None)
     evaluated_seconds: float = attrs.field(eq=False)  # when, as `evaluation.evaluation_seconds` gives it
@@ -181,8 +184,9 @@ class Result:
         """Each group's subtotal, parents before children, in file order."""
         scores = self.scores
         with decimal.localcontext(CONTEXT):  # the evaluation's context, whatever the caller's is
-            return tuple(GroupResult(group=group, score=sum([scores[i] for i in members], Decimal(0)))
-                         for group, members in zip(self.program.groups, self.group_members, strict=True))
+            subtotals = [sum([scores[i] for i in members], Decimal(0)) for members in self.group_members]
+            return tuple(GroupResult(group=group, score=self.program.rounded("groups", subtotal), exact=subtotal)
+                         for group, subtotal in zip(self.program.groups, subtotals, strict=True))
 
     @functools.cached_property
     def indicators(self) -> tuple[IndicatorResult, ...]:
@@ -240,6 +244,7 @@ class Result:
             "rules": self.program.source.name,
             "facts": self.facts_name,
             "total": self.total,
+            **({"total_exact": self.exact_total} if self.exact_total is not None else {}),
             "max_total": self.program.total,
             "grade": self.grade,
             "grades": [
@@ -248,7 +253,8 @@ class Result:
                 for band in self.program.grades
             ],
             "groups": [
-                {"name": g.group.name, "path": list(g.group.path), "weight": g.group.weight, "score": g.score}
+                {"name": g.group.name, "path": list(g.group.path), "weight": g.group.weight, "score": g.score,
+                 **({"score_exact": g.exact} if self.program.rounding_of("groups") is not None else {})}
                 for g in self.groups
             ],
             "indicators": [_indicator_dict(r, self.program) for r in self.indicators],
@@ -345,6 +351,9 @@ def _working_dict(working: Working, program: model.Program) -> dict[str, Any]:
                 "target": text_of(program, working.node.target), "target_value": working.target,
                 "direction": "lower" if working.lower else "higher", "ratio": working.ratio,
                 "capped": working.capped, "zero": working.zero, "score": working.score}
+    if isinstance(working, RoundingWorking):
+        return {"kind": "rounding", "exact": working.exact, "score": working.score, "places": working.places,
+                "mode": "down" if working.down else "half_up"}
     if isinstance(working, OverrideWorking):
         return {"kind": "override", "fact": working.fact, "rule_score": working.rule_score, "score": working.score,
                 "reason": working.reason}

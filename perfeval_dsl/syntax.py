@@ -373,6 +373,29 @@ class _ToAst(Transformer[Token, Any]):
     def grades(self, meta: Any, bands: list[ast.GradeBand]) -> ast.Grades:
         return ast.Grades(bands=tuple(bands), span=self._span(meta))
 
+    def rounding(self, meta: Any, children: list[Any]) -> ast.Rounding:
+        target, places, mode, *rest = children
+        return ast.Rounding(target=target, places=int(literal_number(str(places))), down=mode == "down",
+                            grade_exact=bool(rest), span=self._span(meta))
+
+    def round_indicators(self, meta: Any, children: list[Any]) -> str:
+        return "indicators"
+
+    def round_groups(self, meta: Any, children: list[Any]) -> str:
+        return "groups"
+
+    def round_total(self, meta: Any, children: list[Any]) -> str:
+        return "total"
+
+    def half_up(self, meta: Any, children: list[Any]) -> str:
+        return "half_up"
+
+    def round_down(self, meta: Any, children: list[Any]) -> str:
+        return "down"
+
+    def grade_exact(self, meta: Any, children: list[Any]) -> bool:
+        return True
+
     def grade_at_least(self, meta: Any, children: list[Any]) -> ast.GradeBand:
         label, op, number = children
         threshold = ast.Number(value=literal_number(str(number)), unit=None, span=self._token_span(number))

@@ -434,3 +434,69 @@ def test_an_override_round_trips_through_fmt_and_conversion() -> None:
     english = convert_keywords(OVERRIDE, "en")
     assert english is not None and "  override 评价组调整分\n" in english
     assert convert_keywords(english, "zh") == OVERRIDE
+
+
+# ---- declared rounding (取整) -------------------------------------------------------------------------------
+
+ROUNDED = """总分 20
+{declarations}
+事实 完成数: 个
+事实 计划数: 个
+一级指标 产出 分值 20 {{
+  指标 数量 分值 10 {{ 得分 按比例 完成数 对 计划数 }}
+  指标 质量 分值 10 {{ 得分 分值 * 完成数 / 计划数 }}
+}}
+"""
+
+
+@pytest.mark.parametrize(("declarations", "done", "scores", "total"), [
+    ("", "862", ("8.620", "8.62"), "17.240"),  # nothing rounded unless declared
+    ("取整 指标 保留 0 位", "862", ("9", "9"), "18"),
+    ("取整 指标 保留 0 位", "845", ("8", "8"), "16"),
+    ("取整 指标 保留 0 位", "850", ("9", "9"), "18"),  # half up
+    ("取整 指标 保留 0 位 截尾", "899", ("8", "8"), "16"),
+    ("取整 指标 保留 1 位", "8625", ("8.6", "8.6"), "17.2"),
+    ("取整 总分 保留 0 位", "862", ("8.620", "8.62"), "17"),
+])
+def test_rounding_as_declared(declarations: str, done: str, scores: tuple[str, str], total: str) -> None:
+    plan = "10000" if len(done) == 4 else "1000"
+    result = pe.evaluate(pe.parse_rules(ROUNDED.format(declarations=declarations)),
+                         {"完成数": f"{done} 个", "计划数": f"{plan} 个"})
+    assert [str(s) for s in result.scores] == list(scores)
+    assert str(result.total) == total
+
+
+def test_groups_are_rounded_as_shown_and_the_exact_values_kept() -> None:
+    text = ROUNDED.format(declarations="取整 小计 保留 0 位\n取整 总分 保留 1 位")
+    result = pe.evaluate(pe.parse_rules(text), {"完成数": "862 个", "计划数": "1000 个"})
+    document = json.loads(pe.render(result, "json"), parse_float=Decimal)
+    assert (document["groups"][0]["score"], document["groups"][0]["score_exact"]) == (17, Decimal("17.240"))
+    assert (document["total"], document["total_exact"]) == (Decimal("17.2"), Decimal("17.240"))
+    assert "  (exact 17.24, rounded to 17.2: 1 decimal places, half up)" in pe.render(result, "text").splitlines()
+
+
+@pytest.mark.parametrize(("declaration", "grade"), [("取整 总分 保留 0 位", "优"),
+                                                    ("取整 总分 保留 0 位，等级按未取整总分", "良"),
+                                                    ("", "良")])
+def test_the_grade_reads_the_rounded_total_unless_told(declaration: str, grade: str) -> None:
+    text = f"总分 100\n{declaration}\n事实 打分: 分\n指标 综合 分值 100 {{ 得分 评定 打分 介于 0% 与 100% }}"
+    assert pe.evaluate(pe.parse_rules(text), {"打分": "89.5 分"}).grade == grade
+
+
+@pytest.mark.parametrize(("declarations", "expected"), [
+    ("取整 总分 保留 0 位\n取整 总分 保留 1 位", ["PE307"]),
+    ("取整 指标 保留 0 位，等级按未取整总分", ["PE303"]),
+    ("取整 总分 保留 12 位", ["PE213"]),
+])
+def test_rounding_mistakes(declarations: str, expected: list[str]) -> None:
+    assert codes(ROUNDED.format(declarations=declarations)) == expected
+
+
+def test_rounding_round_trips_through_fmt_and_conversion() -> None:
+    text = ROUNDED.format(declarations="取整 指标 保留 0 位 截尾\n取整 总分 保留 1 位，等级按未取整总分")
+    formatted, _ = format_rules(Source("r.perfeval", text))
+    assert formatted is not None and tree(formatted) == tree(text)
+    assert "取整 指标 保留 0 位 截尾\n取整 总分 保留 1 位，等级按未取整总分\n" in formatted
+    english = convert_keywords(text, "en")
+    assert english is not None and "rounding indicators 0 places down\nrounding total 1 places，grade_exact" in english
+    assert tree(english) == tree(text)

@@ -27,7 +27,7 @@ def tree(text: str) -> ast.RuleFile:
 
 
 def test_keyword_list_matches_the_grammar() -> None:
-    quoted = set(re.findall(r'"([a-z]+)"', grammar_text()))
+    quoted = set(re.findall(r'"([a-z_]+)"', grammar_text()))
     assert quoted == set(KEYWORDS)
     rules = "\n".join(line.split("//")[0] for line in grammar_text().splitlines())
     chinese = {word for word in re.findall(r'"([^"]*)"', rules) if re.fullmatch(r"[\u4e00-\u9fff]+", word)}

@@ -16,7 +16,13 @@ from rich.console import Console
 from rich.text import Text
 
 from perfeval_dsl import ast
-from perfeval_dsl.compiler import DeductionWorking, JudgedWorking, OverrideWorking, ProportionWorking
+from perfeval_dsl.compiler import (
+    DeductionWorking,
+    JudgedWorking,
+    OverrideWorking,
+    ProportionWorking,
+    RoundingWorking,
+)
 from perfeval_dsl.result import GroupResult, IndicatorResult, Result, UsedValue
 from perfeval_dsl.source import display_width
 from perfeval_dsl.unparse import number_text, unparse
@@ -42,7 +48,9 @@ WORDS = {
            "zero target": "the target is 0: nothing was asked, 100%",
            "zero actual": "the actual is 0: the best there is, 100%",
            "band": "within the band {low} to {high}", "override": "override",
-           "overridden": "the rule gives {rule}; {fact} = {score}{reason} → {score}"},
+           "overridden": "the rule gives {rule}; {fact} = {score}{reason} → {score}", "rounded": "rounded",
+           "total rounded": "  (exact {exact}, rounded to {total}: {how})",
+           "round half up": "{places} decimal places, half up", "round down": "{places} decimal places, cut off"},
     "zh": {"rules": "规则文件", "facts": "事实文件", "standard": "评分标准", "target": "目标值", "rule": "规则",
            "values": "取值", "judgement": "判断", "tiers": "档次", "score": "得分", "else": "否则",
            "otherwise": "其他", "is": "为", "fired": "命中", "not met": "未满足", "not reached": "未判断",
@@ -55,7 +63,9 @@ WORDS = {
            "proportion": "按比例", "judged": "评定", "at most 100%": "满分为止，最多 100%", "reverse": "反向：越少越好",
            "zero target": "目标为 0：没有要求，按 100%", "zero actual": "实际为 0：最好的情况，按 100%",
            "band": "在区间 {low} 至 {high} 之内", "override": "调整得分",
-           "overridden": "规则得分 {rule}；{fact} = {score}{reason} → {score}"},
+           "overridden": "规则得分 {rule}；{fact} = {score}{reason} → {score}", "rounded": "取整",
+           "total rounded": "  （未取整 {exact}，取整为 {total}：{how}）",
+           "round half up": "保留 {places} 位，四舍五入", "round down": "保留 {places} 位，截尾"},
 }
 _LABEL_WIDTH = 10
 _SCORE_WIDTH = 11
@@ -105,12 +115,20 @@ def trace_lines(result: Result, *, explain: str = "full", width: int = 100, lang
         if not group.group.path:
             yield _score_line(group.name, group.score, group.group.weight, 0, width, bold=False)
     yield _score_line(words["Total"], result.total, result.max_total, 0, width, bold=True)
-    band = result.program.grade_for(result.total)
+    graded = result.total
+    total_rule = result.program.rounding_of("total")
+    if total_rule is not None and result.exact_total is not None and result.exact_total != result.total:
+        yield Text(words["total rounded"].format(exact=plain(result.exact_total), total=plain(result.total),
+                                                 how=words["round down" if total_rule.down else "round half up"].format(
+                                                     places=total_rule.places)), style="dim")
+        if total_rule.grade_exact:
+            graded = result.exact_total
+    band = result.program.grade_for(graded)
     bands = ", ".join(
         f"{b.label} {'≥' if b.inclusive else '>'} {plain(b.threshold)}" if b.threshold is not None
         else f"{b.label} {words['below']}" for b in result.program.grades
     )
-    reason = (f"{plain(result.total)} {'≥' if band.inclusive else '>'} {plain(band.threshold)}"
+    reason = (f"{plain(graded)} {'≥' if band.inclusive else '>'} {plain(band.threshold)}"
               if band.threshold is not None else words["below every other grade"])
     line = Text(words["Grade"] + " ", style="bold")
     line.append(result.grade, style="bold magenta")
@@ -240,7 +258,7 @@ def _decision(result: IndicatorResult, values: dict[str, UsedValue], indent: int
         label = words["tiers"]
     elif result.workings and isinstance(rule.expr, (ast.Deduction, ast.Checklist, ast.Proportion, ast.Judged)):
         yield from _working_lines(result, values, indent, words)
-        return
+        label = ""
     else:
         yield from _working_lines(result, values, indent, words)
         substituted = unparse(rule.expr, substitute, lang=words["lang"])
@@ -248,12 +266,32 @@ def _decision(result: IndicatorResult, values: dict[str, UsedValue], indent: int
             substituted = unparse(rule.expr, lambda n: plain(result.weight) if n == "weight" else substitute(n),
                                   lang=words["lang"])
         text = Text(f"{substituted} = ")
-        text.append(format_points(result.score), style="bold")
+        text.append(format_points(_rule_score(result)), style="bold")
         rows.append(text)
         label = words["score"]
     for index, row in enumerate(rows):
         yield _label_line(label, row, indent) if index == 0 else _continuation(row, indent)
+    yield from _after_rule_lines(result, indent, words)
+
+
+def _rule_score(result: IndicatorResult) -> Decimal:
+    """The score the rule itself gave: before an override (调整得分) and the declared rounding."""
     for working in result.workings:
+        if isinstance(working, OverrideWorking):
+            return working.rule_score
+    for working in result.workings:
+        if isinstance(working, RoundingWorking):
+            return working.exact
+    return result.score
+
+
+def _after_rule_lines(result: IndicatorResult, indent: int, words: dict[str, str]) -> Iterator[Text]:
+    """The replacement of the rule's score by the evaluation team, then the declared rounding."""
+    for working in result.workings:
+        if isinstance(working, RoundingWorking):
+            how = words["round down" if working.down else "round half up"].format(places=working.places)
+            yield _label_line(words["rounded"], Text(f"{plain(working.exact)} → {plain(working.score)}   ({how})"),
+                              indent)
         if isinstance(working, OverrideWorking):
             reason = f"（{working.reason}）" if working.reason else ""
             if reason and words["lang"] == "en":
@@ -270,7 +308,7 @@ def _working_lines(result: IndicatorResult, values: dict[str, UsedValue], indent
     substitute = _substitute(values)
     for working in result.workings:
         rows: list[Text] = []
-        if isinstance(working, OverrideWorking):
+        if isinstance(working, (OverrideWorking, RoundingWorking)):
             continue  # shown after the rule's own decision
         if isinstance(working, DeductionWorking):
             label = words["deduction"]
