@@ -330,8 +330,18 @@ class ScoreBy:
     span: Span = _span
 
 
+@attrs.frozen(kw_only=True)
+class Veto:
+    """`一票否决 若 条件`: when the condition holds, every score of what it stands in is 0; with `grade_cap`
+    (`，等级最高为 中`) the scores stay and the grade is at most that one."""
+
+    condition: Expr
+    grade_cap: str | None
+    span: Span = _span
+
+
 ScoreRule = Union[ScoreExpr, ScoreBy]  # noqa: UP007
-IndicatorItem = Union[TextField, Let, ScoreExpr, ScoreBy]  # noqa: UP007
+IndicatorItem = Union[TextField, Let, ScoreExpr, ScoreBy, Veto]  # noqa: UP007
 
 
 @attrs.frozen(kw_only=True)
@@ -350,9 +360,10 @@ class Group:
     children: tuple[Group | Indicator, ...]
     span: Span = _span
     name_span: Span = _span
+    vetoes: tuple[Veto, ...] = ()
 
 
-Item = Union[Title, Total, Grades, Rounding, FactDecl, Let, Group, Indicator]  # noqa: UP007
+Item = Union[Title, Total, Grades, Rounding, FactDecl, Let, Veto, Group, Indicator]  # noqa: UP007
 
 
 @attrs.frozen(kw_only=True)

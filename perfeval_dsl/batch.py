@@ -41,6 +41,11 @@ class UnitOutcome:
     lost: tuple[tuple[str, Decimal], ...] = ()  # (indicator, points lost), most first
     diagnostics: tuple[Diagnostic, ...] = ()  # why it was not scored; for a scored unit, its facts' warnings
     resumed: bool = False  # read back from an earlier run's output
+    row: int | None = None  # the table's row, when the row names no unit (its name is then `row N`)
+
+    def shown_name(self, lang: str = "en") -> str:
+        """The unit's name; a row that names no unit is `row 5` (in Chinese `第 5 行`)."""
+        return f"第 {self.row} 行" if lang == "zh" and self.row is not None else self.name
 
     @property
     def ok(self) -> bool:
@@ -139,18 +144,18 @@ def _outcomes(rules: CompiledRules, units: Iterator[Unit], out: Path | None,
                 yield unit, earlier
                 continue
         if unit.facts is None:
-            yield unit, UnitOutcome(name=unit.name, diagnostics=unit.diagnostics)
+            yield unit, UnitOutcome(name=unit.name, diagnostics=unit.diagnostics, row=unit.row)
             continue
         try:
             result = evaluate(rules, unit.facts, memo)
         except PerfevalError as failure:
-            yield unit, UnitOutcome(name=unit.name, diagnostics=failure.diagnostics)
+            yield unit, UnitOutcome(name=unit.name, diagnostics=failure.diagnostics, row=unit.row)
             continue
         if target is not None:
             try:
                 write_text_atomically(target, to_json(result.to_dict()))
             except OSError as exc:
-                yield unit, UnitOutcome(name=unit.name, diagnostics=(error(
+                yield unit, UnitOutcome(name=unit.name, row=unit.row, diagnostics=(error(
                     "PE003", f"cannot write `{target}`: {exc.strerror or exc}", path=str(target),
                     help="check that the folder exists and that you may write to it",
                     zh=Chinese(f"无法写入 `{target}`：{exc.strerror or exc}",
@@ -160,7 +165,7 @@ def _outcomes(rules: CompiledRules, units: Iterator[Unit], out: Path | None,
         # for every unit and were shown by `check`.
         own = tuple(d for d in result.diagnostics if d not in rules.program.diagnostics)
         yield unit, UnitOutcome(name=unit.name, total=result.total, grade=result.grade, lost=most_lost(result),
-                                diagnostics=own)
+                                diagnostics=own, row=unit.row)
 
 
 def _read_back(unit: Unit, target: Path, rules_sha256: str) -> UnitOutcome | None:
@@ -179,6 +184,6 @@ def _read_back(unit: Unit, target: Path, rules_sha256: str) -> UnitOutcome | Non
                 for i in document["indicators"] if Decimal(i["score"]) < Decimal(i["weight"])]
         lost.sort(key=lambda item: -item[1])
         return UnitOutcome(name=name, total=Decimal(document["total"]), grade=str(document["grade"]),
-                           lost=tuple(lost[:3]), resumed=True)
+                           lost=tuple(lost[:3]), resumed=True, row=unit.row)
     except (OSError, ValueError, KeyError, TypeError, ArithmeticError):
         return None

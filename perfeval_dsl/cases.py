@@ -79,6 +79,11 @@ class Case:
     expect: Expected
     without_spans: tuple[Span, ...] = attrs.field(eq=False, default=())
     span: Span = attrs.field(eq=False)
+    number: int | None = attrs.field(eq=False, default=None)  # its place in the list, when it has no name
+
+    def shown_name(self, lang: str = "en") -> str:
+        """The case's name; a case without one is `case 2` (in Chinese `第 2 个用例`)."""
+        return f"第 {self.number} 个用例" if lang == "zh" and self.number is not None else self.name
 
 
 @attrs.frozen(kw_only=True)
@@ -265,7 +270,8 @@ def _case(reader: _Reader, node: yaml.Node, number: int, path: str) -> Case | No
         return None
     expect = _expected(reader, fields["expect"])
     return Case(name=name or f"case {number}", facts=facts, without=tuple(without), expect=expect,
-                without_spans=tuple(without_spans), span=reader.span(fields.get("name", node)))
+                without_spans=tuple(without_spans), span=reader.span(fields.get("name", node)),
+                number=None if name and "name" in fields else number)
 
 
 def _expected(reader: _Reader, node: yaml.Node) -> Expected:
@@ -307,12 +313,16 @@ def _expected(reader: _Reader, node: yaml.Node) -> Expected:
 
 @attrs.frozen
 class Mismatch:
-    """One expectation a case did not meet: what, the expected and the actual text, and why if known."""
+    """One expectation a case did not meet: what, the expected and the actual text, and why if known; with
+    the Chinese of those that have words (`what_zh`, `actual_zh`, `detail_zh`; None: the same in both)."""
 
     what: str
     expected: str
     actual: str
     detail: str | None = None
+    what_zh: str | None = attrs.field(default=None, eq=False)
+    actual_zh: str | None = attrs.field(default=None, eq=False)
+    detail_zh: str | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -336,6 +346,7 @@ class Branch:
     index: int
     text: str
     where: tuple[str, ...] = ()
+    text_zh: str = attrs.field(default="", eq=False)  # `text` with the rules' keywords in Chinese
 
 
 @attrs.frozen(kw_only=True)
@@ -380,15 +391,19 @@ def branches(indicator: model.Indicator) -> tuple[Branch, ...]:
     where = (*indicator.path, name)
     if isinstance(rule, ast.ScoreBy):
         return tuple(Branch(name, i, (f'"{arm.value.value}"' if arm.value is not None else "otherwise")
-                            + f" -> {unparse(arm.score)}", where) for i, arm in enumerate(rule.arms))
+                            + f" -> {unparse(arm.score)}", where,
+                            (f'"{arm.value.value}"' if arm.value is not None else "其他")
+                            + f" -> {unparse(arm.score, lang='zh')}") for i, arm in enumerate(rule.arms))
     if isinstance(rule.expr, ast.Tiered):
         tiered = rule.expr
-        found = [Branch(name, i, f"tier {i + 1}: {unparse(t.score)} if {unparse(t.condition)}", where)
+        found = [Branch(name, i, f"tier {i + 1}: {unparse(t.score)} if {unparse(t.condition)}", where,
+                        f"第 {i + 1} 档：{unparse(t.score, lang='zh')} 若 {unparse(t.condition, lang='zh')}")
                  for i, t in enumerate(tiered.tiers)]
         if tiered.default is not None:
-            found.append(Branch(name, len(tiered.tiers), f"else {unparse(tiered.default)}", where))
+            found.append(Branch(name, len(tiered.tiers), f"else {unparse(tiered.default)}", where,
+                                f"否则 {unparse(tiered.default, lang='zh')}"))
         return tuple(found)
-    return (Branch(name, 0, f"score {unparse(rule.expr)}", where),)
+    return (Branch(name, 0, f"score {unparse(rule.expr)}", where, f"得分 {unparse(rule.expr, lang='zh')}"),)
 
 
 def run_tests(tests: CaseFile, rules: CompiledRules) -> CaseReport:
@@ -473,31 +488,36 @@ def _run_case(tests: CaseFile, case: Case, rules: CompiledRules) -> CaseOutcome:
             wanted = sorted(set(expect.errors))
             if wanted == codes:
                 return CaseOutcome(case=case, mismatches=())
-            return CaseOutcome(case=case, mismatches=(Mismatch("error", ", ".join(wanted), ", ".join(codes)),),
+            return CaseOutcome(case=case, mismatches=(Mismatch("error", ", ".join(wanted), ", ".join(codes),
+                                                               what_zh="错误"),),
                                diagnostics=failure.diagnostics)
         return CaseOutcome(case=case, mismatches=(), diagnostics=failure.diagnostics)
     mismatches: list[Mismatch] = []
     if expect.errors:
-        mismatches.append(Mismatch("error", ", ".join(expect.errors), f"no error (total {plain(result.total)})"))
+        mismatches.append(Mismatch("error", ", ".join(expect.errors), f"no error (total {plain(result.total)})",
+                                   what_zh="错误", actual_zh=f"没有错误（总分 {plain(result.total)}）"))
     for name, points, _ in expect.scores:
         scored = result.indicator(name)
         if scored.score != points:
-            mismatches.append(Mismatch(name, plain(points), plain(scored.score), _why(scored)))
+            branch = _why(scored)
+            mismatches.append(Mismatch(name, plain(points), plain(scored.score), branch and branch.text,
+                                       detail_zh=branch and branch.text_zh))
     subtotals = {g.group.name: g.score for g in result.groups}
     for name, points, _ in expect.groups:
         if subtotals[name] != points:
             mismatches.append(Mismatch(name, plain(points), plain(subtotals[name])))
     if expect.total is not None and result.total != expect.total:
-        mismatches.append(Mismatch("total", plain(expect.total), plain(result.total)))
+        mismatches.append(Mismatch("total", plain(expect.total), plain(result.total), what_zh="总分"))
     if expect.grade is not None and result.grade != expect.grade:
-        mismatches.append(Mismatch("grade", expect.grade, result.grade))
+        mismatches.append(Mismatch("grade", expect.grade, result.grade, what_zh="等级"))
     return CaseOutcome(case=case, mismatches=tuple(mismatches), result=result)
 
 
-def _why(scored: IndicatorResult) -> str | None:
+def _why(scored: IndicatorResult) -> Branch | None:
+    """The branch of its rule that gave an indicator its score."""
     for branch in branches(scored.indicator):
         if branch.index == (scored.branch if scored.branch is not None else 0):
-            return branch.text
+            return branch
     return None
 
 

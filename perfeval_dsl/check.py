@@ -79,8 +79,11 @@ def _too_deep(tree: ast.RuleFile) -> Iterator[Diagnostic]:
                     yield from (arm.score for arm in arms)
                 case ast.Indicator(items=inner):
                     yield from expressions(inner)
-                case ast.Group(children=inner):
+                case ast.Group(children=inner, vetoes=vetoes):
+                    yield from expressions(vetoes)
                     yield from expressions(inner)
+                case ast.Veto(condition=condition):
+                    yield condition
 
     for expr in expressions(tree.items):
         levels = depth(expr)
@@ -262,6 +265,10 @@ class _Checker:
         self.invalid_weight = False  # a weight already reported invalid: sums over it would mislead
         self.weight_mismatches = 0
         self.used_names: set[str] = set()
+        # Each 一票否决 checked, with what it stands in (None: the whole evaluation); made `model.Veto`s once the
+        # indicators' positions are known.
+        self.vetoes: list[tuple[ast.Veto, ast.Expr, ast.Group | ast.Indicator | None]] = []
+        self.built: dict[int, model.Group | model.Indicator] = {}  # id of a syntax node -> its model node
 
     # -- reporting
     def err(self, code: str, message: str, span: Span, label: str = "", **kw: object) -> None:
@@ -283,6 +290,9 @@ class _Checker:
         for name in self.global_lets:
             self._let_type(name, top_scope)
 
+        for item in tree.items:
+            if isinstance(item, ast.Veto):
+                self._veto(item, top_scope, None)
         nodes = [item for item in tree.items if isinstance(item, (ast.Group, ast.Indicator))]
         self._unique_siblings(nodes, "at the top level")
         built = tuple(self._node(node, ()) for node in nodes)
@@ -310,17 +320,46 @@ class _Checker:
                           "never used", help="remove the declaration, or use the fact in a rule",
                           zh=Chinese(f"事实 `{name}` 已声明，但没有规则用到它", "未被使用",
                                      "请删除这条声明，或在规则中用到这个事实"))
+        grade_bands = self._grades(grades, total[0])
         return model.Program(
             source=self.source,
             title=title,
             total=total[0],
-            grades=self._grades(grades, total[0]),
+            grades=grade_bands,
             facts=self.facts,
             lets=self.checked_lets,
             tree=built,
             indicators=indicators,
             rounding=self._rounding(tree),
+            vetoes=self._model_vetoes(indicators, grade_bands),
         )
+
+    def _veto(self, veto: ast.Veto, scope: _Scope, node: ast.Group | ast.Indicator | None) -> None:
+        condition_type, condition = self._expr(veto.condition, scope)
+        if self._boolean(condition_type, veto.condition):
+            self.vetoes.append((veto, condition, node))
+
+    def _model_vetoes(self, indicators: tuple[model.Indicator, ...],
+                      grades: tuple[model.GradeBand, ...]) -> tuple[model.Veto, ...]:
+        position = {id(indicator): index for index, indicator in enumerate(indicators)}
+        labels = [band.label for band in grades]
+        found = []
+        for veto, condition, node in self.vetoes:
+            if veto.grade_cap is not None and veto.grade_cap not in labels:
+                self.err("PE303", f"`{veto.grade_cap}` is not one of the grades ({', '.join(labels)})", veto.span,
+                         "unknown grade", help=did_you_mean(veto.grade_cap, labels) or "name one of the grades",
+                         zh=Chinese(f"`{veto.grade_cap}` 不是等级之一（{'、'.join(labels)}）", "未知等级",
+                                    did_you_mean_zh(veto.grade_cap, labels) or "请写出其中一个等级"))
+                continue
+            built = self.built.get(id(node)) if node is not None else None
+            if node is not None and built is None:
+                continue  # the node itself had errors
+            members = tuple(position[id(i)] for i in (indicators if built is None else self._leaves(built)))
+            where = "evaluation" if built is None else "group" if isinstance(built, model.Group) else "indicator"
+            found.append(model.Veto(condition=condition, grade_cap=veto.grade_cap, where=where,
+                                    name=built.name if built is not None else "", members=members,
+                                    indicator=members[0] if where == "indicator" else None, span=veto.span))
+        return tuple(found)
 
     def _rounding(self, tree: ast.RuleFile) -> tuple[ast.Rounding, ...]:
         found: dict[str, ast.Rounding] = {}
@@ -569,9 +608,14 @@ class _Checker:
         return number.value
 
     def _node(self, node: ast.Group | ast.Indicator, path: tuple[str, ...]) -> model.Group | model.Indicator:
-        if isinstance(node, ast.Indicator):
-            return self._indicator(node, path)
+        built = self._indicator(node, path) if isinstance(node, ast.Indicator) else self._group(node, path)
+        self.built[id(node)] = built
+        return built
+
+    def _group(self, node: ast.Group, path: tuple[str, ...]) -> model.Group:
         self._unique_siblings(list(node.children), f"in the group `{node.name}`")
+        for veto in node.vetoes:
+            self._veto(veto, _Scope(None, None), node)
         mismatches_before = self.weight_mismatches
         children = tuple(self._node(child, (*path, node.name)) for child in node.children)
         computed = sum((child.weight for child in children), Decimal(0))
@@ -600,6 +644,7 @@ class _Checker:
         weight = self._weight(node.weight)
         fields: dict[str, ast.TextField] = {}
         rules: list[ast.ScoreExpr | ast.ScoreBy] = []
+        vetoes: list[ast.Veto] = []
         local: dict[str, ast.Let] = {}
         for item in node.items:
             if isinstance(item, ast.TextField):
@@ -612,6 +657,8 @@ class _Checker:
                 fields[item.kind] = item
             elif isinstance(item, ast.Let):
                 self._declare_let(item, local)
+            elif isinstance(item, ast.Veto):
+                vetoes.append(item)
             else:
                 if rules:
                     self.err("PE304", f"`{node.name}` has more than one `score` rule", item.span,
@@ -637,6 +684,8 @@ class _Checker:
                                 help="请添加一行，例如 `score 3 if 部门职能 == \"清晰合理\" else 0`"))
         else:
             rule = self._rule(rules[0], scope, node, weight)
+        for veto in vetoes:
+            self._veto(veto, scope, node)
         inputs = self._inputs(rule, local)
         return model.Indicator(
             name=node.name,

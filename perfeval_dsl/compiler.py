@@ -116,8 +116,19 @@ class RoundingWorking:
     down: bool  # 截尾 rather than 四舍五入
 
 
+@attrs.frozen
+class VetoWorking:
+    """一票否决 number `veto` (in `program.vetoes`) held: the indicator's score `rule_score` became 0, or, for a
+    veto that caps the grade (`indicator` None), the grade is capped."""
+
+    indicator: int | None
+    veto: int
+    rule_score: Decimal | None = None
+    rule: model.Veto | None = attrs.field(default=None, eq=False)
+
+
 Working = (DeductionWorking | ChecklistWorking | ProportionWorking | JudgedWorking | OverrideWorking
-           | RoundingWorking)
+           | RoundingWorking | VetoWorking)
 
 
 @attrs.frozen
@@ -182,9 +193,25 @@ def compile_program(program: model.Program) -> CompiledRules:
                          score_unit=namespace["score_unit"], all_lets=namespace["all_lets"], python=source)
 
 
-def declared_facts(program: model.Program) -> dict[str, Declared]:
-    """The facts a unit must supply: every declared fact, required when some indicator reads it."""
+def used_names(program: model.Program) -> set[str]:
+    """The facts and derived values some rule or 一票否决 reads (each derived value with what it reads)."""
     used = {name for indicator in program.indicators for name in indicator.inputs}
+    pending = [(veto.condition, program.indicators[veto.indicator] if veto.indicator is not None else None)
+               for veto in program.vetoes]
+    while pending:
+        expr, scope = pending.pop()
+        for sub in walk(expr):
+            if isinstance(sub, ast.Ref) and sub.name not in used:
+                used.add(sub.name)
+                definition = program.definition(sub.name, scope)
+                if definition is not None:
+                    pending.append((definition.expr, scope))
+    return used
+
+
+def declared_facts(program: model.Program) -> dict[str, Declared]:
+    """The facts a unit must supply: every declared fact, required when some rule or 一票否决 reads it."""
+    used = used_names(program)
     return {name: Declared(fact.type, fact.span, required=name in used, low=fact.low, high=fact.high)
             for name, fact in program.facts.items()}
 
@@ -308,6 +335,9 @@ def _runtime(program: model.Program, writer: _Writer) -> dict[str, Any]:
         workings.append(JudgedWorking(index, node, low, high, value))
         return value
 
+    def vetoed(indicator: int | None, key: int, rule_score: Decimal | None = None) -> VetoWorking:
+        return VetoWorking(indicator, key, rule_score, program.vetoes[key])
+
     shared = {id(problem) for problem in writer.shared_problems}
 
     def needed_by(index: int, diagnostic: Diagnostic) -> Diagnostic:
@@ -324,6 +354,7 @@ def _runtime(program: model.Program, writer: _Writer) -> dict[str, Any]:
     return {"_needed_by": needed_by, "_divide": divide, "_no_tier": no_tier, "_no_arm": no_arm,
             "_out_of_range": out_of_range, "_deduct": deduct, "_checklist": checklist,
             "_proportion": proportion, "_judged": judged, "_Override": OverrideWorking, "_Rounded": RoundingWorking,
+            "_Vetoed": vetoed,
             "_arithmetic": arithmetic, "_Failure": EvaluationFailure, "_DecimalException": decimal.DecimalException,
             "UnitScores": UnitScores}
 
@@ -561,7 +592,7 @@ class _Writer:
         program = self.program
         lines = ["def score_unit(F):"]
         body: list[str] = []
-        used = {name for indicator in program.indicators for name in indicator.inputs}
+        used = used_names(program)
         for name, var in self.fact_vars.items():
             if name in used:
                 body.append(f"{var} = F[{name!r}]")
@@ -609,6 +640,21 @@ class _Writer:
             if local:
                 names = ", ".join(f"{name!r}: {var}" for name, var in local.items())
                 body.append(f"local_lets[{index}] = {{{names}}}")
+        for key, veto in enumerate(program.vetoes):
+            scope = program.indicators[veto.indicator] if veto.indicator is not None else None
+            body.append("try:")
+            body.append(f"    if {self.expr(veto.condition, scope)}:")
+            if veto.grade_cap is not None:
+                body.append(f"        W.append(_Vetoed(None, {key}))")
+            else:
+                body.append(f"        for i in {veto.members!r}:")
+                body.append("            if scores[i] is not None:")
+                zero = self.constant(Decimal(0))
+                body.append(f"                W.append(_Vetoed(i, {key}, scores[i])); scores[i] = {zero}")
+            body.append("except _Failure as failure:")
+            body.append("    failures.append(failure.diagnostic)")
+            body.append("except _DecimalException:")
+            body.append(f"    failures.append(_arithmetic({veto.members[0]}))")
         names = ", ".join(f"{name!r}: {var}" for name, var in self.let_vars.items())
         body.append(f"lets = {{{names}}}")
         body.append("if failures:")

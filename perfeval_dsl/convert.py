@@ -23,9 +23,9 @@ TO_CHINESE = {
     "true": "是", "false": "否", "per": "每", "deduct": "扣", "limit": "最多扣", "prorated": "按比例",
     "checklist": "逐项", "to": "对", "judged": "评定", "override": "调整得分",
     "rounding": "取整", "indicators": "指标", "groups": "小计", "places": "位", "half_up": "四舍五入", "down": "截尾",
-    "grade_exact": "等级按未取整总分",
+    "grade_exact": "等级按未取整总分", "veto": "一票否决", "grade_at_most": "等级最高为",
 }
-_BETWEEN_RULES = {"between", "partial_between", "fact_range"}
+_BETWEEN_RULES = {"between", "partial_between", "fact_range", "judged"}
 
 
 def convert_keywords(text: str, to: str, name: str = "<string>") -> str | None:

@@ -19,7 +19,7 @@ from decimal import Decimal
 import attrs
 
 from perfeval_dsl import model
-from perfeval_dsl.compiler import NEEDED_BY_ZH, CompiledRules, OverrideWorking, Working
+from perfeval_dsl.compiler import NEEDED_BY_ZH, CompiledRules, OverrideWorking, VetoWorking, Working
 from perfeval_dsl.errors import Chinese, Diagnostic, PerfevalError, error, has_errors, warning
 from perfeval_dsl.facts import BindMemo, Facts, bind, facts_from_mapping
 from perfeval_dsl.result import Result, UnitTrace
@@ -119,7 +119,7 @@ def evaluate_bound(rules: CompiledRules, values: dict[str, Value], facts_name: s
         group_members=tuple(members for _, members in rules.groups),
         total=total,
         exact_total=exact_total if total_rule is not None else None,
-        grade=program.grade_for(graded).label,
+        grade=_capped_grade(program, program.grade_for(graded).label, unit.workings or ()),
         diagnostics=(*program.diagnostics, *diagnostics) if diagnostics else program.diagnostics,
         trace=trace,
         facts_sha256=facts_sha256,
@@ -157,3 +157,14 @@ def _overrides(program: model.Program, workings: Iterable[Working], notes: Mappi
                            f"{plain(working.rule_score)}：{reason}", "人工调整的得分",
                            "请核实理由是否成立；评分过程和 JSON 文档同时列出两个得分")))
     return found
+
+
+def _capped_grade(program: model.Program, grade: str, workings: Iterable[Working]) -> str:
+    """The grade, after every 一票否决 that held and caps it (`等级最高为 中`): the worse of the two."""
+    labels = [band.label for band in program.grades]
+    for working in workings:
+        if isinstance(working, VetoWorking) and working.indicator is None:
+            cap = program.vetoes[working.veto].grade_cap
+            assert cap is not None
+            grade = labels[max(labels.index(grade), labels.index(cap))]
+    return grade

@@ -94,13 +94,16 @@ def _item(item: ast.Item, depth: int, out: list[_Statement], language: str) -> N
             _add(out, span.start, span.end, depth,
                  f"rounding {target} {'保留 ' if zh else ''}{places} places" + (" down" if down else "")
                  + (("，" if zh else ", ") + "grade_exact" if grade_exact else ""))
+        case ast.Veto():
+            _add(out, span.start, span.end, depth, _veto(item, language))
         case ast.FactDecl():
             _add(out, span.start, span.end, depth, _fact(item))
         case ast.Let(name=name, expr=expr):
             _add(out, span.start, span.end, depth, f"let {quoted_name(name)} = {unparse(expr)}")
-        case ast.Group(name=name, weight=weight, children=children):
+        case ast.Group(name=name, weight=weight, children=children, vetoes=vetoes):
             head = f"group {_label(name)}" + (f" weight {number_text(weight)}" if weight is not None else "")
-            _block(out, item, depth, head, [partial(_item, child, depth + 1, out, language) for child in children])
+            inner = sorted([*vetoes, *children], key=lambda node: node.span.start)  # as written
+            _block(out, item, depth, head, [partial(_item, child, depth + 1, out, language) for child in inner])
         case ast.Indicator(name=name, weight=weight, items=items):
             head = f"indicator {_label(name)} weight {number_text(weight)}"
             followed = [*items[1:], None]
@@ -137,6 +140,8 @@ def _indicator_item(item: ast.IndicatorItem, depth: int, out: list[_Statement], 
         case ast.Let(name=name, expr=expr):
             end = "；" if ends else ""
             _add(out, span.start, span.end, depth, f"let {quoted_name(name)} = {unparse(expr)}{end}")
+        case ast.Veto():
+            _add(out, span.start, span.end, depth, _veto(item, language))
         case ast.ScoreExpr():
             _add(out, span.start, span.end, depth, *_score(item, depth, language))
         case ast.ScoreBy(subject=subject, arms=arms):
@@ -187,6 +192,11 @@ def _condition_first(expr: ast.Tiered, room: int, language: str) -> list[str]:
         return [one_line]
     sep = comma.rstrip()
     return [parts[0] + sep] + [_INDENT + part + (sep if n < len(parts) - 2 else "") for n, part in enumerate(parts[1:])]
+
+
+def _veto(veto: ast.Veto, language: str) -> str:
+    cap = f"{'，' if language == 'zh' else ', '}grade_at_most {_label(veto.grade_cap)}" if veto.grade_cap else ""
+    return f"veto if {unparse(veto.condition)}{cap}"
 
 
 def _tier_value(expr: ast.Expr) -> str:

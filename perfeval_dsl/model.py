@@ -87,6 +87,21 @@ class Group:
 
 
 @attrs.frozen(kw_only=True)
+class Veto:
+    """一票否决: when `condition` holds, the scores of the indicators at `members` are 0 (or, with `grade_cap`,
+    the grade is at most that one). `where` is "evaluation", "group" or "indicator", `name` the group's or
+    indicator's; `indicator` is the position of the indicator whose own derived values the condition may read."""
+
+    condition: ast.Expr
+    grade_cap: str | None
+    where: str
+    name: str
+    members: tuple[int, ...]
+    indicator: int | None = None
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
 class GradeBand:
     """`优 >= 90`: totals at or above `threshold` get `label`; the last band has no threshold."""
 
@@ -110,6 +125,7 @@ class Program:
     indicators: tuple[Indicator, ...]
     diagnostics: tuple[Diagnostic, ...] = attrs.field(eq=False, repr=False, default=())
     rounding: tuple[ast.Rounding, ...] = ()  # declared rounding (取整), at most one per target
+    vetoes: tuple[Veto, ...] = ()  # 一票否决, in file order
 
     def rounding_of(self, target: str) -> ast.Rounding | None:
         """The declared rounding of "indicators", "groups" or "total", if any."""

@@ -27,6 +27,7 @@ from perfeval_dsl.compiler import (
     OverrideWorking,
     ProportionWorking,
     RoundingWorking,
+    VetoWorking,
     Working,
 )
 from perfeval_dsl.errors import Diagnostic
@@ -236,6 +237,11 @@ class Result:
                 return result
         raise KeyError(name)
 
+    def _vetoes(self) -> list[dict[str, Any]]:
+        """Every 一票否决 of the rules, and whether it held for this unit."""
+        held = {w.veto for w in self.trace.workings if isinstance(w, VetoWorking)}
+        return [_veto_dict(self.program, key, key in held) for key in range(len(self.program.vetoes))]
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON document; numbers are Decimals, to be written exactly (see `report.json_report`)."""
         return {
@@ -258,9 +264,16 @@ class Result:
                 for g in self.groups
             ],
             "indicators": [_indicator_dict(r, self.program) for r in self.indicators],
+            **({"vetoes": self._vetoes()} if self.program.vetoes else {}),
             "diagnostics": [d.to_dict() for d in self.diagnostics],
             "audit": self.audit.to_dict(),
         }
+
+
+def _veto_dict(program: model.Program, key: int, held: bool) -> dict[str, Any]:
+    veto = program.vetoes[key]
+    return {"condition": text_of(program, veto.condition), "where": veto.where, "name": veto.name,
+            "effect": "grade_at_most" if veto.grade_cap else "zero", "grade": veto.grade_cap, "held": held}
 
 
 def unit_name(value_type: ValueType | None) -> str | None:
@@ -351,6 +364,10 @@ def _working_dict(working: Working, program: model.Program) -> dict[str, Any]:
                 "target": text_of(program, working.node.target), "target_value": working.target,
                 "direction": "lower" if working.lower else "higher", "ratio": working.ratio,
                 "capped": working.capped, "zero": working.zero, "score": working.score}
+    if isinstance(working, VetoWorking):
+        assert working.rule is not None
+        return {"kind": "veto", "condition": text_of(program, working.rule.condition), "where": working.rule.where,
+                "rule_score": working.rule_score, "score": 0}
     if isinstance(working, RoundingWorking):
         return {"kind": "rounding", "exact": working.exact, "score": working.score, "places": working.places,
                 "mode": "down" if working.down else "half_up"}

@@ -460,8 +460,17 @@ class _ToAst(Transformer[Token, Any]):
         weight = None
         if rest and isinstance(rest[0], ast.Number):
             weight, rest = rest[0], rest[1:]
-        return ast.Group(name=name, weight=weight, children=tuple(rest), span=self._span(meta),
-                         name_span=name_span)
+        return ast.Group(name=name, weight=weight, children=tuple(c for c in rest if not isinstance(c, ast.Veto)),
+                         span=self._span(meta), name_span=name_span,
+                         vetoes=tuple(c for c in rest if isinstance(c, ast.Veto)))
+
+    def veto(self, meta: Any, children: list[Any]) -> ast.Veto:
+        condition, *cap = children
+        return ast.Veto(condition=condition, grade_cap=cap[0] if cap else None, span=self._span(meta))
+
+    def grade_cap(self, meta: Any, children: list[Any]) -> str:
+        label: str = self._label(children[0])[0]
+        return label
 
     def indicator(self, meta: Any, children: list[Any]) -> ast.Indicator:
         name, name_span = self._label(children[0])

@@ -34,6 +34,7 @@ class Unit:
     name: str
     facts: Facts | None
     diagnostics: tuple[Diagnostic, ...] = ()
+    row: int | None = None  # the table's row, when the row names no unit (its name is then `row N`)
 
 
 def read_units(path: Path) -> Iterator[Unit]:
@@ -239,7 +240,8 @@ def row_unit(table: str, names: list[str], header: list[Span], row_number: int, 
     """One row of a unit table as a unit: its facts, or the problems that keep it from being scored. `seen`
     collects the units' names, so a second row of one unit is refused; `table_sha256` is the table file's
     digest, which the unit's audit record names."""
-    unit_name = cells[0].text if cells and not cells[0].empty else f"row {row_number}"
+    unnamed = None if cells and not cells[0].empty else row_number
+    unit_name = cells[0].text if unnamed is None else f"row {row_number}"
     control = first_control(unit_name)
     if control is not None:
         return Unit(printable(unit_name), None, (error(
@@ -249,7 +251,7 @@ def row_unit(table: str, names: list[str], header: list[Span], row_number: int, 
                        "请删除它；它常来自从其他程序复制的文字")),))
     beyond = [cell for cell in cells[len(names):] if not cell.empty]
     if beyond:
-        return Unit(unit_name, None, (error(
+        return Unit(unit_name, None, row=unnamed, diagnostics=(error(
             "PE406", f"row {row_number} has {len(cells)} cells, but the header names {len(names)} columns",
             beyond[0].span, "no column for this cell",
             help="check for a comma inside a value: write such a value in double quotes, e.g. \"8,567,111.51 元\"",
@@ -257,7 +259,7 @@ def row_unit(table: str, names: list[str], header: list[Span], row_number: int, 
                        "这个单元格没有对应的列",
                        "请检查值中是否有逗号：这样的值请放在双引号里，例如 \"8,567,111.51 元\"")),))
     if unit_name in seen:
-        return Unit(unit_name, None, (error(
+        return Unit(unit_name, None, row=unnamed, diagnostics=(error(
             "PE406", f"the unit `{unit_name}` has two rows", cells[0].span, "named again",
             help="give each unit one row, or tell them apart by name",
             zh=Chinese(f"被评价单位 `{unit_name}` 有两行", "重复的名称",
@@ -275,9 +277,9 @@ def row_unit(table: str, names: list[str], header: list[Span], row_number: int, 
             problems.append(problem)
         values[name] = fact
     if problems:
-        return Unit(unit_name, None, tuple(problems))
+        return Unit(unit_name, None, tuple(problems), row=unnamed)
     return Unit(unit_name, Facts(name=f"{table} ({unit_name})", values=values, diagnostics=warnings,
-                                 sha256=table_sha256))
+                                 sha256=table_sha256), row=unnamed)
 
 
 def _table(source: Source) -> Iterator[Unit]:
@@ -300,8 +302,9 @@ def _table(source: Source) -> Iterator[Unit]:
             cells = list(_cells(line, row_start))
         except ValueError as exc:
             first = line.split(",", 1)[0].strip()
-            name = first if first and '"' not in first else f"row {row_number}"
-            yield Unit(name, None, (_unclosed(source, exc),))
+            unnamed = None if first and '"' not in first else row_number
+            yield Unit(first if unnamed is None else f"row {row_number}", None, (_unclosed(source, exc),),
+                       row=unnamed)
             continue
         yield row_unit(source.name, names, header_spans, row_number,
                        [Cell(value, source.span(start, end)) for start, end, value in cells], seen,

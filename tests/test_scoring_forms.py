@@ -500,3 +500,78 @@ def test_rounding_round_trips_through_fmt_and_conversion() -> None:
     english = convert_keywords(text, "en")
     assert english is not None and "rounding indicators 0 places down\nrounding total 1 places，grade_exact" in english
     assert tree(english) == tree(text)
+
+
+# ---- 一票否决 (veto) -----------------------------------------------------------------------------------------
+
+VETO = """总分 20
+一票否决 若 违规，等级最高为 中
+一票否决 若 造假
+事实 违规: 是否
+事实 严重: 是否
+事实 造假: 是否
+一级指标 甲 分值 10 {
+  一票否决 若 严重
+  指标 子 分值 10 {
+    得分 10
+  }
+}
+指标 乙 分值 10 {
+  一票否决 若 违规
+  得分 10
+}
+"""
+
+
+@pytest.mark.parametrize(("violation", "serious", "fraud", "scores", "grade"), [
+    ("否", "否", "否", (10, 10), "优"),
+    ("否", "是", "否", (0, 10), "差"),  # the group's veto zeroes its indicators
+    ("是", "否", "否", (10, 0), "差"),  # the indicator's veto, and the grade cap (差 is worse than 中 already)
+    ("否", "否", "是", (0, 0), "差"),  # the whole evaluation
+])
+def test_a_veto_zeroes_what_it_stands_in(violation: str, serious: str, fraud: str, scores: tuple[int, int],
+                                         grade: str) -> None:
+    result = pe.evaluate(pe.parse_rules(VETO), {"违规": violation, "严重": serious, "造假": fraud})
+    assert tuple(result.scores) == scores and result.total == sum(scores) and result.grade == grade
+
+
+def test_a_veto_caps_the_grade() -> None:
+    text = VETO.replace("  一票否决 若 违规\n  得分 10", "  得分 10")
+    result = pe.evaluate(pe.parse_rules(text), {"违规": "是", "严重": "否", "造假": "否"})
+    assert (result.total, result.grade) == (20, "中")
+    document = json.loads(pe.render(result, "json"))
+    assert document["vetoes"][0] == {"condition": "违规", "where": "evaluation", "name": "", "effect": "grade_at_most",
+                                     "grade": "中", "held": True}
+    assert [v["held"] for v in document["vetoes"]] == [True, False, False]
+    assert "veto      违规 holds (r.perfeval:2): the grade is at most 中" in \
+        pe.render(pe.evaluate(pe.parse_rules(text, filename="r.perfeval"), {"违规": "是", "严重": "否", "造假": "否"}),
+                  "text").splitlines()
+
+
+def test_the_trace_and_json_show_the_rule_score_under_a_veto() -> None:
+    result = pe.evaluate(pe.parse_rules(VETO), {"违规": "否", "严重": "是", "造假": "否"})
+    text = pe.render(result, "text").splitlines()
+    assert "    score     10 = 10" in text and "    veto      严重 holds → 0   (the rule gives 10)" in text
+    document = json.loads(pe.render(result, "json"))
+    assert document["indicators"][0]["workings"] == [
+        {"kind": "veto", "condition": "严重", "where": "group", "rule_score": 10, "score": 0}]
+
+
+def test_a_fact_only_a_veto_reads_is_required() -> None:
+    with pytest.raises(pe.PerfevalError) as caught:
+        pe.evaluate(pe.parse_rules(VETO), {"违规": "否", "严重": "否"})
+    assert [d.code for d in caught.value.diagnostics] == ["PE401"]
+
+
+@pytest.mark.parametrize(("change", "expected"), [(("等级最高为 中", "等级最高为 中等"), ["PE303"]),
+                                                  (("若 造假", "若 造假 + 1"), ["PE204"])])
+def test_veto_mistakes(change: tuple[str, str], expected: list[str]) -> None:
+    assert codes(VETO.replace(*change)) == expected
+
+
+def test_a_veto_round_trips_through_fmt_and_conversion() -> None:
+    formatted, _ = format_rules(Source("r.perfeval", VETO))
+    assert formatted == VETO
+    english = convert_keywords(VETO, "en")
+    assert english is not None and "veto if 违规，grade_at_most 中\n" in english and tree(english) == tree(VETO)
+    assert convert_keywords(english, "zh") == VETO

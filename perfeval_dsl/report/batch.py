@@ -18,7 +18,7 @@ from rich.text import Text
 
 from perfeval_dsl._version import __version__
 from perfeval_dsl.batch import BatchReport, UnitOutcome
-from perfeval_dsl.errors import render
+from perfeval_dsl.errors import Diagnostic, render
 from perfeval_dsl.report.jsondoc import to_json
 from perfeval_dsl.source import printable
 from perfeval_dsl.values import plain
@@ -48,7 +48,7 @@ def summary_renderables(report: BatchReport, lang: str = "en") -> Iterator[Table
         table.add_column(shown, justify=justify, no_wrap=heading != "lost most")  # type: ignore[arg-type]
     for rank, outcome in report.ranked():
         assert outcome.total is not None
-        table.add_row(str(rank), outcome.name, plain(outcome.total), outcome.grade or "",
+        table.add_row(str(rank), outcome.shown_name(lang), plain(outcome.total), outcome.grade or "",
                       _lost_text(outcome, "\n"))
     yield table
     grades = Counter(o.grade for o in report.outcomes if o.ok)
@@ -101,12 +101,12 @@ def failure_text(report: BatchReport, lang: str = "en") -> str:
     zh = lang == "zh"
     parts = []
     for outcome in report.failed:
-        parts.append(f"\n{outcome.name}：\n" if zh else f"\n{outcome.name}:\n")
+        parts.append(f"\n{outcome.shown_name(lang)}：\n" if zh else f"\n{outcome.name}:\n")
         parts.extend(render(d, lang) + "\n" for d in outcome.diagnostics if d.is_error)
     for outcome in report.outcomes:
         if outcome.ok and outcome.diagnostics:
             if zh:
-                parts.append(f"\n{outcome.name}（得分 {plain(outcome.total or Decimal(0))}）：\n")
+                parts.append(f"\n{outcome.shown_name(lang)}（得分 {plain(outcome.total or Decimal(0))}）：\n")
             else:
                 parts.append(f"\n{outcome.name} (scored {plain(outcome.total or Decimal(0))}):\n")
             parts.extend(render(d, lang) + "\n" for d in outcome.diagnostics)
@@ -141,34 +141,45 @@ def _cell(text: str) -> str:
 SUMMARY_HEADERS = ("排名", "单位", "总分", "等级", "失分最多的指标", "问题")
 
 
-def summary_rows(report: BatchReport) -> Iterator[tuple[int | None, str, Decimal | None, str, str, str]]:
-    """The summary's rows: the scored units by rank, then the units not scored, with their problems."""
+def _problems(diagnostics: Iterator[Diagnostic] | tuple[Diagnostic, ...], lang: str) -> str:
+    """The 问题 cell: each diagnostic's code, place and message (in Chinese with `lang="zh"`, where it has its
+    Chinese words)."""
+    if lang == "zh":
+        return printable("；".join(f"{d.code} {d.location or ''}：{d.zh.message if d.zh is not None else d.message}"
+                                  for d in diagnostics))
+    return printable("; ".join(f"{d.code} {d.location or ''}: {d.message}" for d in diagnostics))
+
+
+def summary_rows(report: BatchReport,
+                 lang: str = "en") -> Iterator[tuple[int | None, str, Decimal | None, str, str, str]]:
+    """The summary's rows: the scored units by rank, then the units not scored, with their problems (in
+    Chinese with `lang="zh"`)."""
     ranks = {id(outcome): rank for rank, outcome in report.ranked()}
     ordered = [o for _, o in report.ranked()] + list(report.failed)
     for outcome in ordered:
+        name = outcome.shown_name(lang)
         if outcome.ok:
-            warnings = "; ".join(f"{d.code} {d.location or ''}: {d.message}" for d in outcome.diagnostics)
-            yield (ranks[id(outcome)], outcome.name, outcome.total, outcome.grade or "", _lost_text(outcome),
-                   printable(warnings))
+            yield (ranks[id(outcome)], name, outcome.total, outcome.grade or "", _lost_text(outcome),
+                   _problems(outcome.diagnostics, lang))
         else:
-            problems = "; ".join(f"{d.code} {d.location or ''}: {d.message}" for d in outcome.diagnostics
-                                 if d.is_error)
-            yield None, outcome.name, None, "", "", printable(problems)
+            yield None, name, None, "", "", _problems(tuple(d for d in outcome.diagnostics if d.is_error), lang)
 
 
-def summary_csv(report: BatchReport) -> str:
+def summary_csv(report: BatchReport, lang: str = "en") -> str:
+    """The summary as CSV (with a byte-order mark); the 问题 column in Chinese with `lang="zh"`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(SUMMARY_HEADERS)
-    for rank, name, total, grade, lost, problems in summary_rows(report):
+    for rank, name, total, grade, lost, problems in summary_rows(report, lang):
         writer.writerow(["" if rank is None else rank, _cell(name), "" if total is None else plain(total),
                          _cell(grade), _cell(lost), _cell(problems)])
     return "\ufeff" + buffer.getvalue()
 
 
-def summary_xlsx(report: BatchReport) -> bytes:
+def summary_xlsx(report: BatchReport, lang: str = "en") -> bytes:
     """The summary as a workbook: sheet 汇总 (the CSV's columns, totals as numbers, ranks as whole numbers)
-    and sheet 审计 (the batch's audit record). Text is never written as a formula."""
+    and sheet 审计 (the batch's audit record). Text is never written as a formula. With `lang="zh"`, the 问题
+    column is in Chinese."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -179,7 +190,7 @@ def summary_xlsx(report: BatchReport) -> bytes:
     sheet.title = "汇总"
     for column, header in enumerate(SUMMARY_HEADERS, start=1):
         put(sheet, 1, column, header).font = Font(bold=True)
-    for number, row in enumerate(summary_rows(report), start=2):
+    for number, row in enumerate(summary_rows(report, lang), start=2):
         rank, *rest = row
         put(sheet, number, 1, None if rank is None else Decimal(rank))
         for column, value in enumerate(rest, start=2):

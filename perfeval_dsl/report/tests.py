@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import decimal
 import json
-import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -25,11 +24,6 @@ DOCUMENT_FORMAT = "perfeval-test/1"
 def percent_text(value: Decimal) -> str:
     """One decimal, rounded down, so 99.97% never shows as 100.0%."""
     return plain(value.quantize(Decimal("0.1"), rounding=decimal.ROUND_DOWN)) + "%"
-
-
-def _branch_text(text: str, lang: str) -> str:
-    """A branch as `cases.branches` writes it (`tier 2: 3 if 偏差率 <= 20%`), in Chinese: `第 2 档：3 if …`."""
-    return re.sub(r"^tier (\d+): ", r"第 \1 档：", text) if lang == "zh" else text
 
 
 def report_lines(report: CaseReport, minimum: Decimal | None = None, lang: str = "en") -> Iterator[Text]:
@@ -67,25 +61,28 @@ def report_lines(report: CaseReport, minimum: Decimal | None = None, lang: str =
             line.append("：太低" if zh else ": too low", style="bold red")
     yield line
     for branch in coverage.missing:
-        yield Text(f"  {'未覆盖：' if zh else 'not reached: '}{branch.indicator} — {_branch_text(branch.text, lang)}",
-                   style="yellow")
+        text = branch.text_zh or branch.text if zh else branch.text
+        yield Text(f"  {'未覆盖：' if zh else 'not reached: '}{branch.indicator} — {text}", style="yellow")
 
 
 def _outcome_lines(outcome: CaseOutcome, lang: str = "en") -> Iterator[Text]:
     zh = lang == "zh"
+    name = outcome.case.shown_name(lang)
     if outcome.passed:
-        yield Text("  ✓ ", style="green") + Text(outcome.case.name)
+        yield Text("  ✓ ", style="green") + Text(name)
         return
-    yield Text("  ✗ ", style="bold red") + Text(outcome.case.name, style="bold") + Text(
+    yield Text("  ✗ ", style="bold red") + Text(name, style="bold") + Text(
         f"  （{outcome.case.span.location()}）" if zh else f"  ({outcome.case.span.location()})", style="dim")
     for mismatch in outcome.mismatches:
         if zh:
-            line = Text(f"      {mismatch.what}：预期 {mismatch.expected}，实际 ")
+            line = Text(f"      {mismatch.what_zh or mismatch.what}：预期 {mismatch.expected}，实际 ")
+            line.append(mismatch.actual_zh or mismatch.actual, style="bold red")
         else:
             line = Text(f"      {mismatch.what}: expected {mismatch.expected}, got ")
-        line.append(mismatch.actual, style="bold red")
+            line.append(mismatch.actual, style="bold red")
         if mismatch.detail:
-            line.append(f"  （{_branch_text(mismatch.detail, lang)}）" if zh else f"  ({mismatch.detail})", style="dim")
+            line.append(f"  （{mismatch.detail_zh or mismatch.detail}）" if zh else f"  ({mismatch.detail})",
+                        style="dim")
         yield line
     if outcome.diagnostics and not outcome.mismatches:
         yield Text("      评价中止：" if zh else "      the evaluation stopped:", style="red")

@@ -22,6 +22,7 @@ from perfeval_dsl.compiler import (
     OverrideWorking,
     ProportionWorking,
     RoundingWorking,
+    VetoWorking,
 )
 from perfeval_dsl.result import GroupResult, IndicatorResult, Result, UsedValue
 from perfeval_dsl.source import display_width
@@ -50,7 +51,10 @@ WORDS = {
            "band": "within the band {low} to {high}", "override": "override",
            "overridden": "the rule gives {rule}; {fact} = {score}{reason} → {score}", "rounded": "rounded",
            "total rounded": "  (exact {exact}, rounded to {total}: {how})",
-           "round half up": "{places} decimal places, half up", "round down": "{places} decimal places, cut off"},
+           "round half up": "{places} decimal places, half up", "round down": "{places} decimal places, cut off",
+           "veto": "veto", "vetoed": "{condition} holds → 0   (the rule gives {rule})",
+           "veto all": "{condition} holds ({where}): every score is 0", "veto cap": "{condition} holds ({where}): "
+           "the grade is at most {grade}"},
     "zh": {"rules": "规则文件", "facts": "事实文件", "standard": "评分标准", "target": "目标值", "rule": "规则",
            "values": "取值", "judgement": "判断", "tiers": "档次", "score": "得分", "else": "否则",
            "otherwise": "其他", "is": "为", "fired": "命中", "not met": "未满足", "not reached": "未判断",
@@ -65,7 +69,10 @@ WORDS = {
            "band": "在区间 {low} 至 {high} 之内", "override": "调整得分",
            "overridden": "规则得分 {rule}；{fact} = {score}{reason} → {score}", "rounded": "取整",
            "total rounded": "  （未取整 {exact}，取整为 {total}：{how}）",
-           "round half up": "保留 {places} 位，四舍五入", "round down": "保留 {places} 位，截尾"},
+           "round half up": "保留 {places} 位，四舍五入", "round down": "保留 {places} 位，截尾",
+           "veto": "一票否决", "vetoed": "{condition} 成立 → 0   （规则得分 {rule}）",
+           "veto all": "{condition} 成立（{where}）：各项得分均为 0",
+           "veto cap": "{condition} 成立（{where}）：等级最高为 {grade}"},
 }
 _LABEL_WIDTH = 10
 _SCORE_WIDTH = 11
@@ -123,6 +130,7 @@ def trace_lines(result: Result, *, explain: str = "full", width: int = 100, lang
                                                      places=total_rule.places)), style="dim")
         if total_rule.grade_exact:
             graded = result.exact_total
+    yield from _veto_lines(result, words)
     band = result.program.grade_for(graded)
     bands = ", ".join(
         f"{b.label} {'≥' if b.inclusive else '>'} {plain(b.threshold)}" if b.threshold is not None
@@ -136,6 +144,23 @@ def trace_lines(result: Result, *, explain: str = "full", width: int = 100, lang
     yield line
     yield Text("")
     yield from audit_lines(result, lang)
+
+
+def _veto_lines(result: Result, words: dict[str, str]) -> Iterator[Text]:
+    """Each 一票否决 of the whole evaluation, or capping the grade, that held for this unit."""
+    shown: set[int] = set()
+    for working in result.trace.workings:
+        if not isinstance(working, VetoWorking) or working.rule is None or working.veto in shown:
+            continue
+        rule = working.rule
+        if rule.where != "evaluation" and rule.grade_cap is None:
+            continue  # shown at its group's indicators
+        shown.add(working.veto)
+        line_number, _ = rule.span.line_col
+        text = words["veto cap" if rule.grade_cap else "veto all"].format(
+            condition=unparse(rule.condition, lang=words["lang"]), where=f"{rule.span.source.name}:{line_number}",
+            grade=rule.grade_cap)
+        yield _label_line(words["veto"], Text(text, style="bold"), 0)
 
 
 def audit_lines(result: Result, lang: str = "en") -> Iterator[Text]:
@@ -282,12 +307,19 @@ def _rule_score(result: IndicatorResult) -> Decimal:
     for working in result.workings:
         if isinstance(working, RoundingWorking):
             return working.exact
+    for working in result.workings:
+        if isinstance(working, VetoWorking) and working.rule_score is not None:
+            return working.rule_score
     return result.score
 
 
 def _after_rule_lines(result: IndicatorResult, indent: int, words: dict[str, str]) -> Iterator[Text]:
-    """The replacement of the rule's score by the evaluation team, then the declared rounding."""
+    """The replacement of the rule's score by the evaluation team, the declared rounding, then 一票否决."""
     for working in result.workings:
+        if isinstance(working, VetoWorking) and working.rule is not None and working.rule_score is not None:
+            yield _label_line(words["veto"], Text(words["vetoed"].format(
+                condition=unparse(working.rule.condition, lang=words["lang"]), rule=plain(working.rule_score)),
+                style="bold"), indent)
         if isinstance(working, RoundingWorking):
             how = words["round down" if working.down else "round half up"].format(places=working.places)
             yield _label_line(words["rounded"], Text(f"{plain(working.exact)} → {plain(working.score)}   ({how})"),
@@ -308,7 +340,7 @@ def _working_lines(result: IndicatorResult, values: dict[str, UsedValue], indent
     substitute = _substitute(values)
     for working in result.workings:
         rows: list[Text] = []
-        if isinstance(working, (OverrideWorking, RoundingWorking)):
+        if isinstance(working, (OverrideWorking, RoundingWorking, VetoWorking)):
             continue  # shown after the rule's own decision
         if isinstance(working, DeductionWorking):
             label = words["deduction"]
