@@ -171,7 +171,9 @@ def _score(item: ast.ScoreExpr, depth: int, language: str) -> list[str]:
     tiers = [f"{_tier_value(t.score)} if {unparse(t.condition)}" for t in expr.tiers]
     lines = [f"score {tiers[0]}", *(f"{_INDENT}else {tier}" for tier in tiers[1:])]
     if expr.default is not None:
-        lines.append(f"{_INDENT}else {_tier_value(expr.default)}")
+        # After `else` a deduction or checklist stands as it is; a chain keeps its parentheses.
+        default = expr.default
+        lines.append(f"{_INDENT}else {_tier_value(default) if isinstance(default, ast.Tiered) else unparse(default)}")
     return lines
 
 
@@ -199,9 +201,13 @@ def _veto(veto: ast.Veto, language: str) -> str:
     return f"veto if {unparse(veto.condition)}{cap}"
 
 
+_LOOSEST = (ast.Tiered, ast.Deduction, ast.Checklist, ast.Proportion, ast.Judged)
+
+
 def _tier_value(expr: ast.Expr) -> str:
     text = unparse(expr)
-    return f"({text})" if isinstance(expr, ast.Tiered) else text  # a chain inside a tier keeps its parentheses
+    # A chain, a deduction, a checklist, a proportion or a judged score inside a tier keeps its parentheses.
+    return f"({text})" if isinstance(expr, _LOOSEST) else text
 
 
 def _arm(arm: ast.MatchArm) -> str:

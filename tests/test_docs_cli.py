@@ -22,6 +22,12 @@ so that every command it shows is run:
   `perfeval …` code span is the start of some command that is run.
 
 pytest escapes non-ASCII test ids, so the tutorial's examples are named `tutorial:LINE` (the line in 教程.md).
+
+docs/templates.md (the rule-file templates of rules/templates/) follows the convention of cli.md for its output
+blocks, run from the project folder; and every line of its ```sh blocks is run, in a scratch folder holding a
+copy of rules/: a `perfeval …` line in-process, which must exit with 0 (or N, with `# 退出码 N`), every other
+line (`mkdir`, `cp`) in the shell, before the `perfeval` lines after it. Its examples are named
+`templates.md:LINE`.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
+import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,12 +47,13 @@ from perfeval_dsl.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "cli.md"
 TUTORIAL = ROOT / "docs" / "教程.md"
+TEMPLATES = ROOT / "docs" / "templates.md"
 MARKER = re.compile(r"^<!-- output( excerpt)?(?: exit=(\d+))? -->$")
 FILE_MARKER = re.compile(r"^<!-- file: (\S+) -->$")
 EXCERPT_MARKER = re.compile(r"^<!-- excerpt: (\S+) -->$")
 EXIT_COMMENT = re.compile(r"#\s*退出码\s*(\d+)\s*$")
 INLINE_COMMAND = re.compile(r"`(perfeval [^`]+)`")
-LABELS = {DOC: "cli.md", TUTORIAL: "tutorial"}
+LABELS = {DOC: "cli.md", TUTORIAL: "tutorial", TEMPLATES: "templates.md"}
 
 
 @dataclass(frozen=True)
@@ -104,15 +112,16 @@ def outputs(doc: Path) -> list[Output]:
 
 @dataclass(frozen=True)
 class Command:
-    """A `perfeval …` line of a ```sh block of the tutorial."""
+    """A `perfeval …` line of a ```sh block of the tutorial (or of templates.md)."""
 
     line: int
     command: list[str]
     exit_code: int
+    doc: Path = TUTORIAL
 
     @property
     def id(self) -> str:
-        return f"tutorial:{self.line}"
+        return f"{LABELS[self.doc]}:{self.line}"
 
 
 def sh_commands(doc: Path) -> list[Command]:
@@ -125,13 +134,22 @@ def sh_commands(doc: Path) -> list[Command]:
                 continue
             exit_code = EXIT_COMMENT.search(text)
             found.append(Command(fence.line + offset, shlex.split(text, comments=True)[1:],
-                                 int(exit_code.group(1)) if exit_code else 0))
+                                 int(exit_code.group(1)) if exit_code else 0, doc))
     return found
+
+
+def shell_lines(doc: Path) -> list[tuple[int, str]]:
+    """The lines of the ```sh blocks of `doc` that are neither `perfeval …`, blank nor a comment: (line, text)."""
+    return [(fence.line + offset, text) for fence in fences(doc) if fence.info == "sh"
+            for offset, text in enumerate(fence.body, start=1)
+            if text.strip() and not text.startswith(("perfeval ", "#"))]
 
 
 OUTPUTS = outputs(DOC)
 TUTORIAL_OUTPUTS = outputs(TUTORIAL)
 TUTORIAL_COMMANDS = sh_commands(TUTORIAL)
+TEMPLATES_OUTPUTS = outputs(TEMPLATES)
+TEMPLATES_COMMANDS = sh_commands(TEMPLATES)
 EXCERPTS = [f for f in fences(TUTORIAL) if EXCERPT_MARKER.match(f.before)]
 
 
@@ -143,6 +161,12 @@ def test_the_tutorial_has_its_examples() -> None:
     assert len(TUTORIAL_OUTPUTS) >= 10
     assert len(TUTORIAL_COMMANDS) >= 5
     assert len(EXCERPTS) >= 5
+
+
+def test_the_templates_document_has_its_examples() -> None:
+    assert len(TEMPLATES_OUTPUTS) >= 1
+    assert len(TEMPLATES_COMMANDS) >= 3
+    assert len(shell_lines(TEMPLATES)) >= 2
 
 
 def run(command: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
@@ -175,7 +199,10 @@ def scratch_folder(folder: Path, before_line: int) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("example", OUTPUTS + TUTORIAL_OUTPUTS, ids=[o.id for o in OUTPUTS + TUTORIAL_OUTPUTS])
+ALL_OUTPUTS = OUTPUTS + TUTORIAL_OUTPUTS + TEMPLATES_OUTPUTS
+
+
+@pytest.mark.parametrize("example", ALL_OUTPUTS, ids=[o.id for o in ALL_OUTPUTS])
 def test_output(example: Output, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
                 tmp_path: Path) -> None:
     monkeypatch.chdir(scratch_folder(tmp_path, example.line) if example.doc == TUTORIAL else ROOT)
@@ -208,6 +235,19 @@ def test_tutorial_command(example: Command, capsys: pytest.CaptureFixture[str], 
     out = option(example.command, "--out")
     if out is not None:
         assert any((folder / out).iterdir()), f"`{' '.join(example.command)}` wrote nothing into {out}"
+
+
+@pytest.mark.parametrize("example", TEMPLATES_COMMANDS, ids=[c.id for c in TEMPLATES_COMMANDS])
+def test_templates_command(example: Command, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                           tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    for line, text in shell_lines(TEMPLATES):
+        if line < example.line:
+            subprocess.run(text, shell=True, cwd=tmp_path, check=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "100")
+    exit_code, actual = run(example.command, capsys)
+    assert exit_code == example.exit_code, "\n".join(actual)
 
 
 @pytest.mark.parametrize("fence", EXCERPTS, ids=[f"tutorial:{f.line}" for f in EXCERPTS])

@@ -1,5 +1,5 @@
-"""The links of docs/cookbook.md lead somewhere: to a file of the project and, after `#`, to a heading (or an
-`<a id="…">`) of that file, with the anchors GitHub makes from headings."""
+"""The links of docs/cookbook.md and docs/templates.md lead somewhere: to a file of the project and, after `#`,
+to a heading (or an `<a id="…">`) of that file, with the anchors GitHub makes from headings."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-CHECKED = [DOCS / "cookbook.md"]
+CHECKED = [DOCS / "cookbook.md", DOCS / "templates.md"]
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
 

@@ -575,3 +575,27 @@ def test_a_veto_round_trips_through_fmt_and_conversion() -> None:
     english = convert_keywords(VETO, "en")
     assert english is not None and "veto if 违规，grade_at_most 中\n" in english and tree(english) == tree(VETO)
     assert convert_keywords(english, "zh") == VETO
+
+
+# ---- fmt keeps what a scoring form inside a tier means -------------------------------------------------------
+
+@pytest.mark.parametrize("rule", [
+    "若 违规 得 0 分，否则 得 (按比例 甲数 对 乙数)",
+    "若 违规 得 0 分，否则 (按 甲数 - 乙数 每 1 个 扣 1 分)",
+    "得分 (评定 打分 介于 41 分 与 59 分) 若 甲数 >= 80 个 且 乙数 >= 80 个 且 违规 == 否"
+    " 否则 (评定 打分 介于 21 分 与 40 分) 若 甲数 >= 60 个 否则 (评定 打分 介于 0 分 与 20 分)",
+    "得分 0 若 违规 否则 逐项 { 甲数 > 1 个 得 20 分，乙数 > 1 个 得 20 分，甲数 > 乙数 得 19 分 }",
+])
+@pytest.mark.parametrize("keywords", [None, "en", "zh"])
+def test_fmt_keeps_the_parentheses_a_form_inside_a_tier_needs(rule: str, keywords: str | None) -> None:
+    text = f"总分 59\n事实 违规: 是否\n事实 甲数: 个\n事实 乙数: 个\n事实 打分: 分\n指标 甲 分值 59 {{\n  {rule}\n}}\n"
+    formatted, diagnostics = format_rules(Source("r.perfeval", text), keywords)
+    assert formatted is not None, diagnostics
+    assert tree(formatted) == tree(text)
+    assert format_rules(Source("r.perfeval", formatted), keywords)[0] == formatted
+
+
+def test_fmt_keeps_a_judged_band_chinese() -> None:
+    text = "总分 10\n事实 评价组打分: 分\n指标 社会效益 分值 10 {\n  得分 评定 评价组打分 介于 80% 与 100%\n}\n"
+    assert format_rules(Source("r.perfeval", text))[0] == text
+    assert convert_keywords(convert_keywords(text, "en") or "", "zh") == text

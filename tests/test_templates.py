@@ -26,11 +26,6 @@ EXPECTED = {
 }
 NAMES = sorted(EXPECTED)
 
-# `perfeval fmt` writes a judged band of a Chinese file as `介于 80% 且 100%`, which does not parse: the
-# formatter's keyword conversion (perfeval_dsl/convert.py, `_BETWEEN_RULES`) does not know the `judged` rule.
-# The templates are written as fmt would write them with that fixed (`介于 80% 与 100%`); see
-# test_fmt_changes_nothing_but_the_judged_band_bug. Once the bug is fixed, this strict xfail fails: remove it.
-JUDGED_BAND_BUG = pytest.mark.xfail(strict=True, reason="fmt writes `介于 … 且 …` in a judged band (评定)")
 
 
 def rules_path(name: str) -> Path:
@@ -127,14 +122,6 @@ def formatted(name: str) -> tuple[str, str]:
     return text, result
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_fmt_changes_nothing_but_the_judged_band_bug(name: str) -> None:
-    text, result = formatted(name)
-    expected = [line.replace(" 与 ", " 且 ") if "评定" in line else line for line in text.split("\n")]
-    assert result.split("\n") == expected
-
-
-@JUDGED_BAND_BUG
 @pytest.mark.parametrize("name", NAMES)
 def test_fmt_leaves_it_unchanged(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "fmt", "--check", str(rules_path(name)))

@@ -228,6 +228,8 @@ def _explain(result: IndicatorResult, indent: int, words: dict[str, str]) -> Ite
 
 
 def _shown(used: UsedValue, words: dict[str, str] = WORDS["en"]) -> str:
+    if isinstance(used.value, bool) and words["lang"] == "zh":
+        return "是" if used.value else "否"
     return format_value(used.value, used.type) if used.value is not None else words["not computed"]
 
 
@@ -237,7 +239,7 @@ def _value_lines(used: UsedValue, values: dict[str, UsedValue], words: dict[str,
         yield f"{used.name} = {_shown(used, words)}{note}"
         return
     formula = unparse(used.definition.expr, lang=words["lang"])
-    substituted = unparse(used.definition.expr, _substitute(values), lang=words["lang"])
+    substituted = unparse(used.definition.expr, _substitute(values, words), lang=words["lang"])
     head = f"{used.name} = "
     yield head + formula
     pad = " " * display_width(head[:-2])
@@ -247,10 +249,10 @@ def _value_lines(used: UsedValue, values: dict[str, UsedValue], words: dict[str,
         yield f"{pad}= {_shown(used, words)}"
 
 
-def _substitute(values: dict[str, UsedValue]) -> Callable[[str], str | None]:
+def _substitute(values: dict[str, UsedValue], words: dict[str, str] = WORDS["en"]) -> Callable[[str], str | None]:
     def value_of(name: str) -> str | None:
         used = values.get(name)
-        return _shown(used) if used is not None and used.value is not None else None
+        return _shown(used, words) if used is not None and used.value is not None else None
 
     return value_of
 
@@ -258,7 +260,7 @@ def _substitute(values: dict[str, UsedValue]) -> Callable[[str], str | None]:
 def _decision(result: IndicatorResult, values: dict[str, UsedValue], indent: int,
               words: dict[str, str]) -> Iterator[Text]:
     rule = result.indicator.rule
-    substitute = _substitute(values)
+    substitute = _substitute(values, words)
     rows: list[Text] = []
     if isinstance(rule, ast.ScoreBy):
         for index, arm in enumerate(rule.arms):
@@ -281,6 +283,10 @@ def _decision(result: IndicatorResult, values: dict[str, UsedValue], indent: int
             rows.append(_tier_row(len(tiered.tiers), result.branch, words["else"], None,
                                   unparse(tiered.default, lang=words["lang"]), words))
         label = words["tiers"]
+        for index, row in enumerate(rows):
+            yield _label_line(label, row, indent) if index == 0 else _continuation(row, indent)
+        rows = []
+        yield from _working_lines(result, values, indent, words)  # a deduction, say, that a tier gave
     elif result.workings and isinstance(rule.expr, (ast.Deduction, ast.Checklist, ast.Proportion, ast.Judged)):
         yield from _working_lines(result, values, indent, words)
         label = ""
@@ -337,7 +343,7 @@ def _working_lines(result: IndicatorResult, values: dict[str, UsedValue], indent
                    words: dict[str, str]) -> Iterator[Text]:
     """The arithmetic of each deduction and checklist of the rule, as it went for this unit."""
     lang = words["lang"]
-    substitute = _substitute(values)
+    substitute = _substitute(values, words)
     for working in result.workings:
         rows: list[Text] = []
         if isinstance(working, (OverrideWorking, RoundingWorking, VetoWorking)):
@@ -348,7 +354,8 @@ def _working_lines(result: IndicatorResult, values: dict[str, UsedValue], indent
             for step, (gap, count, off) in zip(node.steps, working.steps, strict=True):
                 formula = unparse(step.gap, lang=lang)
                 substituted = unparse(step.gap, substitute, lang=lang)
-                shown = f"{formula} = {substituted}" if substituted != formula else formula
+                shown = f"{formula} = {substituted}" if substituted not in (formula, in_unit(gap, step.step)) \
+                    else formula
                 counted = words["prorated steps" if node.prorated else "steps"].format(
                     count=plain(count), step=number_text(step.step))
                 taken = words["off"].format(count=plain(count), points=plain(step.points.value), off=plain(off))
