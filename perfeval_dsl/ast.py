@@ -256,6 +256,14 @@ class Rounding:
 
 
 @attrs.frozen(kw_only=True)
+class NotApplicable:
+    """`不适用 按比例折算`: what an indicator reading a fact given as 不适用 does (today: `rescale`)."""
+
+    mode: str
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
 class FactTypeDecl:
     """`元`, `%`, `人`, `number`, `boolean`, `text` or `"a" | "b" | "c"`."""
 
@@ -363,7 +371,7 @@ class Group:
     vetoes: tuple[Veto, ...] = ()
 
 
-Item = Union[Title, Total, Grades, Rounding, FactDecl, Let, Veto, Group, Indicator]  # noqa: UP007
+Item = Union[Title, Total, Grades, Rounding, NotApplicable, FactDecl, Let, Veto, Group, Indicator]  # noqa: UP007
 
 
 @attrs.frozen(kw_only=True)

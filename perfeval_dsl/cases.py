@@ -500,8 +500,8 @@ def _run_case(tests: CaseFile, case: Case, rules: CompiledRules) -> CaseOutcome:
         scored = result.indicator(name)
         if scored.score != points:
             branch = _why(scored)
-            mismatches.append(Mismatch(name, plain(points), plain(scored.score), branch and branch.text,
-                                       detail_zh=branch and branch.text_zh))
+            mismatches.append(Mismatch(name, plain(points), plain(scored.score), branch.text if branch else None,
+                                       detail_zh=branch.text_zh if branch else None))
     subtotals = {g.group.name: g.score for g in result.groups}
     for name, points, _ in expect.groups:
         if subtotals[name] != points:

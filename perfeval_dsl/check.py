@@ -332,7 +332,22 @@ class _Checker:
             indicators=indicators,
             rounding=self._rounding(tree),
             vetoes=self._model_vetoes(indicators, grade_bands),
+            not_applicable=self._not_applicable(tree),
         )
+
+    def _not_applicable(self, tree: ast.RuleFile) -> str | None:
+        found: ast.NotApplicable | None = None
+        for item in tree.items:
+            if not isinstance(item, ast.NotApplicable):
+                continue
+            if found is not None:
+                self.err("PE307", "`not_applicable` (不适用) is given twice", item.span, "second one",
+                         notes=(f"the first is at {found.span.location()}",), help="keep one of them",
+                         zh=Chinese("`不适用` 写了两次", "第二个", "请只保留其中一个",
+                                    (f"第一个在 {found.span.location()}",)))
+                continue
+            found = item
+        return found.mode if found is not None else None
 
     def _veto(self, veto: ast.Veto, scope: _Scope, node: ast.Group | ast.Indicator | None) -> None:
         condition_type, condition = self._expr(veto.condition, scope)

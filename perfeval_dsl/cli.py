@@ -4,12 +4,17 @@ Commands: `eval` (score one unit and show the trace or the JSON document) and `c
 and report what is wrong with them). Exit codes, documented in docs/cli.md:
 0 success; 1 the rules or facts have errors; 2 usage or file errors (missing file, not UTF-8, bad option);
 3 an internal error, which is a bug in perfeval. A Python traceback never reaches the user.
+
+With `--lang zh` (or PERFEVAL_LANG=zh, or a zh_* locale) everything the command says is Chinese: the help
+pages, click's usage errors and the commands' own messages (their words are in `cli_zh`), besides the
+diagnostics and reports, which take the language as an argument.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -90,8 +95,158 @@ def output_language(chosen: str | None = None) -> str:
     return "en"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, "-V", "--version", prog_name="perfeval")
+# ---- the command line's own language ------------------------------------------------------------------
+
+# The language of this run's help pages and messages. `main` sets it from the command line before click
+# parses it: click shows `--help` while it parses, before any command has run.
+_language = "en"
+
+
+def argv_language(argv: Sequence[str]) -> str:
+    """The language of a run, read before click parses the arguments: the last `--lang zh`, `--lang=zh`
+    (or `en`) before a `--`, else `output_language()`."""
+    chosen = None
+    for index, argument in enumerate(argv):
+        if argument == "--":
+            break
+        if argument == "--lang" and index + 1 < len(argv):
+            value = argv[index + 1]
+        elif argument.startswith("--lang="):
+            value = argument.removeprefix("--lang=")
+        else:
+            continue
+        if value in ("zh", "en"):
+            chosen = value
+    return output_language(chosen)
+
+
+def _say(english: str, chinese: str) -> str:
+    """A message of the command line, in this run's language."""
+    return chinese if _language == "zh" else english
+
+
+def _click_gettext(message: str) -> str:
+    """click's `gettext`: its messages in Chinese in a Chinese run."""
+    import gettext
+
+    from perfeval_dsl.cli_zh import CLICK
+
+    return CLICK.get(message, message) if _language == "zh" else gettext.gettext(message)
+
+
+def _click_ngettext(singular: str, plural: str, count: int) -> str:
+    import gettext
+
+    from perfeval_dsl.cli_zh import CLICK
+
+    if _language == "zh":
+        message = singular if count == 1 else plural
+        return CLICK.get(message, message)
+    return gettext.ngettext(singular, plural, count)
+
+
+@contextmanager
+def _click_words(lang: str) -> Iterator[None]:
+    """For a run in `lang`: the commands' help texts in that language, and, in Chinese, click's own messages
+    (usage errors, the headings of a help page), which click words through gettext."""
+    import importlib
+
+    global _language
+    before = _language
+    _language = lang
+    _localise(lang)
+    patched: list[tuple[object, str, object]] = []
+    if lang == "zh":
+        for name in ("core", "decorators", "exceptions", "formatting", "parser", "types", "utils", "termui"):
+            try:
+                module = importlib.import_module(f"click.{name}")
+            except ImportError:  # pragma: no cover - a click without that module
+                continue
+            for function, ours in (("_", _click_gettext), ("ngettext", _click_ngettext)):
+                if hasattr(module, function):
+                    patched.append((module, function, getattr(module, function)))
+                    setattr(module, function, ours)
+    try:
+        yield
+    finally:
+        for owner, function, original in reversed(patched):
+            setattr(owner, function, original)
+        _language = before
+        _localise(before)
+
+
+class _Formatter(click.HelpFormatter):
+    """click's help layout; in Chinese, text is wrapped by columns (a Chinese character takes two) and may
+    break between two Chinese characters."""
+
+    def write_text(self, text: str) -> None:
+        if _language != "zh":
+            super().write_text(text)
+            return
+        from perfeval_dsl.cli_zh import wrap
+
+        self.write(wrap(text, self.width, " " * self.current_indent) + "\n")
+
+    def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        if _language != "zh":
+            super().write_dl(rows, col_max, col_spacing)
+            return
+        from perfeval_dsl.cli_zh import wrap
+        from perfeval_dsl.source import display_width
+
+        rows = list(rows)
+        first_column = min(max((display_width(first) for first, _ in rows), default=0), col_max) + col_spacing
+        margin = " " * (first_column + self.current_indent)
+        for first, second in rows:
+            self.write(" " * self.current_indent + first)
+            if not second:
+                self.write("\n")
+                continue
+            if display_width(first) <= first_column - col_spacing:
+                self.write(" " * (first_column - display_width(first)))
+            else:
+                self.write("\n" + margin)
+            lines = wrap(second, max(self.width - first_column - 2, 10)).split("\n")
+            self.write("\n".join([lines[0], *(margin + line if line else "" for line in lines[1:])]) + "\n")
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
+def _help_in_language(option: click.Option | None) -> click.Option | None:
+    """`--help`'s own help text in this run's language (click makes the option once, in the language of the
+    first run, and keeps it)."""
+    if option is not None:
+        option.help = _click_gettext("Show this message and exit.")
+    return option
+
+
+class _Command(click.Command):
+    context_class = _Context
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _help_in_language(super().get_help_option(ctx))
+
+
+class _Group(click.Group):
+    context_class = _Context
+    command_class = _Command
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _help_in_language(super().get_help_option(ctx))
+
+
+def _show_version(context: click.Context, _: click.Parameter, value: bool) -> None:
+    if not value or context.resilient_parsing:
+        return
+    click.echo(_say(f"perfeval, version {__version__}", f"perfeval，版本 {__version__}"))
+    context.exit()
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+              help="Show the version and exit.")
 @click.option("--lang", type=click.Choice(["zh", "en"]),
               help="The trace's language (默认: PERFEVAL_LANG, or the locale: zh_* gives Chinese).")
 @click.pass_context
@@ -122,7 +277,7 @@ def eval_command(rules: Path, facts_path: Path, output_format: str, explain: str
     import perfeval_dsl as pe
 
     if output_format == "xlsx" and output is None:
-        raise click.UsageError("an Excel workbook cannot be shown in the terminal: add -o FILE.xlsx to write it")
+        raise click.UsageError(_no_workbook_in_terminal())
     compiled = _run(lambda: pe.load_rules(rules, cache=True))
     facts = _run(lambda: pe.load_facts(facts_path))
     result = _run(lambda: pe.evaluate(compiled, facts))
@@ -213,6 +368,11 @@ def check_command(rules: tuple[Path, ...], strict: bool, output_format: str) -> 
     sys.exit(worst)
 
 
+def _no_workbook_in_terminal() -> str:
+    return _say("an Excel workbook cannot be shown in the terminal: add -o FILE.xlsx to write it",
+                "Excel 工作簿无法显示在终端：请加上 -o FILE.xlsx 把它写入文件")
+
+
 def _percentage(text: str | None) -> Decimal | None:
     """`--min-coverage 66.7` as an exact decimal (a float would not hold 66.66666666666666666)."""
     if text is None:
@@ -222,7 +382,8 @@ def _percentage(text: str | None) -> Decimal | None:
     except InvalidOperation:
         value = Decimal("NaN")
     if not value.is_finite() or not 0 <= value <= 100:
-        raise click.BadParameter(f"{text!r} is not a percentage from 0 to 100")
+        raise click.BadParameter(_say(f"{text!r} is not a percentage from 0 to 100",
+                                      f"{text!r} 不是 0 到 100 之间的百分数"))
     return value
 
 
@@ -317,27 +478,29 @@ def batch_command(rules: Path, units: Path, out: Path | None, resume: bool, outp
     )
 
     if resume and out is None:
-        raise click.UsageError("--resume needs --out: it skips the units whose document is in that folder")
+        raise click.UsageError(_say("--resume needs --out: it skips the units whose document is in that folder",
+                                    "--resume 需要 --out：它跳过文档已在那个文件夹中的单位"))
     if output_format == "xlsx" and output is None:
-        raise click.UsageError("an Excel workbook cannot be shown in the terminal: add -o FILE.xlsx to write it")
+        raise click.UsageError(_no_workbook_in_terminal())
     compiled = _run(lambda: pe.load_rules(rules, cache=True))
     console = _console(stderr=True)
     if console.is_terminal:
         from rich.progress import Progress
 
         with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("scoring", total=count_units(units))
+            task = progress.add_task(_say("scoring", "评分中"), total=count_units(units))
             report = _run(lambda: run_batch(compiled, units, out, resume,
                                             on_unit=lambda _: progress.advance(task)))
     else:
         report = _run(lambda: run_batch(compiled, units, out, resume))
     text: str | bytes
+    lang = click.get_current_context().find_root().obj["lang"]
     if output_format == "json":
         text = summary_document(report)
     elif output_format == "csv":
-        text = summary_csv(report)
+        text = summary_csv(report, lang)
     elif output_format == "xlsx":
-        text = summary_xlsx(report)
+        text = summary_xlsx(report, lang)
     else:
         import io
 
@@ -347,7 +510,6 @@ def batch_command(rules: Path, units: Path, out: Path | None, resume: bool, outp
         width = max(80, min(_console().width, 160)) if output is None else 120
         printer = Console(file=buffer, width=width, color_system=None, soft_wrap=False, emoji=False,
                           highlight=False)
-        lang = click.get_current_context().find_root().obj["lang"]
         for renderable in summary_renderables(report, lang):
             printer.print(renderable)
         text = buffer.getvalue() + failure_text(report, lang)
@@ -409,7 +571,8 @@ def boundaries_command(rules: Path, indicators: tuple[str, ...], output_format: 
         click.echo(boundaries_document(charts), nl=False)
         return
     if not charts:
-        click.echo(f"{rules}: no indicator's rule is a tier chain over one value, so there are no boundaries to show",
+        click.echo(_say(f"{rules}: no indicator's rule is a tier chain over one value, so there are no boundaries "
+                        "to show", f"{rules}：没有哪个指标的规则是针对单个值的分档链，所以没有可显示的分档界限"),
                    err=True)
         return
     console = _console()
@@ -480,9 +643,11 @@ def _diff_sides(sides: tuple[Path, ...], facts_paths: tuple[Path, ...]) -> tuple
     if len(sides) == 2 and all(documents) and not facts_paths:
         return read_result_document(sides[0]), read_result_document(sides[1])
     if any(documents) or not 1 <= len(facts_paths) <= 2 or len(sides) + len(facts_paths) < 3 or len(sides) > 2:
-        raise click.UsageError(
+        raise click.UsageError(_say(
             "give two result documents (OLD.json NEW.json), or rule files and facts: RULES -f OLD_FACTS -f "
-            "NEW_FACTS, OLD_RULES NEW_RULES -f FACTS, or OLD_RULES NEW_RULES -f OLD_FACTS -f NEW_FACTS")
+            "NEW_FACTS, OLD_RULES NEW_RULES -f FACTS, or OLD_RULES NEW_RULES -f OLD_FACTS -f NEW_FACTS",
+            "请给出两份结果文档（OLD.json NEW.json），或规则文件和事实：RULES -f OLD_FACTS -f NEW_FACTS、"
+            "OLD_RULES NEW_RULES -f FACTS，或 OLD_RULES NEW_RULES -f OLD_FACTS -f NEW_FACTS"))
     rules = [pe.load_rules(path, cache=True) for path in sides]
     facts = [pe.load_facts(path) for path in facts_paths]
     old = pe.evaluate(rules[0], facts[0])
@@ -534,7 +699,9 @@ def fmt_command(files: tuple[Path, ...], check: bool, show_diff: bool, keywords:
         if show_diff:
             click.echo("".join(difflib.unified_diff(original.splitlines(keepends=True),
                                                     formatted.splitlines(keepends=True),
-                                                    fromfile=str(path), tofile=f"{path} (formatted)")), nl=False)
+                                                    fromfile=str(path),
+                                                    tofile=_say(f"{path} (formatted)", f"{path}（格式化后）"))),
+                       nl=False)
         if check or show_diff:
             continue
         bom = "\ufeff" if _starts_with_bom(path) else ""
@@ -545,10 +712,11 @@ def fmt_command(files: tuple[Path, ...], check: bool, show_diff: bool, keywords:
             worst = max(worst, EXIT_USAGE)
     if check and changed:
         for name in changed:
-            click.echo(f"would reformat {name}", err=True)
+            click.echo(_say(f"would reformat {name}", f"会重新格式化 {name}"), err=True)
         worst = max(worst, EXIT_INPUT)
     elif not check and not show_diff and changed:
-        click.echo(f"reformatted {len(changed)} of {len(files)} files", err=True)
+        click.echo(_say(f"reformatted {len(changed)} of {len(files)} files",
+                        f"重新格式化了 {len(files)} 个文件中的 {len(changed)} 个"), err=True)
     sys.exit(worst)
 
 
@@ -567,35 +735,76 @@ def explain_command(code: str | None) -> None:
 
     Without CODE, list every code with its title.
     """
-    from perfeval_dsl.errors import CODES
+    from perfeval_dsl.errors import CODES, CODES_ZH
     from perfeval_dsl.explain import explanation
 
     console = _console()
     if code is None:
         for known, title in CODES.items():
-            console.print(f"{known}  {title}")
+            console.print(f"{known}  {CODES_ZH.get(known, title) if _language == 'zh' else title}")
         return
     text = _run(lambda: explanation(code))
     # Plain Markdown, as written: rich's rendering would crop the long lines of the example output.
     click.echo(text, nl=False)
 
 
+# ---- each command's help texts, in English as the decorators above give them, and in Chinese ----------------
+
+HelpTexts = tuple[str | None, str | None, dict[str, str | None]]  # short help, help, each option's help
+
+
+def _help_texts() -> dict[str, HelpTexts]:
+    return {command.name or "": (command.short_help, command.help,
+                                 {param.name or "": param.help for param in command.params
+                                  if isinstance(param, click.Option)})
+            for command in (cli, *cli.commands.values())}
+
+
+_ENGLISH_HELP = _help_texts()
+
+
+def _localise(lang: str) -> None:
+    """Put the help texts of `lang` on the commands and their options (`cli_zh.COMMANDS` for Chinese)."""
+    from perfeval_dsl.cli_zh import COMMANDS
+
+    for command in (cli, *cli.commands.values()):
+        name = command.name or ""
+        english_short, english, english_options = _ENGLISH_HELP[name]
+        short, text, options = COMMANDS[name] if lang == "zh" else (english_short, english, english_options)
+        command.short_help, command.help = short or None, text
+        for param in command.params:
+            if isinstance(param, click.Option):
+                key = param.name or ""
+                param.help = options.get(key) or english_options[key]
+
+
+def _show_usage_error(exc: click.ClickException) -> None:
+    if _language == "zh" and isinstance(exc, click.MissingParameter):
+        # click ends "缺少参数 'RULES'" with an English full stop of its own
+        exc = click.UsageError(exc.format_message().replace(".", "。", 1), exc.ctx)
+    exc.show()
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point of the `perfeval` console script."""
-    try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="perfeval", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(EXIT_USAGE)
-    except SystemExit as exc:
-        raise exc
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except Exception as exc:  # the last line of defence: never show a traceback
-        click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
-                   "This is a bug in perfeval; please report it with the command you ran.", err=True)
-        sys.exit(EXIT_INTERNAL)
-    sys.exit(EXIT_OK)
+    args = list(argv) if argv is not None else None
+    with _click_words(argv_language(sys.argv[1:] if args is None else args)):
+        try:
+            cli.main(args=args, prog_name="perfeval", standalone_mode=False)
+        except click.exceptions.Abort:
+            click.echo(_say("Aborted.", "已中止。"), err=True)
+            sys.exit(130)
+        except click.ClickException as exc:
+            _show_usage_error(exc)
+            sys.exit(EXIT_USAGE)
+        except SystemExit as exc:
+            raise exc
+        except KeyboardInterrupt:
+            sys.exit(130)
+        except Exception as exc:  # the last line of defence: never show a traceback
+            click.echo(_say(f"internal error: {type(exc).__name__}: {exc}\n"
+                            "This is a bug in perfeval; please report it with the command you ran.",
+                            f"内部错误：{type(exc).__name__}: {exc}\n"
+                            "这是 perfeval 的缺陷；请连同你运行的命令一起报告。"), err=True)
+            sys.exit(EXIT_INTERNAL)
+        sys.exit(EXIT_OK)

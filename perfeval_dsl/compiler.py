@@ -29,7 +29,7 @@ from perfeval_dsl.check import subject_of, walk
 from perfeval_dsl.errors import Chinese, Diagnostic, PerfevalError, error
 from perfeval_dsl.facts import Declared
 from perfeval_dsl.unparse import unparse
-from perfeval_dsl.values import UNITS, Value, format_value, plain
+from perfeval_dsl.values import NOT_APPLICABLE, UNITS, Value, format_value, plain
 
 # The Chinese of the "needed by `指标`" note a failing derived value gets (`evaluation` merges the names).
 NEEDED_BY_ZH = "需要它的指标："
@@ -127,8 +127,16 @@ class VetoWorking:
     rule: model.Veto | None = attrs.field(default=None, eq=False)
 
 
+@attrs.frozen
+class NotApplicableWorking:
+    """The indicator reads facts given as 不适用 (`facts`), so it was left out of the score."""
+
+    indicator: int
+    facts: tuple[str, ...]
+
+
 Working = (DeductionWorking | ChecklistWorking | ProportionWorking | JudgedWorking | OverrideWorking
-           | RoundingWorking | VetoWorking)
+           | RoundingWorking | VetoWorking | NotApplicableWorking)
 
 
 @attrs.frozen
@@ -196,8 +204,15 @@ def compile_program(program: model.Program) -> CompiledRules:
 def used_names(program: model.Program) -> set[str]:
     """The facts and derived values some rule or 一票否决 reads (each derived value with what it reads)."""
     used = {name for indicator in program.indicators for name in indicator.inputs}
-    pending = [(veto.condition, program.indicators[veto.indicator] if veto.indicator is not None else None)
-               for veto in program.vetoes]
+    for veto in program.vetoes:
+        used |= veto_reads(program, veto)
+    return used
+
+
+def veto_reads(program: model.Program, veto: model.Veto) -> set[str]:
+    """The facts and derived values the condition of `veto` reads, derived values with what they read."""
+    used: set[str] = set()
+    pending = [(veto.condition, program.indicators[veto.indicator] if veto.indicator is not None else None)]
     while pending:
         expr, scope = pending.pop()
         for sub in walk(expr):
@@ -354,7 +369,8 @@ def _runtime(program: model.Program, writer: _Writer) -> dict[str, Any]:
     return {"_needed_by": needed_by, "_divide": divide, "_no_tier": no_tier, "_no_arm": no_arm,
             "_out_of_range": out_of_range, "_deduct": deduct, "_checklist": checklist,
             "_proportion": proportion, "_judged": judged, "_Override": OverrideWorking, "_Rounded": RoundingWorking,
-            "_Vetoed": vetoed,
+            "_Vetoed": vetoed, "_NotApplicable": NotApplicableWorking, "_NA": NOT_APPLICABLE,
+            "_problems": problems,
             "_arithmetic": arithmetic, "_Failure": EvaluationFailure, "_DecimalException": decimal.DecimalException,
             "UnitScores": UnitScores}
 
@@ -607,6 +623,9 @@ class _Writer:
         for index, indicator in enumerate(program.indicators):
             local = self.local_vars[id(indicator)]
             body.append(f"# {index}: {indicator.name!r}")
+            facts = tuple(name for name in indicator.inputs
+                          if name in program.facts and program.definition(name, indicator) is None)
+            outer, body = body, []
             for var in local.values():
                 body.append(f"{var} = None")
             for let in indicator.lets:
@@ -640,21 +659,42 @@ class _Writer:
             if local:
                 names = ", ".join(f"{name!r}: {var}" for name, var in local.items())
                 body.append(f"local_lets[{index}] = {{{names}}}")
+            if facts:  # an indicator reading a fact given as 不适用 is left out (what that means: `evaluation`)
+                given = " or ".join(f"{self.fact_vars[name]} is _NA" for name in facts)
+                outer.append(f"if {given}:")
+                outer.append(f"    W.append(_NotApplicable({index}, tuple(n for n in {tuple(facts)!r} "
+                             f"if F.get(n) is _NA))); scores[{index}] = {self.constant(Decimal(0))}")
+                outer.append("else:")
+                outer.extend("    " + line for line in body)
+            else:
+                outer.extend(body)
+            body = outer
         for key, veto in enumerate(program.vetoes):
             scope = program.indicators[veto.indicator] if veto.indicator is not None else None
-            body.append("try:")
-            body.append(f"    if {self.expr(veto.condition, scope)}:")
+            read = tuple(sorted(name for name in veto_reads(program, veto) if name in program.facts))
+            indent = ""
+            if read:
+                problem = self.problem(error(
+                    "PE414", f"a 一票否决 reads {', '.join(f'`{n}`' for n in read)}, and one of them is 不适用",
+                    veto.span, "reads a fact given as 不适用",
+                    help="give the fact's value, or write the veto's condition without it: a veto must be decided",
+                    zh=Chinese(f"一票否决读取了 {'、'.join(f'`{n}`' for n in read)}，其中有不适用的事实",
+                               "读取了不适用的事实",
+                               "请给出这个事实的值，或改写一票否决的条件：一票否决必须能够判定")))
+                body.append(f"if any(F.get(n) is _NA for n in {read!r}):")
+                body.append(f"    failures.append(_problems[{problem}])")
+                body.append("else:")
+                indent = "    "
+            veto_lines = ["try:", f"    if {self.expr(veto.condition, scope)}:"]
             if veto.grade_cap is not None:
-                body.append(f"        W.append(_Vetoed(None, {key}))")
+                veto_lines.append(f"        W.append(_Vetoed(None, {key}))")
             else:
-                body.append(f"        for i in {veto.members!r}:")
-                body.append("            if scores[i] is not None:")
                 zero = self.constant(Decimal(0))
-                body.append(f"                W.append(_Vetoed(i, {key}, scores[i])); scores[i] = {zero}")
-            body.append("except _Failure as failure:")
-            body.append("    failures.append(failure.diagnostic)")
-            body.append("except _DecimalException:")
-            body.append(f"    failures.append(_arithmetic({veto.members[0]}))")
+                veto_lines += [f"        for i in {veto.members!r}:", "            if scores[i] is not None:",
+                          f"                W.append(_Vetoed(i, {key}, scores[i])); scores[i] = {zero}"]
+            veto_lines += ["except _Failure as failure:", "    failures.append(failure.diagnostic)",
+                      "except _DecimalException:", f"    failures.append(_arithmetic({veto.members[0]}))"]
+            body.extend(indent + line for line in veto_lines)
         names = ", ".join(f"{name!r}: {var}" for name, var in self.let_vars.items())
         body.append(f"lets = {{{names}}}")
         body.append("if failures:")

@@ -19,7 +19,14 @@ from decimal import Decimal
 import attrs
 
 from perfeval_dsl import model
-from perfeval_dsl.compiler import NEEDED_BY_ZH, CompiledRules, OverrideWorking, VetoWorking, Working
+from perfeval_dsl.compiler import (
+    NEEDED_BY_ZH,
+    CompiledRules,
+    NotApplicableWorking,
+    OverrideWorking,
+    VetoWorking,
+    Working,
+)
 from perfeval_dsl.errors import Chinese, Diagnostic, PerfevalError, error, has_errors, warning
 from perfeval_dsl.facts import BindMemo, Facts, bind, facts_from_mapping
 from perfeval_dsl.result import Result, UnitTrace
@@ -93,6 +100,9 @@ def evaluate_bound(rules: CompiledRules, values: dict[str, Value], facts_name: s
     assert unit.total is not None
     program = rules.program
     exact_total = unit.total
+    applicable = _applicable_weight(program, unit.workings or ())
+    if applicable is not None:  # `不适用 按比例折算`: 用适用指标得分汇总后按百分制折算
+        exact_total = CONTEXT.divide(CONTEXT.multiply(exact_total, program.total), applicable)
     total = program.rounded("total", exact_total)
     total_rule = program.rounding_of("total")
     graded = exact_total if total_rule is not None and total_rule.grade_exact else total
@@ -119,6 +129,8 @@ def evaluate_bound(rules: CompiledRules, values: dict[str, Value], facts_name: s
         group_members=tuple(members for _, members in rules.groups),
         total=total,
         exact_total=exact_total if total_rule is not None else None,
+        applicable_weight=applicable,
+        unscaled_total=unit.total if applicable is not None else None,
         grade=_capped_grade(program, program.grade_for(graded).label, unit.workings or ()),
         diagnostics=(*program.diagnostics, *diagnostics) if diagnostics else program.diagnostics,
         trace=trace,
@@ -168,3 +180,29 @@ def _capped_grade(program: model.Program, grade: str, workings: Iterable[Working
             assert cap is not None
             grade = labels[max(labels.index(grade), labels.index(cap))]
     return grade
+
+
+def _applicable_weight(program: model.Program, workings: Iterable[Working]) -> Decimal | None:
+    """The weight of the indicators that apply, when some read a fact given as 不适用 (None when all apply).
+    Raises PE414 when the rule file does not say what 不适用 means, or nothing applies."""
+    left_out = [w for w in workings if isinstance(w, NotApplicableWorking)]
+    if not left_out:
+        return None
+    first = program.indicators[left_out[0].indicator]
+    facts = ", ".join(f"`{name}`" for name in left_out[0].facts)
+    if program.not_applicable is None:
+        raise PerfevalError([error(
+            "PE414", f"{facts} is given as 不适用, and the rule file does not say what that means", first.span,
+            f"`{first.name}` reads it",
+            help="declare `不适用 按比例折算` (`not_applicable rescale`) to leave such indicators out and rescale the "
+                 "total to the weights of the rest; or give the fact's value",
+            zh=Chinese(f"{facts} 给为不适用，但规则文件没有说明不适用时如何处理", f"`{first.name}` 读取了它",
+                       "请声明 `不适用 按比例折算`，把这样的指标排除在外，并按其余指标的分值折算总分；"
+                       "或给出这个事实的值"))])
+    applicable = program.total - sum((program.indicators[w.indicator].weight for w in left_out), Decimal(0))
+    if applicable <= 0:
+        raise PerfevalError([error(
+            "PE414", "every indicator reads a fact given as 不适用: there is nothing left to score", first.span,
+            help="give the facts' values",
+            zh=Chinese("每个指标都读取了不适用的事实：没有可以评分的指标", help="请给出这些事实的值"))])
+    return applicable

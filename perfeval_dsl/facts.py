@@ -28,6 +28,8 @@ from perfeval_dsl.limits import limit
 from perfeval_dsl.source import Source, Span, first_control
 from perfeval_dsl.values import (
     CONTEXT,
+    NOT_APPLICABLE,
+    NOT_APPLICABLE_WORDS,
     UNITS,
     BoolType,
     JudgementType,
@@ -656,6 +658,10 @@ def bind(facts: Facts, declared: Mapping[str, Declared],
             if known is not None:
                 values[name] = known
                 continue
+        if isinstance(fact.value, str) and fact.value.strip() in NOT_APPLICABLE_WORDS and not (
+                isinstance(declaration.type, JudgementType) and fact.value.strip() in declaration.type.options):
+            values[name] = NOT_APPLICABLE  # what it means is the rule file's to say (`不适用 按比例折算`)
+            continue
         value, problem = coerce(fact, declaration.type)
         if problem is None and isinstance(value, Decimal):
             problem = _outside(fact, value, declaration)

@@ -96,6 +96,8 @@ def _item(item: ast.Item, depth: int, out: list[_Statement], language: str) -> N
                  + (("，" if zh else ", ") + "grade_exact" if grade_exact else ""))
         case ast.Veto():
             _add(out, span.start, span.end, depth, _veto(item, language))
+        case ast.NotApplicable(mode=mode):
+            _add(out, span.start, span.end, depth, f"not_applicable {mode}")
         case ast.FactDecl():
             _add(out, span.start, span.end, depth, _fact(item))
         case ast.Let(name=name, expr=expr):

@@ -126,6 +126,7 @@ class Program:
     diagnostics: tuple[Diagnostic, ...] = attrs.field(eq=False, repr=False, default=())
     rounding: tuple[ast.Rounding, ...] = ()  # declared rounding (取整), at most one per target
     vetoes: tuple[Veto, ...] = ()  # 一票否决, in file order
+    not_applicable: str | None = None  # "rescale" when the file says `不适用 按比例折算`
 
     def rounding_of(self, target: str) -> ast.Rounding | None:
         """The declared rounding of "indicators", "groups" or "total", if any."""

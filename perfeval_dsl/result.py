@@ -24,6 +24,7 @@ from perfeval_dsl.compiler import (
     ChecklistWorking,
     DeductionWorking,
     JudgedWorking,
+    NotApplicableWorking,
     OverrideWorking,
     ProportionWorking,
     RoundingWorking,
@@ -166,6 +167,8 @@ class Result:
     grade: str
     diagnostics: tuple[Diagnostic, ...] = ()
     exact_total: Decimal | None = None  # the total before the declared rounding (取整 总分), when one is declared
+    applicable_weight: Decimal | None = None  # when indicators were left out as 不适用: the weight of the rest
+    unscaled_total: Decimal | None = None  # and the sum of their scores, before it was rescaled to the total
     trace: UnitTrace = attrs.field(eq=False, repr=False)
     facts_sha256: str | None = attrs.field(eq=False, default=None)
     evaluated_seconds: float = attrs.field(eq=False)  # when, as `evaluation.evaluation_seconds` gives it
@@ -251,6 +254,8 @@ class Result:
             "facts": self.facts_name,
             "total": self.total,
             **({"total_exact": self.exact_total} if self.exact_total is not None else {}),
+            **({"applicable_weight": self.applicable_weight, "unscaled_total": self.unscaled_total}
+               if self.applicable_weight is not None else {}),
             "max_total": self.program.total,
             "grade": self.grade,
             "grades": [
@@ -364,6 +369,8 @@ def _working_dict(working: Working, program: model.Program) -> dict[str, Any]:
                 "target": text_of(program, working.node.target), "target_value": working.target,
                 "direction": "lower" if working.lower else "higher", "ratio": working.ratio,
                 "capped": working.capped, "zero": working.zero, "score": working.score}
+    if isinstance(working, NotApplicableWorking):
+        return {"kind": "not_applicable", "facts": list(working.facts)}
     if isinstance(working, VetoWorking):
         assert working.rule is not None
         return {"kind": "veto", "condition": text_of(program, working.rule.condition), "where": working.rule.where,

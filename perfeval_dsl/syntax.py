@@ -378,6 +378,9 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Rounding(target=target, places=int(literal_number(str(places))), down=mode == "down",
                             grade_exact=bool(rest), span=self._span(meta))
 
+    def not_applicable(self, meta: Any, children: list[Any]) -> ast.NotApplicable:
+        return ast.NotApplicable(mode="rescale", span=self._span(meta))
+
     def round_indicators(self, meta: Any, children: list[Any]) -> str:
         return "indicators"
 

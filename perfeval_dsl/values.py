@@ -145,6 +145,16 @@ ValueType = Union[NumberType, JudgementType, StringType, BoolType, TextType]  # 
 Value = Union[Decimal, str, bool]  # noqa: UP007
 
 
+class NotApplicable(str):
+    """The value of a fact given as 不适用 (N/A): a text, so that it is a `Value`, told apart by its type."""
+
+    __slots__ = ()
+
+
+NOT_APPLICABLE = NotApplicable("不适用")
+NOT_APPLICABLE_WORDS = frozenset({"不适用", "N/A", "n/a", "NA"})
+
+
 def dim_name_zh(dim: Dim) -> str:
     """`dim_name` in Chinese: `元`, `人`, `元/人`, or `无单位`."""
     return dim_name(dim) if dim else "无单位"

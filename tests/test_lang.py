@@ -1,5 +1,6 @@
 """The trace in Chinese: `--lang zh`, PERFEVAL_LANG, or a zh_* locale; English otherwise. Every diagnostic
-has its Chinese words, and the summaries of `check`, `test` and `batch` read in Chinese too."""
+has its Chinese words, and the summaries of `check`, `test` and `batch` read in Chinese too; so do the help
+pages, the usage errors, the commands' own messages, the report of `perfeval test` and a batch's 问题 column."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import pytest
 from cli_support import run
 
 import perfeval_dsl as pe
-from perfeval_dsl.cli import output_language
+from perfeval_dsl.cli import cli, output_language
+from perfeval_dsl.cli_zh import COMMANDS
 from perfeval_dsl.errors import CODES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -329,7 +331,7 @@ def test_the_test_report_reads_in_chinese(tmp_path: Path, monkeypatch: pytest.Mo
         "unit.tests.yaml  （规则文件：unit.perfeval）\n"
         "  ✓ 报告原值\n"
         "  ✗ 偏差率 15%  （unit.tests.yaml:5:11）\n"
-        "      基本支出执行偏差率：预期 5，实际 3  （第 2 档：3 if 偏差率 <= 20%）\n"
+        "      基本支出执行偏差率：预期 5，实际 3  （第 2 档：3 若 偏差率 <= 20%）\n"
         "  ✗ 预算为零  （unit.tests.yaml:8:11）\n"
         "      评价中止：\n"
         "      错误[PE501]：除数为零：`预算基本支出` 为 0\n"
@@ -341,7 +343,7 @@ def test_the_test_report_reads_in_chinese(tmp_path: Path, monkeypatch: pytest.Mo
         "        = 提示: 请检查事实；如果这里 0 是真实的值，请在相除之前用一档给它评分，例如 `0 if 预算 == 0 else …`\n"
         "3 个用例：1 个通过，2 个未通过\n"
         "分档覆盖：5 个分支中覆盖了 3 个（60%），最低要求 90%：太低\n"
-        "  未覆盖：基本支出执行偏差率 — else 0\n"
+        "  未覆盖：基本支出执行偏差率 — 否则 0\n"
         "  未覆盖：资产管理制度 — \"未制定\" -> 0\n"
     )
     # the English report is unchanged by the language option
@@ -358,7 +360,7 @@ def test_a_passing_test_report_reads_in_chinese(tmp_path: Path, monkeypatch: pyt
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[2:5] == ["1 个用例：1 个通过", "分档覆盖：5 个分支中覆盖了 2 个（40%）",
-                          "  未覆盖：基本支出执行偏差率 — 第 2 档：3 if 偏差率 <= 20%"]
+                          "  未覆盖：基本支出执行偏差率 — 第 2 档：3 若 偏差率 <= 20%"]
 
 
 def test_a_value_needed_by_two_indicators_names_both_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -422,3 +424,215 @@ def test_an_incomplete_result_document_is_described_in_chinese(
     code, _, err = run(capsys, "--lang", "zh", "diff", "old.json", "old.json")
     assert code == 2
     assert err.startswith(f"错误[PE009]：`old.json` 不是完整的结果文档：{chinese}\n")
+
+
+# ---- the command line's own words in Chinese: help pages, usage errors, messages -----------------------------
+
+SUBCOMMANDS = sorted(cli.commands)
+_PLACEHOLDERS = re.compile(r"--?\w[\w-]*|\[[^\]]*\]|\b[A-Z][A-Z_]+\b(?:\.\.\.)?")
+
+
+def _english_in_help(text: str) -> list[str]:
+    """The English left in a help page, besides option names, placeholders (RULES, FILE) and choices."""
+    return [run for line in text.splitlines() for run in _english_left(_PLACEHOLDERS.sub(" ", line))]
+
+
+def test_every_command_and_option_has_its_chinese_help() -> None:
+    import click
+
+    assert set(COMMANDS) == {"cli", *SUBCOMMANDS}
+    for command in (cli, *cli.commands.values()):
+        _, text, options = COMMANDS[command.name]
+        assert _CJK.search(text) and not _english_in_help(text), command.name
+        named = {param.name for param in command.params if isinstance(param, click.Option)}
+        assert set(options) == named, command.name
+        assert all(_CJK.search(words) for words in options.values())
+
+
+@pytest.mark.parametrize("command", [[], *([name] for name in SUBCOMMANDS)], ids=lambda c: " ".join(c) or "perfeval")
+def test_the_help_reads_in_chinese(command: list[str], capsys: pytest.CaptureFixture[str],
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    _, before, _ = run(capsys, "--lang", "en", *command, "--help")
+    code, out, err = run(capsys, "--lang", "zh", *command, "--help")
+    assert (code, err) == (0, "")
+    assert out.startswith(f"用法: perfeval {' '.join(command)}".rstrip() + " ")
+    assert "\n选项:\n" in out and "显示本帮助并退出。" in out
+    assert not _english_in_help(out), out
+    _, text, options = COMMANDS["cli" if not command else command[0]]
+    flat = re.sub(r"\s+", "", out)  # the texts, however they are wrapped
+    for words in [*text.split("\n\n"), *options.values()]:
+        assert re.sub(r"\s+", "", words.replace("\b", "")) in flat, words
+    if not command:  # the list of commands, each with its Chinese line
+        assert "\n命令:\n" in out
+        assert all(COMMANDS[name][0] in out for name in SUBCOMMANDS)
+    # every line fits the 100 columns, a Chinese character taking two
+    from perfeval_dsl.source import display_width
+
+    assert max(display_width(line) for line in out.splitlines()) <= 100
+    # and in English, the same as before the Chinese run
+    code, english, _ = run(capsys, "--lang", "en", *command, "--help")
+    assert code == 0 and english == before
+    assert english.startswith("Usage: perfeval") and "Show this message and exit." in english
+
+
+@pytest.mark.parametrize(("arguments", "environment"), [
+    (["--lang=zh", "check", "--help"], {}),
+    (["check", "--help"], {"PERFEVAL_LANG": "zh"}),
+    (["check", "--help"], {"LANG": "zh_CN.UTF-8"}),
+    (["--lang", "en", "--lang", "zh", "check", "--help"], {}),  # the last `--lang` wins, as click takes it
+])
+def test_the_help_follows_the_language_before_click_parses(arguments: list[str], environment: dict[str, str],
+                                                           capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("PERFEVAL_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    for variable, value in environment.items():
+        monkeypatch.setenv(variable, value)
+    code, out, _ = run(capsys, *arguments)
+    assert code == 0 and out.startswith("用法: perfeval check [OPTIONS] RULES...\n")
+    assert COMMANDS["check"][2]["strict"] in out
+
+
+def test_the_argument_language_is_read_from_the_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from perfeval_dsl.cli import argv_language
+
+    monkeypatch.setenv("PERFEVAL_LANG", "en")
+    assert argv_language(["--lang", "zh", "eval"]) == argv_language(["--lang=zh"]) == "zh"
+    assert argv_language(["eval", "x", "--", "--lang", "zh"]) == "en"  # after `--`, an argument
+    assert argv_language(["--lang", "fr"]) == argv_language(["--lang"]) == "en"
+    monkeypatch.setenv("PERFEVAL_LANG", "zh")
+    assert argv_language([]) == "zh" and argv_language(["--lang", "en"]) == "en"
+
+
+@pytest.mark.parametrize(("arguments", "usage", "message"), [
+    (["eval"], "perfeval eval [OPTIONS] RULES", "缺少参数 'RULES'。"),
+    (["eval", RULES, "-f", "tests/ui"], "perfeval eval [OPTIONS] RULES",
+     "'-f' / '--facts' 的值无效：'tests/ui' 是文件夹，这里要的是文件。"),
+    (["eval", RULES, "-f", FACTS, "--format", "xml"], "perfeval eval [OPTIONS] RULES",
+     "'--format' 的值无效：'xml' 不是 'text', 'json', 'md', 'html', 'xlsx' 之一。"),
+    (["eval", RULES, "-f", FACTS, "--format", "xlsx"], "perfeval eval [OPTIONS] RULES",
+     "Excel 工作簿无法显示在终端：请加上 -o FILE.xlsx 把它写入文件"),
+    (["eval", RULES, "-f", FACTS, "--nope"], "perfeval eval [OPTIONS] RULES", "没有选项 '--nope'。"),
+    (["chekc", RULES], "perfeval [OPTIONS] COMMAND [ARGS]...", "没有命令 'chekc'。 是否想写 'check'？"),
+    (["batch", RULES, "units.csv", "--resume"], "perfeval batch [OPTIONS] RULES UNITS",
+     "--resume 需要 --out：它跳过文档已在那个文件夹中的单位"),
+    (["test", RULES, "--min-coverage", "200"], "perfeval test [OPTIONS] TARGETS...",
+     "'--min-coverage' 的值无效：'200' 不是 0 到 100 之间的百分数"),
+    (["diff", "a.json"], "perfeval diff [OPTIONS] OLD [NEW]",
+     "请给出两份结果文档（OLD.json NEW.json），或规则文件和事实：RULES -f OLD_FACTS -f NEW_FACTS、"
+     "OLD_RULES NEW_RULES -f FACTS，或 OLD_RULES NEW_RULES -f OLD_FACTS -f NEW_FACTS"),
+])
+def test_a_usage_error_reads_in_chinese(arguments: list[str], usage: str, message: str,
+                                        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out, err = run(capsys, "--lang", "zh", *arguments)
+    command = usage.split(" [")[0]
+    assert (code, out) == (2, "")  # exit 2: a usage error, as docs/cli.md says
+    assert err == f"用法: {usage}\n运行 '{command} --help' 查看帮助。\n\n错误：{message}\n"
+    code, _, english = run(capsys, "--lang", "en", *arguments)
+    assert code == 2 and english.startswith(f"Usage: {usage}\n") and "\nError: " in english
+
+
+def test_the_commands_own_messages_read_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "flat.perfeval").write_text("fact 甲: 元\n\nindicator 乙 weight 100 {\n  score 100\n}\n",
+                                            encoding="utf-8")
+    assert run(capsys, "--lang", "zh", "boundaries", "flat.perfeval") == (
+        0, "", "flat.perfeval：没有哪个指标的规则是针对单个值的分档链，所以没有可显示的分档界限\n")
+    (tmp_path / "loose.perfeval").write_text("fact 甲: 元\nindicator 乙 weight 100 {score 100}\n", encoding="utf-8")
+    assert run(capsys, "--lang", "zh", "fmt", "--check", "loose.perfeval") == (1, "", "会重新格式化 loose.perfeval\n")
+    code, out, _ = run(capsys, "--lang", "zh", "fmt", "--diff", "loose.perfeval")
+    assert code == 0 and "+++ loose.perfeval（格式化后）\n" in out
+    assert run(capsys, "--lang", "zh", "fmt", "loose.perfeval", "flat.perfeval") == (
+        0, "", "重新格式化了 2 个文件中的 1 个\n")
+    code, out, _ = run(capsys, "--lang", "zh", "explain")
+    assert code == 0 and out.splitlines()[0] == "PE001  文件不存在" and not _english_left(out)
+    assert run(capsys, "--lang", "zh", "--version") == (0, f"perfeval，版本 {pe.__version__}\n", "")
+    assert run(capsys, "--lang", "en", "--version") == (0, f"perfeval, version {pe.__version__}\n", "")
+
+
+def test_every_code_has_its_chinese_title() -> None:
+    from perfeval_dsl.errors import CODES_ZH
+
+    assert list(CODES_ZH) == list(CODES)
+    assert all(_CJK.search(title) for title in CODES_ZH.values())
+
+
+def test_the_test_report_names_its_mismatches_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    _write_unit(tmp_path, "facts: unit.facts.yaml\ncases:\n"
+                          "  - expect: {total: 9, grade: 差}\n"
+                          "  - facts: {实际基本支出: 1150 元}\n    expect: {error: [PE501]}\n"
+                          "  - name: 预算为零\n    facts: {预算基本支出: 0 元}\n    expect: {error: [PE401]}\n"
+                          "  - name: 资产管理\n    facts: {资产管理制度: 未制定}\n"
+                          "    expect: {scores: {资产管理制度: 5}}\n")
+    code, out, _ = run(capsys, "--lang", "zh", "test", "unit.tests.yaml")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[1:6] == ["  ✗ 第 1 个用例  （unit.tests.yaml:3:5）",
+                          "      总分：预期 9，实际 10",
+                          "      等级：预期 差，实际 优",
+                          "  ✗ 第 2 个用例  （unit.tests.yaml:4:5）",
+                          "      错误：预期 PE501，实际 没有错误（总分 8）"]
+    assert lines[7] == "      错误：预期 PE401，实际 PE501"
+    assert "      资产管理制度：预期 5，实际 0  （\"未制定\" -> 0）" in lines
+    assert not [line for line in lines if not line.startswith(("      ", "  = ")) and _english_left(line)]
+    # the English report and the JSON document keep their words
+    _, english, _ = run(capsys, "--lang", "en", "test", "unit.tests.yaml")
+    assert english.splitlines()[1:3] == ["  ✗ case 1  (unit.tests.yaml:3:5)", "      total: expected 9, got 10"]
+    _, document, _ = run(capsys, "--lang", "zh", "test", "unit.tests.yaml", "--format", "json")
+    assert '"name": "case 1"' in document and '"what": "total"' in document
+
+
+def test_branches_read_in_chinese() -> None:
+    from perfeval_dsl.cases import branches
+
+    program = pe.parse_rules(UNIT_RULES).program
+    texts = [(branch.text, branch.text_zh) for indicator in program.indicators for branch in branches(indicator)]
+    assert texts == [("tier 1: 5 if 偏差率 <= 10%", "第 1 档：5 若 偏差率 <= 10%"),
+                     ("tier 2: 3 if 偏差率 <= 20%", "第 2 档：3 若 偏差率 <= 20%"),
+                     ("else 0", "否则 0"),
+                     ('"制定并实施" -> 5', '"制定并实施" -> 5'), ('"未制定" -> 0', '"未制定" -> 0')]
+
+
+BATCH_UNITS = ("单位名称,预算基本支出,实际基本支出,资产管理制度,多余\n"
+               "甲,100 元,100 元,制定并实施,1\n"
+               ",100 元,100 元,未制定,\n"
+               "乙,0 元,100 元,制定并实施,\n")
+
+
+def test_the_batch_problems_column_reads_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import openpyxl
+
+    monkeypatch.chdir(tmp_path)
+    _write_unit(tmp_path, "cases: []\n")
+    (tmp_path / "units.csv").write_text(BATCH_UNITS, encoding="utf-8")
+    code, out, _ = run(capsys, "--lang", "zh", "batch", "unit.perfeval", "units.csv", "--format", "csv")
+    assert code == 1
+    assert out.removeprefix("\ufeff").splitlines() == [
+        "排名,单位,总分,等级,失分最多的指标,问题",
+        "1,甲,10,优,,PE404 units.csv:1:27：事实文件给出了 `多余`，但规则文件没有声明它",
+        "2,第 3 行,5,差,资产管理制度 −5,",
+        ",乙,,,,PE501 unit.perfeval:6:11：除数为零：`预算基本支出` 为 0",
+    ]
+    code, _, _ = run(capsys, "--lang", "zh", "batch", "unit.perfeval", "units.csv", "--format", "xlsx",
+                     "-o", "summary.xlsx")
+    assert code == 1
+    sheet = openpyxl.load_workbook("summary.xlsx")["汇总"]
+    assert [sheet.cell(row, 6).value for row in range(2, 5)] == [
+        "PE404 units.csv:1:27：事实文件给出了 `多余`，但规则文件没有声明它", None,
+        "PE501 unit.perfeval:6:11：除数为零：`预算基本支出` 为 0"]
+    assert sheet.cell(3, 2).value == "第 3 行"
+    # in English, and in the JSON document in either language, the words and the name are as ever
+    _, english, _ = run(capsys, "--lang", "en", "batch", "unit.perfeval", "units.csv", "--format", "csv")
+    assert english.splitlines()[1:3] == [
+        '1,甲,10,优,,"PE404 units.csv:1:27: the facts file gives `多余`, which the rules do not declare"',
+        "2,row 3,5,差,资产管理制度 −5,"]
+    _, document, _ = run(capsys, "--lang", "zh", "batch", "unit.perfeval", "units.csv", "--format", "json")
+    assert '"unit": "row 3"' in document and "division by zero" in document
+    _, text, _ = run(capsys, "--lang", "zh", "batch", "unit.perfeval", "units.csv")
+    assert "第 3 行" in text and "row 3" not in text

@@ -599,3 +599,78 @@ def test_fmt_keeps_a_judged_band_chinese() -> None:
     text = "总分 10\n事实 评价组打分: 分\n指标 社会效益 分值 10 {\n  得分 评定 评价组打分 介于 80% 与 100%\n}\n"
     assert format_rules(Source("r.perfeval", text))[0] == text
     assert convert_keywords(convert_keywords(text, "en") or "", "zh") == text
+
+
+# ---- 不适用 (not applicable) -------------------------------------------------------------------------------
+
+NOT_APPLICABLE = """总分 100
+{declaration}
+事实 满意率: % 介于 0% 与 100%
+事实 完成率: % 介于 0% 与 100%
+事实 考核方式: "现场" | "书面" | "不适用"
+指标 服务对象满意度 分值 10 {{
+  得分 按比例 满意率 对 90%
+}}
+指标 实际完成率 分值 80 {{
+  得分 按比例 完成率 对 100%
+}}
+指标 考核 分值 10 {{
+  得分 按 考核方式 {{ "现场" → 10，"书面" → 8，"不适用" → 5 }}
+}}
+"""
+
+
+@pytest.mark.parametrize(("satisfaction", "done", "method", "total", "applicable"), [
+    ("90%", "95%", "现场", "96", None),
+    ("不适用", "95%", "现场", "95.55555555555555555555555555555556", "90"),  # (76 + 10) × 100 / 90
+    ("N/A", "100%", "书面", "97.77777777777777777777777777777778", "90"),  # (80 + 8) × 100 / 90
+    ("不适用", "95%", "不适用", "90", "90"),  # a judgement that lists 不适用 takes it as its answer: 5 points
+])
+def test_not_applicable_leaves_the_indicator_out_and_rescales(satisfaction: str, done: str, method: str,
+                                                              total: str, applicable: str | None) -> None:
+    rules = pe.parse_rules(NOT_APPLICABLE.format(declaration="不适用 按比例折算"))
+    result = pe.evaluate(rules, {"满意率": satisfaction, "完成率": done, "考核方式": method})
+    assert result.total == Decimal(total)
+    assert result.applicable_weight == (Decimal(applicable) if applicable else None)
+
+
+def test_the_rescaled_total_is_exact_and_explained() -> None:
+    rules = pe.parse_rules(NOT_APPLICABLE.format(declaration="不适用 按比例折算"), filename="r.perfeval")
+    result = pe.evaluate(rules, {"满意率": "不适用", "完成率": "95%", "考核方式": "现场"})
+    assert result.total == Decimal("95.55555555555555555555555555555556")
+    assert result.unscaled_total == 86
+    text = pe.render(result, "text").splitlines()
+    assert "  n/a       满意率 given as 不适用: left out, its weight 10 with it" in text
+    assert any(line.startswith("  (不适用 left out: 86 of the applicable 90 points, rescaled: 86 × 100 / 90 = 95.55")
+               for line in text)
+    document = json.loads(pe.render(result, "json"), parse_float=Decimal)
+    assert (document["applicable_weight"], document["unscaled_total"]) == (90, 86)
+    assert document["indicators"][0]["workings"] == [{"kind": "not_applicable", "facts": ["满意率"]}]
+
+
+def test_not_applicable_needs_its_declaration() -> None:
+    rules = pe.parse_rules(NOT_APPLICABLE.format(declaration=""))
+    with pytest.raises(pe.PerfevalError) as caught:
+        pe.evaluate(rules, {"满意率": "不适用", "完成率": "95%", "考核方式": "现场"})
+    assert [d.code for d in caught.value.diagnostics] == ["PE414"]
+    assert pe.evaluate(rules, {"满意率": "90%", "完成率": "95%", "考核方式": "现场"}).total == 96
+
+
+def test_nothing_left_to_score_and_a_veto_on_a_not_applicable_fact_are_errors() -> None:
+    rules = pe.parse_rules(NOT_APPLICABLE.format(declaration="不适用 按比例折算").replace(
+        '"现场" | "书面" | "不适用"', '"现场" | "书面"').replace('，"不适用" → 5', ""))
+    with pytest.raises(pe.PerfevalError) as caught:
+        pe.evaluate(rules, {"满意率": "不适用", "完成率": "不适用", "考核方式": "不适用"})
+    assert [d.code for d in caught.value.diagnostics] == ["PE414"]
+    vetoed = pe.parse_rules(NOT_APPLICABLE.format(declaration="不适用 按比例折算\n一票否决 若 满意率 < 50%"))
+    with pytest.raises(pe.PerfevalError) as caught:
+        pe.evaluate(vetoed, {"满意率": "不适用", "完成率": "95%", "考核方式": "现场"})
+    assert [d.code for d in caught.value.diagnostics] == ["PE414"]
+
+
+def test_not_applicable_round_trips_through_fmt_and_conversion() -> None:
+    text = NOT_APPLICABLE.format(declaration="不适用 按比例折算")
+    formatted, _ = format_rules(Source("r.perfeval", text))
+    assert formatted is not None and "\n不适用 按比例折算\n" in formatted and tree(formatted) == tree(text)
+    english = convert_keywords(text, "en")
+    assert english is not None and "\nnot_applicable rescale\n" in english and tree(english) == tree(text)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -141,7 +141,7 @@ def _cell(text: str) -> str:
 SUMMARY_HEADERS = ("排名", "单位", "总分", "等级", "失分最多的指标", "问题")
 
 
-def _problems(diagnostics: Iterator[Diagnostic] | tuple[Diagnostic, ...], lang: str) -> str:
+def _problems(diagnostics: Iterable[Diagnostic], lang: str) -> str:
     """The 问题 cell: each diagnostic's code, place and message (in Chinese with `lang="zh"`, where it has its
     Chinese words)."""
     if lang == "zh":

@@ -19,6 +19,7 @@ from perfeval_dsl import ast
 from perfeval_dsl.compiler import (
     DeductionWorking,
     JudgedWorking,
+    NotApplicableWorking,
     OverrideWorking,
     ProportionWorking,
     RoundingWorking,
@@ -54,7 +55,10 @@ WORDS = {
            "round half up": "{places} decimal places, half up", "round down": "{places} decimal places, cut off",
            "veto": "veto", "vetoed": "{condition} holds → 0   (the rule gives {rule})",
            "veto all": "{condition} holds ({where}): every score is 0", "veto cap": "{condition} holds ({where}): "
-           "the grade is at most {grade}"},
+           "the grade is at most {grade}", "n/a": "n/a",
+           "left out": "{facts} given as 不适用: left out, its weight {weight} with it",
+           "rescaled": "  (不适用 left out: {unscaled} of the applicable {applicable} points, rescaled: "
+           "{unscaled} × {total} / {applicable} = {exact})"},
     "zh": {"rules": "规则文件", "facts": "事实文件", "standard": "评分标准", "target": "目标值", "rule": "规则",
            "values": "取值", "judgement": "判断", "tiers": "档次", "score": "得分", "else": "否则",
            "otherwise": "其他", "is": "为", "fired": "命中", "not met": "未满足", "not reached": "未判断",
@@ -72,7 +76,10 @@ WORDS = {
            "round half up": "保留 {places} 位，四舍五入", "round down": "保留 {places} 位，截尾",
            "veto": "一票否决", "vetoed": "{condition} 成立 → 0   （规则得分 {rule}）",
            "veto all": "{condition} 成立（{where}）：各项得分均为 0",
-           "veto cap": "{condition} 成立（{where}）：等级最高为 {grade}"},
+           "veto cap": "{condition} 成立（{where}）：等级最高为 {grade}", "n/a": "不适用",
+           "left out": "{facts} 为不适用：本指标不计分，分值 {weight} 不计入",
+           "rescaled": "  （不适用的指标不计：适用指标 {applicable} 分中得 {unscaled} 分，折算为 "
+           "{unscaled} × {total} / {applicable} = {exact}）"},
 }
 _LABEL_WIDTH = 10
 _SCORE_WIDTH = 11
@@ -130,6 +137,11 @@ def trace_lines(result: Result, *, explain: str = "full", width: int = 100, lang
                                                      places=total_rule.places)), style="dim")
         if total_rule.grade_exact:
             graded = result.exact_total
+    if result.applicable_weight is not None and result.unscaled_total is not None:
+        exact = result.exact_total if result.exact_total is not None else result.total
+        yield Text(words["rescaled"].format(unscaled=plain(result.unscaled_total),
+                                            applicable=plain(result.applicable_weight),
+                                            total=plain(result.max_total), exact=plain(exact)), style="dim")
     yield from _veto_lines(result, words)
     band = result.program.grade_for(graded)
     bands = ", ".join(
@@ -322,6 +334,10 @@ def _rule_score(result: IndicatorResult) -> Decimal:
 def _after_rule_lines(result: IndicatorResult, indent: int, words: dict[str, str]) -> Iterator[Text]:
     """The replacement of the rule's score by the evaluation team, the declared rounding, then 一票否决."""
     for working in result.workings:
+        if isinstance(working, NotApplicableWorking):
+            facts = "、".join(working.facts)
+            yield _label_line(words["n/a"], Text(words["left out"].format(facts=facts, weight=plain(result.weight)),
+                                                 style="bold"), indent)
         if isinstance(working, VetoWorking) and working.rule is not None and working.rule_score is not None:
             yield _label_line(words["veto"], Text(words["vetoed"].format(
                 condition=unparse(working.rule.condition, lang=words["lang"]), rule=plain(working.rule_score)),
@@ -346,7 +362,7 @@ def _working_lines(result: IndicatorResult, values: dict[str, UsedValue], indent
     substitute = _substitute(values, words)
     for working in result.workings:
         rows: list[Text] = []
-        if isinstance(working, (OverrideWorking, RoundingWorking, VetoWorking)):
+        if isinstance(working, (OverrideWorking, RoundingWorking, VetoWorking, NotApplicableWorking)):
             continue  # shown after the rule's own decision
         if isinstance(working, DeductionWorking):
             label = words["deduction"]
