@@ -12,6 +12,7 @@ Imports `ast`, `model`, `values`, `errors`, `source`.
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -330,7 +331,7 @@ class _Checker:
             lets=self.checked_lets,
             tree=built,
             indicators=indicators,
-            rounding=self._rounding(tree),
+            rounding=self._rounding(tree, indicators),
             vetoes=self._model_vetoes(indicators, grade_bands),
             not_applicable=self._not_applicable(tree),
         )
@@ -376,7 +377,31 @@ class _Checker:
                                     indicator=members[0] if where == "indicator" else None, span=veto.span))
         return tuple(found)
 
-    def _rounding(self, tree: ast.RuleFile) -> tuple[ast.Rounding, ...]:
+    def _rounding(self, tree: ast.RuleFile, indicators: tuple[model.Indicator, ...]) -> tuple[ast.Rounding, ...]:
+        declared = self._declared_rounding(tree)
+        rule = next((r for r in declared if r.target == "indicators"), None)
+        if rule is None or rule.down:
+            return declared
+        exponent = Decimal(1).scaleb(-rule.places)
+        above = [i for i in indicators if i.weight.quantize(exponent, rounding=decimal.ROUND_HALF_UP) > i.weight]
+        if above:
+            first = above[0]
+            rounded = plain(first.weight.quantize(exponent, rounding=decimal.ROUND_HALF_UP))
+            names = ", ".join(f"`{i.name}`" for i in above)
+            names_zh = "、".join(f"`{i.name}`" for i in above)
+            self.warn("PE605", f"rounding scores to {rule.places} decimal places can take a full score above its "
+                               f"weight: {names} (a full {plain(first.weight)} rounds to {rounded})", rule.span,
+                      "can round above the weight",
+                      help="write the weights with no more decimal places than the scores keep, or round down "
+                           "(`截尾`); the evaluation stops with PE503 if a unit's score does round above its weight",
+                      zh=Chinese(f"得分保留 {rule.places} 位小数时，满分可能被进位到分值以上：{names_zh}"
+                                 f"（满分 {plain(first.weight)} 进位为 {rounded}）",
+                                 "可能进位到分值以上",
+                                 "请让分值的小数位不多于得分保留的位数，或改为截尾（`截尾`）；若某单位的得分确实进位到分值以上，"
+                                 "评价会以 PE503 停止"))
+        return declared
+
+    def _declared_rounding(self, tree: ast.RuleFile) -> tuple[ast.Rounding, ...]:
         found: dict[str, ast.Rounding] = {}
         words = {"indicators": "指标", "groups": "小计", "total": "总分"}
         for item in tree.items:

@@ -266,8 +266,16 @@ def _runtime(program: model.Program, writer: _Writer) -> dict[str, Any]:
         raise EvaluationFailure(attrs.evolve(diagnostic, message=f"{diagnostic.message} {format_value(value)}",
                                              zh=zh))
 
-    def out_of_range(index: int, score: Any) -> Diagnostic:
+    def out_of_range(index: int, score: Any, overridden: bool = False) -> Diagnostic:
         indicator = program.indicators[index]
+        if overridden and indicator.override is not None:  # the team's score, not the rule's
+            return error(
+                "PE503", f"`{indicator.name}` is given {plain(score)} by `{indicator.override.text}`, outside 0 to its "
+                         f"weight {plain(indicator.weight)}", indicator.override.span, f"gives {plain(score)}",
+                help="correct the value in the facts file",
+                zh=Chinese(f"`{indicator.override.text}` 把 `{indicator.name}` 的得分调整为 {plain(score)}，"
+                           f"超出了 0 到其分值 {plain(indicator.weight)} 的范围", f"给出 {plain(score)}",
+                           "请更正事实文件中的值"))
         if not isinstance(score, Decimal) or isinstance(score, bool):
             return error("PE503", f"the score of `{indicator.name}` is not a number", indicator.rule.span,
                          zh=Chinese(f"`{indicator.name}` 的得分不是数"))
@@ -632,26 +640,29 @@ class _Writer:
                 body.extend(self._let_function(local[let.name], let.expr, indicator))
             body.append("try:")
             body.extend("    " + line for line in self._rule_lines(index, indicator))
-            if indicator.override is not None:
-                body.append(f"    o = F.get({indicator.override.text!r})")
-                body.append("    if o is not None:")
-                body.append(f"        W.append(_Override({index}, {indicator.override.text!r}, s, o)); s = o")
             rounding = program.rounding_of("indicators")
-            store = [f"scores[{index}] = s; branches[{index}] = b"]
-            if rounding is not None:
+            if rounding is not None:  # the rule's score, rounded as declared (取整 指标)
                 mode = "'ROUND_DOWN'" if rounding.down else "'ROUND_HALF_UP'"
                 exponent = self.constant(Decimal(1).scaleb(-rounding.places))
-                store[:0] = [f"r = s.quantize({exponent}, rounding={mode})",
-                             f"if r != s: W.append(_Rounded({index}, s, r, {rounding.places}, {rounding.down})); s = r"]
-            if _constant_scores(indicator) and indicator.override is None:  # each within 0 to the weight, or
-                # the checker said PE503
-                body.extend("    " + line for line in store)
+                body.append(f"    r = s.quantize({exponent}, rounding={mode})")
+                body.append(f"    if r != s: W.append(_Rounded({index}, s, r, {rounding.places}, {rounding.down})); "
+                            "s = r")
+            overridden = "False"
+            if indicator.override is not None:  # the team's score is final: after the rounding
+                body.append(f"    o = F.get({indicator.override.text!r}); given = o is not None and o is not _NA")
+                body.append("    if given:")
+                body.append(f"        W.append(_Override({index}, {indicator.override.text!r}, s, o)); s = o")
+                overridden = "given"
+            store = f"scores[{index}] = s; branches[{index}] = b"
+            if _constant_scores(indicator) and indicator.override is None and rounding is None:  # each within 0 to
+                # the weight, or the checker said PE503
+                body.append("    " + store)
             else:
                 weight = self.constant(indicator.weight)
                 body.append(f"    if s.__class__ is not _Decimal or not (0 <= s <= {weight}):")
-                body.append(f"        failures.append(_out_of_range({index}, s))")
+                body.append(f"        failures.append(_out_of_range({index}, s, {overridden}))")
                 body.append("    else:")
-                body.extend("        " + line for line in store)
+                body.append("        " + store)
             body.append("except _Failure as failure:")
             body.append(f"    failures.append(_needed_by({index}, failure.diagnostic))")
             body.append("except _DecimalException:")

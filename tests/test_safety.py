@@ -430,7 +430,7 @@ HELPERS = {
     "F", "s", "b", "v", "scores", "branches", "failures", "failure", "lets", "local_lets", "score_unit",
     "all_lets", "UnitScores", "_Decimal", "_DecimalException", "_Failure", "_arithmetic", "_divide", "_needed_by",
     "_no_arm", "W", "_deduct", "_checklist", "_proportion", "_judged", "_Override", "_Rounded", "_Vetoed",
-    "_NotApplicable", "_NA", "_problems", "o", "r", "i", "n", "tuple", "any",
+    "_NotApplicable", "_NA", "_problems", "o", "r", "i", "n", "given", "tuple", "any",
     "_no_tier", "_out_of_range", "Exception", "abs", "min", "max", "append", "get", "diagnostic", "quantize",
     "rounding", "__class__",
 }

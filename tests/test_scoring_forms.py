@@ -674,3 +674,41 @@ def test_not_applicable_round_trips_through_fmt_and_conversion() -> None:
     assert formatted is not None and "\n不适用 按比例折算\n" in formatted and tree(formatted) == tree(text)
     english = convert_keywords(text, "en")
     assert english is not None and "\nnot_applicable rescale\n" in english and tree(english) == tree(text)
+
+
+# ---- rounding and overrides together --------------------------------------------------------------------
+
+def test_a_rounding_that_can_pass_the_weight_is_a_warning_then_an_error() -> None:
+    text = ("总分 15\n取整 指标 保留 0 位\n事实 完成率: %\n"
+            "指标 甲 分值 3.75 { 得分 按比例 完成率 对 100% }\n指标 乙 分值 11.25 { 得分 11.25 }\n")
+    rules = pe.parse_rules(text)
+    assert [d.code for d in rules.diagnostics] == ["PE605"]
+    assert pe.evaluate(rules, {"完成率": "90%"}).scores[0] == 3
+    with pytest.raises(pe.PerfevalError) as caught:
+        pe.evaluate(rules, {"完成率": "100%"})
+    assert [d.code for d in caught.value.diagnostics] == ["PE503"]
+    assert pe.parse_rules(text.replace("保留 0 位", "保留 0 位 截尾")).diagnostics == ()
+
+
+def test_the_teams_score_is_final_after_the_rounding() -> None:
+    text = ("总分 20\n取整 指标 保留 0 位\n事实 执行率: %\n事实 调整分: 分\n"
+            "指标 甲 分值 20 {\n  得分 按比例 执行率 对 98%\n  调整得分 调整分\n}\n")
+    facts = parse_facts(Source("f.yaml", "执行率: 97%\n调整分: {value: 19.6 分, note: 按执行率}\n"), "yaml")
+    result = pe.evaluate(pe.parse_rules(text), facts)
+    assert result.total == Decimal("19.6")
+    assert result.diagnostics[0].message == \
+        "`甲` scores 19.6 as the evaluation team set it, where its rule gives 20: 按执行率"
+
+
+def test_an_override_given_as_not_applicable_keeps_the_rule_score() -> None:
+    facts = parse_facts(Source("f.yaml", "完成率: 100%\n评价组调整分: 不适用\n"), "yaml")
+    result = pe.evaluate(pe.parse_rules(OVERRIDE), facts)
+    assert (result.total, result.diagnostics) == (10, ())
+
+
+def test_an_override_out_of_range_points_at_the_override() -> None:
+    with pytest.raises(pe.PerfevalError) as caught:
+        pe.evaluate(pe.parse_rules(OVERRIDE), _with_note("11 分", "多给"))
+    (problem,) = caught.value.diagnostics
+    assert problem.message == "`完成情况` is given 11 by `评价组调整分`, outside 0 to its weight 10"
+    assert problem.primary is not None and problem.primary.span.line_col[0] == 6
