@@ -25,12 +25,11 @@ import attrs
 import portion as P
 
 from perfeval_dsl import ast, model
-from perfeval_dsl.check import subject_of, walk
+from perfeval_dsl.check import band_points, base_value, subject_of, walk
 from perfeval_dsl.errors import Chinese, Diagnostic, warning
 from perfeval_dsl.unparse import unparse
 from perfeval_dsl.values import (
     CONTEXT,
-    UNITS,
     NumberType,
     counted_unit,
     format_value,
@@ -128,8 +127,8 @@ class Ranges:
         if expr in assume:
             return assume[expr]
         match expr:
-            case ast.Number(value=value, unit=unit):
-                return Range.point(value * UNITS[unit].factor if unit is not None else value)
+            case ast.Number():
+                return Range.point(base_value(expr))
             case ast.WeightRef():
                 return Range.point(indicator.weight) if indicator is not None else Range.anything()
             case ast.Ref(name=name):
@@ -169,8 +168,7 @@ class Ranges:
             case ast.Judged(low=low, high=high):
                 if indicator is None:
                     return Range.anything()
-                ends = [b.value / 100 * indicator.weight if b.unit == "%" else b.value for b in (low, high)]
-                return Range(ends[0], ends[1])
+                return Range(band_points(low, indicator.weight), band_points(high, indicator.weight))
             case ast.Checklist(items=items):
                 points = [item.points.value for item in items]
                 return Range(Decimal(0), sum(points, Decimal(0)), whole=all(p == p.to_integral_value() for p in points))
@@ -224,8 +222,8 @@ _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 def _constant(expr: ast.Expr, indicator: model.Indicator) -> Decimal | None:
     """The value of a threshold written as a number (`10%` is 0.10, `4800 万元` is 48,000,000 元)."""
     match expr:
-        case ast.Number(value=value, unit=unit):
-            return value * UNITS[unit].factor if unit is not None else value
+        case ast.Number():
+            return base_value(expr)
         case ast.Unary(op=op, operand=operand):
             inner = _constant(operand, indicator)
             return None if inner is None else (-inner if op == "-" else inner)

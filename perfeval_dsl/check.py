@@ -225,6 +225,16 @@ def children(expr: ast.Expr) -> tuple[ast.Expr, ...]:
     return children
 
 
+def base_value(number: ast.Number) -> Decimal:
+    """A written number in base units: `10%` is 0.10, `4800 万元` is 48,000,000 (元), `5 分` is 5."""
+    return number.value * UNITS[number.unit].factor if number.unit is not None else number.value
+
+
+def band_points(bound: ast.Number, weight: Decimal) -> Decimal:
+    """An end of a judged band (评定 … 介于 80% 与 100%) in points: a percentage is of the weight."""
+    return bound.value / 100 * weight if bound.unit == "%" else bound.value
+
+
 def _literal_value(expr: ast.Expr) -> Decimal | None:
     """The value of a number written without a unit (`90`, `-1`), else None."""
     if isinstance(expr, ast.Unary) and expr.op == "-":
@@ -577,7 +587,7 @@ class _Checker:
                          zh=Chinese(f"`{plain(end.value)}` 没有 % 号，但 `{decl.name}` 是百分比", "没有 % 号",
                                     f"请写 `{plain(end.value)}%`"))
                 return None, None
-            ends.append(end.value * UNITS[end.unit].factor if end.unit is not None else end.value)
+            ends.append(base_value(end))
         low, high = ends
         if low > high:
             self.err("PE204", f"the range of `{decl.name}` is empty: {plain(declared.low.value)} is above "
@@ -1105,10 +1115,8 @@ class _Checker:
         ok = self._points(value_type, expr.value) and ok
         bounds = []
         for bound in (expr.low, expr.high):
-            if bound.unit == "%":
-                bounds.append(bound.value / 100 * scope.weight if scope.weight is not None else None)
-            elif bound.unit in (None, "分"):
-                bounds.append(bound.value)
+            if bound.unit in ("%", None, "分"):
+                bounds.append(band_points(bound, scope.weight) if scope.weight is not None else None)
             else:
                 self.err("PE204", f"a band of points is written in points or as a percentage of the weight, but "
                                   f"this is in {bound.unit}", bound.span,

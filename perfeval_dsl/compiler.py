@@ -25,11 +25,11 @@ from typing import Any
 import attrs
 
 from perfeval_dsl import ast, model
-from perfeval_dsl.check import subject_of, walk
+from perfeval_dsl.check import band_points, base_value, subject_of, walk
 from perfeval_dsl.errors import Chinese, Diagnostic, PerfevalError, error
 from perfeval_dsl.facts import Declared
 from perfeval_dsl.unparse import unparse
-from perfeval_dsl.values import NOT_APPLICABLE, UNITS, Value, format_value, plain
+from perfeval_dsl.values import NOT_APPLICABLE, Value, format_value, plain
 
 # The Chinese of the "needed by `指标`" note a failing derived value gets (`evaluation` merges the names).
 NEEDED_BY_ZH = "需要它的指标："
@@ -446,8 +446,8 @@ class _Writer:
             return self.expr(e, indicator, lazy)
 
         match expr:
-            case ast.Number(value=value, unit=unit):
-                return self.constant(value * UNITS[unit].factor if unit is not None else value)
+            case ast.Number():
+                return self.constant(base_value(expr))
             case ast.String(value=text):
                 return self.constant(text)
             case ast.Bool(value=flag):
@@ -506,7 +506,7 @@ class _Writer:
             case ast.Judged(value=value, low=low, high=high):
                 key = self._construct(expr, indicator)
                 assert indicator is not None
-                low_points, high_points = (self._band_points(bound, indicator.weight) for bound in (low, high))
+                low_points, high_points = (band_points(bound, indicator.weight) for bound in (low, high))
                 name = indicator.name
                 problem = self.problem(error(
                     "PE506", f"`{name}` is judged {{value}}, outside the band {plain(low_points)} to "
@@ -524,11 +524,6 @@ class _Writer:
                     text = f"({go(tier.score)} if {go(tier.condition)} else {text})"
                 return text
         raise AssertionError(f"cannot compile {expr!r}")  # pragma: no cover
-
-    @staticmethod
-    def _band_points(bound: ast.Number, weight: Decimal) -> Decimal:
-        """A judged band's end in points: a percentage is of the weight."""
-        return bound.value / 100 * weight if bound.unit == "%" else bound.value
 
     def _construct(self, expr: ast.Expr, indicator: model.Indicator | None) -> int:
         assert indicator is not None  # the checker keeps deductions and checklists inside indicators (PE215)

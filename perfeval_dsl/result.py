@@ -19,7 +19,7 @@ import attrs
 
 from perfeval_dsl import ast, model
 from perfeval_dsl._version import __version__
-from perfeval_dsl.check import subject_of
+from perfeval_dsl.check import base_value, subject_of
 from perfeval_dsl.compiler import (
     ChecklistWorking,
     DeductionWorking,
@@ -37,7 +37,6 @@ from perfeval_dsl.values import (
     CONTEXT,
     MONEY,
     POINTS,
-    UNITS,
     BoolType,
     JudgementType,
     NumberType,
@@ -358,8 +357,7 @@ def _working_dict(working: Working, program: model.Program) -> dict[str, Any]:
     if isinstance(working, DeductionWorking):
         node = working.node
         return {"kind": "deduction", "base": working.base, "prorated": node.prorated,
-                "steps": [{"gap": text_of(program, step.gap), "gap_value": gap, "step": step.step.value
-                           * (UNITS[step.step.unit].factor if step.step.unit else 1),
+                "steps": [{"gap": text_of(program, step.gap), "gap_value": gap, "step": base_value(step.step),
                            "steps": count, "points_per_step": step.points.value, "points_off": off}
                           for step, (gap, count, off) in zip(node.steps, working.steps, strict=True)],
                 "deducted": working.deducted, "limit": node.limit.value if node.limit is not None else None,

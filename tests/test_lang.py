@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from cli_support import run
+from test_cases import RULES as CASE_RULES
 
 import perfeval_dsl as pe
 from perfeval_dsl.cli import cli, output_language
@@ -290,23 +291,7 @@ def test_check_on_the_seed_reads_in_chinese(capsys: pytest.CaptureFixture[str]) 
 
 # ---- the summaries of `perfeval test` and `perfeval batch` in Chinese ----------------------------------------
 
-UNIT_RULES = """\
-title "示例单位"
-total 10
-fact 预算基本支出: 元
-fact 实际基本支出: 元
-fact 资产管理制度: "制定并实施" | "未制定"
-let 偏差率 = (实际基本支出 - 预算基本支出) / 预算基本支出
-
-group 部门管理 {
-  indicator 基本支出执行偏差率 weight 5 {
-    score 5 if 偏差率 <= 10% else 3 if <= 20% else 0
-  }
-  indicator 资产管理制度 weight 5 {
-    score by 资产管理制度 { "制定并实施" -> 5, "未制定" -> 0 }
-  }
-}
-"""
+UNIT_RULES = CASE_RULES  # the rules `perfeval test` is tried on in test_cases.py
 UNIT_FACTS = "预算基本支出: 1,000.00 元\n实际基本支出: 1,000.00 元\n资产管理制度: 制定并实施\n"
 
 
