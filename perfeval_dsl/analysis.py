@@ -169,6 +169,9 @@ class Ranges:
                 if indicator is None:
                     return Range.anything()
                 return Range(band_points(low, indicator.weight), band_points(high, indicator.weight))
+            case ast.Interpolation(levels=levels):
+                scores = [base_value(points) for _, points in levels]
+                return Range(min(scores), max(scores))
             case ast.Checklist(items=items):
                 points = [item.points.value for item in items]
                 return Range(Decimal(0), sum(points, Decimal(0)), whole=all(p == p.to_integral_value() for p in points))

@@ -206,9 +206,20 @@ class Judged:
     span: Span = _span
 
 
+@attrs.frozen(kw_only=True)
+class Interpolation:
+    """`按 完成率 插值 { 60% → 0，80% → 6，100% → 10 }`: the score on the straight line between the two levels
+    around the subject; the first level's score below them all, the last one's above."""
+
+    subject: Expr
+    levels: tuple[tuple[Number, Number], ...]
+    span: Span = _span
+
+
 Expr = Union[  # noqa: UP007
     Number, String, Bool, Ref, WeightRef, Call, Unary, Binary, Compare, Between, PartialCompare,
     PartialBetween, BoolOp, Not, Tiered, Deduction, Checklist, Proportion, Judged,
+    Interpolation,
 ]
 
 

@@ -13,6 +13,7 @@ Imports `ast`, `model`, `values`, `errors`, `source`.
 from __future__ import annotations
 
 import decimal
+import itertools
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -220,6 +221,8 @@ def children(expr: ast.Expr) -> tuple[ast.Expr, ...]:
             children = (actual, target)
         case ast.Judged(value=value, low=low, high=high):
             children = (value, low, high)
+        case ast.Interpolation(subject=subject, levels=levels):
+            children = (subject, *(end for level in levels for end in level))
         case _:
             children = ()
     return children
@@ -957,6 +960,8 @@ class _Checker:
                 return self._proportion(expr, scope)
             case ast.Judged():
                 return self._judged(expr, scope)
+            case ast.Interpolation():
+                return self._interpolation(expr, scope)
         raise AssertionError(f"unhandled expression {expr!r}")  # pragma: no cover
 
     def _ref(self, ref: ast.Ref, scope: _Scope) -> ValueType | None:
@@ -1039,13 +1044,14 @@ class _Checker:
             return self._number(checked[0][0], call.args[0]), resolved
         return self._unify_all(list(zip((t for t, _ in checked), call.args, strict=True)), call.function), resolved
 
-    def _scores_an_indicator(self, expr: ast.Deduction | ast.Checklist | ast.Proportion | ast.Judged,
-                             scope: _Scope) -> bool:
+    def _scores_an_indicator(self, expr: ast.Deduction | ast.Checklist | ast.Proportion | ast.Judged
+                             | ast.Interpolation, scope: _Scope) -> bool:
         if scope.weight is not None:
             return True
         what, what_zh = {ast.Deduction: ("a deduction", "扣分"), ast.Checklist: ("a checklist", "逐项计分"),
                          ast.Proportion: ("a proportional score", "按比例得分"),
-                         ast.Judged: ("a judged score", "评定得分")}[type(expr)]
+                         ast.Judged: ("a judged score", "评定得分"),
+                         ast.Interpolation: ("an interpolated score", "插值得分")}[type(expr)]
         self.err("PE215", f"{what} gives an indicator's points, and here there is no indicator", expr.span,
                  help="write it in an indicator's score rule, or in a `let` inside the indicator",
                  zh=Chinese(f"{what_zh}给出的是一个指标的得分，此处没有指标",
@@ -1108,6 +1114,31 @@ class _Checker:
         ok = self._unify_all([(t, e) for (t, _), e in zip(checked, (expr.actual, expr.target), strict=True)],
                              "compare") is not None and ok
         return (POINTS_TYPE if ok else None), resolved
+
+    def _interpolation(self, expr: ast.Interpolation, scope: _Scope) -> tuple[ValueType | None, ast.Expr]:
+        ok = self._scores_an_indicator(expr, scope)
+        subject_type, subject = self._expr(expr.subject, scope)
+        levels = [(self._expr(x, scope), x) for x, _ in expr.levels]
+        ok = self._unify_all([(subject_type, expr.subject), *((t, x) for (t, _), x in levels)],
+                             "compare") is not None and ok
+        for _, points in expr.levels:
+            points_type, _ = self._expr(points, scope)
+            ok = self._points(points_type, points) and ok
+        ends = [base_value(x) for x, _ in expr.levels]
+        if any(later <= earlier for earlier, later in itertools.pairwise(ends)):
+            self.err("PE215", "the levels of an interpolation must rise, each above the one before",
+                     expr.levels[0][0].span.to(expr.levels[-1][1].span), "not rising",
+                     help="list the levels from the lowest value up, e.g. `60% → 0，80% → 6，100% → 10`",
+                     zh=Chinese("插值的各个水平必须逐个升高", "没有逐个升高",
+                                "请从最低的值开始列出各个水平，例如 `60% → 0，80% → 6，100% → 10`"))
+            ok = False
+        if len(expr.levels) < 2:
+            self.err("PE215", "an interpolation needs at least two levels", expr.span, "one level",
+                     help="give the levels the standard names, e.g. `60% → 0，100% → 10`",
+                     zh=Chinese("插值至少需要两个水平", "只有一个水平",
+                                "请写出评分标准给出的水平，例如 `60% → 0，100% → 10`"))
+            ok = False
+        return (POINTS_TYPE if ok else None), attrs.evolve(expr, subject=subject)
 
     def _judged(self, expr: ast.Judged, scope: _Scope) -> tuple[ValueType | None, ast.Expr]:
         ok = self._scores_an_indicator(expr, scope)

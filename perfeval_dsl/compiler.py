@@ -128,6 +128,18 @@ class VetoWorking:
 
 
 @attrs.frozen
+class InterpolationWorking:
+    """Where an interpolation's subject lay: `segment` is the index of the level it is at or above (-1 below the
+    first level), and the score on the line from that level to the next."""
+
+    indicator: int
+    node: ast.Interpolation
+    value: Decimal
+    segment: int
+    score: Decimal
+
+
+@attrs.frozen
 class NotApplicableWorking:
     """The indicator reads facts given as 不适用 (`facts`), so it was left out of the score."""
 
@@ -136,7 +148,7 @@ class NotApplicableWorking:
 
 
 Working = (DeductionWorking | ChecklistWorking | ProportionWorking | JudgedWorking | OverrideWorking
-           | RoundingWorking | VetoWorking | NotApplicableWorking)
+           | RoundingWorking | VetoWorking | NotApplicableWorking | InterpolationWorking)
 
 
 @attrs.frozen
@@ -358,6 +370,24 @@ def _runtime(program: model.Program, writer: _Writer) -> dict[str, Any]:
         workings.append(JudgedWorking(index, node, low, high, value))
         return value
 
+    def interpolate(workings: list[Working], key: int, value: Decimal,
+                    levels: tuple[tuple[Decimal, Decimal], ...]) -> Decimal:
+        segment = -1
+        for index, (at, _) in enumerate(levels):
+            if value >= at:
+                segment = index
+        if segment == -1:
+            score = levels[0][1]  # below the first level: its score
+        elif segment == len(levels) - 1:
+            score = levels[-1][1]  # at or above the last: its score
+        else:
+            (x0, y0), (x1, y1) = levels[segment], levels[segment + 1]
+            score = y0 + (value - x0) * (y1 - y0) / (x1 - x0)
+        index, node = constructs[key]
+        assert isinstance(node, ast.Interpolation)
+        workings.append(InterpolationWorking(index, node, value, segment, score))
+        return score
+
     def vetoed(indicator: int | None, key: int, rule_score: Decimal | None = None) -> VetoWorking:
         return VetoWorking(indicator, key, rule_score, program.vetoes[key])
 
@@ -378,7 +408,7 @@ def _runtime(program: model.Program, writer: _Writer) -> dict[str, Any]:
             "_out_of_range": out_of_range, "_deduct": deduct, "_checklist": checklist,
             "_proportion": proportion, "_judged": judged, "_Override": OverrideWorking, "_Rounded": RoundingWorking,
             "_Vetoed": vetoed, "_NotApplicable": NotApplicableWorking, "_NA": NOT_APPLICABLE,
-            "_problems": problems,
+            "_problems": problems, "_interpolate": interpolate,
             "_arithmetic": arithmetic, "_Failure": EvaluationFailure, "_DecimalException": decimal.DecimalException,
             "UnitScores": UnitScores}
 
@@ -518,6 +548,10 @@ class _Writer:
                                "请对照评分标准的区间检查事实文件中的得分；若评分标准允许，请改正规则文件中的区间")))
                 return (f"_judged(W, {key}, {go(value)}, {self.constant(low_points)}, "
                         f"{self.constant(high_points)}, {problem})")
+            case ast.Interpolation(subject=subject, levels=levels):
+                key = self._construct(expr, indicator)
+                points = "".join(f"({go(x)}, {go(y)}), " for x, y in levels)
+                return f"_interpolate(W, {key}, {go(subject)}, ({points}))"
             case ast.Tiered(tiers=tiers, default=default):
                 text = go(default) if default is not None else self._no_tier(expr, indicator, lazy)
                 for tier in reversed(tiers):

@@ -161,7 +161,7 @@ def _score(item: ast.ScoreExpr, depth: int, language: str) -> list[str]:
     if isinstance(expr, ast.Checklist):  # one item a line, as the standard lists them
         return ["score checklist {",
                 *(f"{_INDENT}{unparse(i.condition)} then {number_text(i.points)}" for i in expr.items), "}"]
-    if isinstance(expr, ast.Deduction):  # its clauses joined by `，` in a Chinese file
+    if isinstance(expr, (ast.Deduction, ast.Interpolation)):  # `，` and `→` in a Chinese file
         return [f"score {unparse(expr, lang=language)}"]
     if not isinstance(expr, ast.Tiered):
         return [f"score {unparse(expr)}"]
@@ -203,7 +203,7 @@ def _veto(veto: ast.Veto, language: str) -> str:
     return f"veto if {unparse(veto.condition)}{cap}"
 
 
-_LOOSEST = (ast.Tiered, ast.Deduction, ast.Checklist, ast.Proportion, ast.Judged)
+_LOOSEST = (ast.Tiered, ast.Deduction, ast.Checklist, ast.Proportion, ast.Judged, ast.Interpolation)
 
 
 def _tier_value(expr: ast.Expr) -> str:

@@ -23,6 +23,7 @@ from perfeval_dsl.check import base_value, subject_of
 from perfeval_dsl.compiler import (
     ChecklistWorking,
     DeductionWorking,
+    InterpolationWorking,
     JudgedWorking,
     NotApplicableWorking,
     OverrideWorking,
@@ -367,6 +368,11 @@ def _working_dict(working: Working, program: model.Program) -> dict[str, Any]:
                 "target": text_of(program, working.node.target), "target_value": working.target,
                 "direction": "lower" if working.lower else "higher", "ratio": working.ratio,
                 "capped": working.capped, "zero": working.zero, "score": working.score}
+    if isinstance(working, InterpolationWorking):
+        levels = working.node.levels
+        return {"kind": "interpolation", "subject": text_of(program, working.node.subject), "value": working.value,
+                "levels": [[base_value(x), base_value(y)] for x, y in levels],
+                "segment": working.segment, "score": working.score}
     if isinstance(working, NotApplicableWorking):
         return {"kind": "not_applicable", "facts": list(working.facts)}
     if isinstance(working, VetoWorking):

@@ -559,6 +559,13 @@ class _ToAst(Transformer[Token, Any]):
         actual, target = children
         return ast.Proportion(actual=actual, target=target, span=self._span(meta))
 
+    def interpolation(self, meta: Any, children: list[Any]) -> ast.Interpolation:
+        subject, *levels = children
+        return ast.Interpolation(subject=subject, levels=tuple(levels), span=self._span(meta))
+
+    def level(self, meta: Any, children: list[Any]) -> tuple[ast.Number, ast.Number]:
+        return children[0], children[1]
+
     def judged(self, meta: Any, children: list[Any]) -> ast.Judged:
         value, low, high = children
         return ast.Judged(value=value, low=low, high=high, span=self._span(meta))

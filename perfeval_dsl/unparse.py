@@ -23,7 +23,7 @@ ValueText = Callable[[str], "str | None"]
 
 def _level(expr: ast.Expr) -> int:
     match expr:
-        case ast.Tiered() | ast.Deduction() | ast.Checklist() | ast.Proportion() | ast.Judged():
+        case ast.Tiered() | ast.Deduction() | ast.Checklist() | ast.Proportion() | ast.Judged() | ast.Interpolation():
             return _PRECEDENCE["tiered"]
         case ast.BoolOp(op=op):
             return _PRECEDENCE[op]
@@ -50,11 +50,11 @@ _WORDS = {
     "en": {"if": "if", "else": "else", "between": "between", "to": "and", "and": "and", "or": "or", "not": "not",
            "true": "true", "false": "false", "weight": "weight", "by": "by", "per": "per", "deduct": "deduct",
            "limit": "limit", "prorated": "prorated", "checklist": "checklist", "then": "then", ",": ", ",
-           "to_target": "to", "judged": "judged"},
+           "to_target": "to", "judged": "judged", "interpolate": "interpolate", "->": "->"},
     "zh": {"if": "若", "else": "否则", "between": "介于", "to": "与", "and": "且", "or": "或", "not": "非",
            "true": "是", "false": "否", "weight": "分值", "by": "按", "per": "每", "deduct": "扣", "limit": "最多扣",
            "prorated": "按比例", "checklist": "逐项", "then": "得", ",": "，", "to_target": "对",
-           "judged": "评定"},
+           "judged": "评定", "interpolate": "插值", "->": "→"},
 }
 
 
@@ -129,6 +129,9 @@ def unparse(expr: ast.Expr, value_of: ValueText | None = None, lang: str = "en")
                 return f"{words['checklist']} {{ {listed} }}"
             case ast.Proportion(actual=actual, target=target):
                 return f"{words['prorated']} {sub(actual, 5)} {words['to_target']} {sub(target, 5)}"
+            case ast.Interpolation(subject=subject, levels=levels):
+                listed = words[","].join(f"{number_text(x)} {words['->']} {number_text(y)}" for x, y in levels)
+                return f"{words['by']} {sub(subject, 5)} {words['interpolate']} {{ {listed} }}"
             case ast.Judged(value=value, low=low, high=high):
                 return (f"{words['judged']} {sub(value, 5)} {words['between']} {number_text(low)} {words['to']} "
                         f"{number_text(high)}")

@@ -712,3 +712,40 @@ def test_an_override_out_of_range_points_at_the_override() -> None:
     (problem,) = caught.value.diagnostics
     assert problem.message == "`完成情况` is given 11 by `评价组调整分`, outside 0 to its weight 10"
     assert problem.primary is not None and problem.primary.span.line_col[0] == 6
+
+
+# ---- linear interpolation (插值) ------------------------------------------------------------------------------
+
+INTERPOLATION = "总分 10\n事实 完成率: %\n指标 甲 分值 10 {\n  得分 按 完成率 插值 { 60% → 0，80% → 6，100% → 10 }\n}\n"
+
+
+@pytest.mark.parametrize(("rate", "expected"), [
+    ("0%", "0"), ("59.99%", "0"), ("60%", "0"), ("70%", "3"), ("80%", "6"), ("90%", "8"), ("99%", "9.8"),
+    ("100%", "10"), ("130%", "10"),
+])
+def test_interpolation_between_levels(rate: str, expected: str) -> None:
+    result = pe.evaluate(pe.parse_rules(INTERPOLATION), {"完成率": rate})
+    assert result.total == Decimal(expected)
+
+
+def test_interpolation_shows_its_line_and_round_trips() -> None:
+    result = pe.evaluate(pe.parse_rules(INTERPOLATION), {"完成率": "70%"})
+    lines = pe.render(result, "text").splitlines()
+    assert "  linear    完成率 = 70%, 60% → 0 … 80% → 6" in lines
+    assert "            0 + (70% − 60%) × (6 − 0) / (80% − 60%)" in lines
+    document = json.loads(pe.render(result, "json"), parse_float=Decimal)
+    assert document["indicators"][0]["workings"] == [{
+        "kind": "interpolation", "subject": "完成率", "value": Decimal("0.70"),
+        "levels": [[Decimal("0.60"), 0], [Decimal("0.80"), 6], [Decimal("1.00"), 10]], "segment": 0, "score": 3}]
+    assert format_rules(Source("r.perfeval", INTERPOLATION))[0] == INTERPOLATION
+    english = convert_keywords(INTERPOLATION, "en")
+    assert english is not None and "score by 完成率 interpolate { 60% → 0，80% → 6，100% → 10 }" in english
+    assert tree(english) == tree(INTERPOLATION)
+
+
+@pytest.mark.parametrize(("levels", "expected"), [
+    ("80% → 6，60% → 0", ["PE215"]), ("60% → 0", ["PE215"]), ("60 个 → 0，80 个 → 6", ["PE203"]),
+    ("60% → 0，80% → 6%", ["PE204"]),
+])
+def test_interpolation_mistakes(levels: str, expected: list[str]) -> None:
+    assert codes(INTERPOLATION.replace("60% → 0，80% → 6，100% → 10", levels)) == expected

@@ -18,6 +18,7 @@ from rich.text import Text
 from perfeval_dsl import ast
 from perfeval_dsl.compiler import (
     DeductionWorking,
+    InterpolationWorking,
     JudgedWorking,
     NotApplicableWorking,
     OverrideWorking,
@@ -48,7 +49,9 @@ WORDS = {
            "of": "of", "proportion": "prorated", "judged": "judged", "at most 100%": "at most 100%",
            "reverse": "反向, direction lower: less is better",
            "zero target": "the target is 0: nothing was asked, 100%",
-           "zero actual": "the actual is 0: the best there is, 100%",
+           "zero actual": "the actual is 0: the best there is, 100%", "interpolation": "linear",
+           "below first": "below the first level, {x}: its score", "above last": "at or above the last level, {x}: its "
+           "score",
            "band": "within the band {low} to {high}", "override": "override",
            "overridden": "the rule gives {rule}; {fact} = {score}{reason} → {score}", "rounded": "rounded",
            "total rounded": "  (exact {exact}, rounded to {total}: {how})",
@@ -70,6 +73,8 @@ WORDS = {
            "in all": "共扣 {deducted} 分，最多扣 {limit} 分：扣 {taken} 分", "of": "满分",
            "proportion": "按比例", "judged": "评定", "at most 100%": "满分为止，最多 100%", "reverse": "反向：越少越好",
            "zero target": "目标为 0：没有要求，按 100%", "zero actual": "实际为 0：最好的情况，按 100%",
+           "interpolation": "插值", "below first": "低于最低水平 {x}：取其得分",
+           "above last": "达到最高水平 {x}：取其得分",
            "band": "在区间 {low} 至 {high} 之内", "override": "调整得分",
            "overridden": "规则得分 {rule}；{fact} = {score}{reason} → {score}", "rounded": "取整",
            "total rounded": "  （未取整 {exact}，取整为 {total}：{how}）",
@@ -299,7 +304,8 @@ def _decision(result: IndicatorResult, values: dict[str, UsedValue], indent: int
             yield _label_line(label, row, indent) if index == 0 else _continuation(row, indent)
         rows = []
         yield from _working_lines(result, values, indent, words)  # a deduction, say, that a tier gave
-    elif result.workings and isinstance(rule.expr, (ast.Deduction, ast.Checklist, ast.Proportion, ast.Judged)):
+    elif result.workings and isinstance(rule.expr, (ast.Deduction, ast.Checklist, ast.Proportion, ast.Judged,
+                                                    ast.Interpolation)):
         yield from _working_lines(result, values, indent, words)
         label = ""
     else:
@@ -401,6 +407,24 @@ def _working_lines(result: IndicatorResult, values: dict[str, UsedValue], indent
             if working.ratio > 1:
                 rows.append(Text(words["at most 100%"]))
             row = Text(f"{plain(result.weight)} × {plain(CONTEXT.multiply(working.capped, 100))}% = ")
+            row.append(format_points(working.score), style="bold")
+            rows.append(row)
+        elif isinstance(working, InterpolationWorking):
+            label = words["interpolation"]
+            levels = working.node.levels
+            subject = unparse(working.node.subject, lang=lang)
+            shown = in_unit(working.value, levels[0][0])
+            if working.segment == -1 or working.segment == len(levels) - 1:
+                at = levels[0] if working.segment == -1 else levels[-1]
+                where = words["below first" if working.segment == -1 else "above last"].format(x=number_text(at[0]))
+                rows.append(Text(f"{subject} = {shown}: {where}" if lang == "en" else f"{subject} = {shown}：{where}"))
+            else:
+                (x0, y0), (x1, y1) = levels[working.segment], levels[working.segment + 1]
+                rows.append(Text(f"{subject} = {shown}, {number_text(x0)} → {plain(y0.value)} … "
+                                 f"{number_text(x1)} → {plain(y1.value)}"))
+                rows.append(Text(f"{plain(y0.value)} + ({shown} − {number_text(x0)}) × ({plain(y1.value)} − "
+                                 f"{plain(y0.value)}) / ({number_text(x1)} − {number_text(x0)})"))
+            row = Text("= ")
             row.append(format_points(working.score), style="bold")
             rows.append(row)
         elif isinstance(working, JudgedWorking):
