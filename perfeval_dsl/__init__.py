@@ -68,8 +68,8 @@ def _rules(source: Source, cache: bool) -> Rules:
 
     text, filename = source.text, source.name
     most = limit("MAX_FILE_BYTES")
-    if len(text) * 4 > most and len(text.encode("utf-8")) > most:  # a character is at most 4 bytes
-        raise PerfevalError([too_large(filename, len(text.encode("utf-8")), most)])
+    if len(text) * 4 > most and len(text.encode("utf-8", "surrogatepass")) > most:  # a character is at most 4 bytes
+        raise PerfevalError([too_large(filename, len(text.encode("utf-8", "surrogatepass")), most)])
     with decimal.localcontext(CONTEXT):  # weights, literals and checks exact, whatever the caller's context
         if cache:
             from perfeval_dsl import cache as rule_cache

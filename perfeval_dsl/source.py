@@ -31,7 +31,8 @@ class Source:
 
     @cached_property
     def sha256(self) -> str:
-        return self.file_sha256 or hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        # surrogatepass: text given through the API may hold a lone surrogate, which no file can
+        return self.file_sha256 or hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
 
     @cached_property
     def _line_starts(self) -> list[int]:

@@ -1014,3 +1014,14 @@ def test_regression_a_count_compared_with_a_fraction_does_not_split_the_else() -
     rules = pe.parse_rules("total 1\nfact 人数: 人\nindicator 指标 weight 1 {\n"
                            "  score 0 if 人数 == 0.01 else 0.5 if >= 2 else 0\n}\n")
     assert [d.code for d in pe.analyse(rules)] == ["PE603"]
+
+
+def test_regression_a_lone_surrogate_in_the_text_is_hashed_not_refused() -> None:
+    # A text handed to the API (not read from a file) may hold a lone surrogate, which UTF-8 cannot encode; the
+    # audit record's digest used to raise UnicodeEncodeError (found by the long run: 2 of 21,080 mutated files).
+    rule_text = SEED_RULES.replace("title \"", "title \"\ud800", 1)
+    assert rule_text != SEED_RULES
+    facts_text = SEED_FACTS["yaml"].replace("部门职能:", "# \udfff\n部门职能:", 1)
+    rules = drive(rule_text, facts_makers([("yaml", facts_text)]))
+    assert rules is not None
+    assert len(Source("<string>", "\ud800").sha256) == 64
