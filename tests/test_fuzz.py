@@ -722,7 +722,40 @@ def score_rules(draw: st.DrawFn, weight: str, facts: list[Fact], lets: list[Fact
         if counts:
             fact = draw(st.sampled_from(counts))
             return f"score max(weight - {draw(numbers(0, 3))} * {fact.name}, 0)"
+    if form == 9:
+        return draw(scoring_forms(w, facts, lets))
     return f"score {pts(draw(points))}"
+
+
+@st.composite
+def scoring_forms(draw: st.DrawFn, weight: Decimal, facts: list[Fact], lets: list[Fact]) -> str:
+    """A deduction, checklist, proportion, interpolation or judged score, in either keyword language."""
+    subject = draw(subjects(facts, lets))
+    booleans = [f for f in facts if f.kind == "boolean"]
+    zh = draw(st.booleans())
+    step = draw(literal_for(subject))
+    kind = draw(st.integers(0, 4))
+    if kind == 0:
+        base = draw(st.sampled_from(["", f"{format(weight, 'f')} ", "1 "]))
+        options = draw(st.sampled_from(["", "，按比例", "，最多扣 2 分", "，扣完为止"] if zh
+                                        else ["", ", prorated", ", limit 2"]))
+        if zh:
+            return f"得分 {base}按 {subject.shown} 每 {step} 扣 {draw(numbers(0, 3))} 分{options}"
+        return f"score {base}by {subject.shown} per {step} deduct {draw(numbers(0, 3))}{options}"
+    if kind == 1 and booleans:
+        items = [f"{draw(st.sampled_from(booleans)).name} {'得' if zh else 'then'} {draw(numbers(0, 3))}"
+                 for _ in range(draw(st.integers(1, 3)))]
+        return f"{'得分 逐项' if zh else 'score checklist'} {{ {('，' if zh else ', ').join(items)} }}"
+    if kind == 2:
+        return (f"得分 按比例 {subject.shown} 对 {step}" if zh else f"score prorated {subject.shown} to {step}")
+    if kind == 3:
+        levels = [f"{draw(literal_for(subject))} → {draw(numbers(0, 4))}" for _ in range(draw(st.integers(1, 3)))]
+        head = f"{'得分 按' if zh else 'score by'} {subject.shown} {'插值' if zh else 'interpolate'}"
+        return f"{head} {{ {'，'.join(levels)} }}"
+    points = [f for f in facts if f.kind == "points"]
+    if points:
+        return f"score judged {draw(st.sampled_from(points)).name} between {draw(numbers(0, 50))}% and 100%"
+    return f"score {format(weight, 'f')}"
 
 
 @st.composite
