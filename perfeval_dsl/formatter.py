@@ -108,10 +108,10 @@ def _item(item: ast.Item, depth: int, out: list[_Statement], language: str) -> N
             _block(out, item, depth, head, [partial(_item, child, depth + 1, out, language) for child in inner])
         case ast.Indicator(name=name, weight=weight, items=items):
             head = f"indicator {_label(name)} weight {number_text(weight)}"
-            followed = [*items[1:], None]
+            followed = (*items[1:], None)  # what comes after each item; one longer than `items`
             _block(out, item, depth, head,
                    [partial(_indicator_item, inner, depth + 1, out, language, ends=_needs_end(inner, after))
-                    for inner, after in zip(items, followed, strict=True)])
+                    for inner, after in zip(items, followed, strict=False)])
 
 
 def _block(out: list[_Statement], node: ast.Group | ast.Indicator, depth: int, head: str,

@@ -93,8 +93,14 @@ class IndicatorResult:
         return self.indicator.path
 
     @property
+    def not_applicable(self) -> bool:
+        """Whether the indicator was left out, reading a fact given as 不适用."""
+        return any(isinstance(w, NotApplicableWorking) for w in self.workings)
+
+    @property
     def lost(self) -> Decimal:
-        return CONTEXT.subtract(self.indicator.weight, self.score)
+        """The points withheld: none for an indicator left out as 不适用, whose weight does not count."""
+        return Decimal(0) if self.not_applicable else CONTEXT.subtract(self.indicator.weight, self.score)
 
     @property
     def actual(self) -> str:

@@ -240,3 +240,9 @@ def test_a_file_that_does_not_parse_is_reported_and_left_alone(capsys: pytest.Ca
     assert Path("good.perfeval").read_text(encoding="utf-8") == MESSY_FORMATTED  # the others are formatted
     code, _, _ = run(capsys, "fmt", "--check", "broken.perfeval")
     assert code == 1
+
+
+def test_an_indicator_without_items_is_formatted() -> None:
+    # Found by the fuzzing of generated files: an empty indicator (a check error, PE305) made fmt raise ValueError.
+    text = "total 1\nindicator 甲 weight 1 {\n}\n"
+    assert format_rules(Source("r.perfeval", text)) == (text, [])

@@ -749,3 +749,12 @@ def test_interpolation_shows_its_line_and_round_trips() -> None:
 ])
 def test_interpolation_mistakes(levels: str, expected: list[str]) -> None:
     assert codes(INTERPOLATION.replace("60% → 0，80% → 6，100% → 10", levels)) == expected
+
+
+def test_an_indicator_left_out_reads_as_such_in_the_trace_and_the_table() -> None:
+    rules = pe.parse_rules(NOT_APPLICABLE.format(declaration="不适用 按比例折算"))
+    result = pe.evaluate(rules, {"满意率": "不适用", "完成率": "95%", "考核方式": "现场"})
+    first = pe.render(result, "text", explain="off").splitlines()[4]
+    assert first.startswith("服务对象满意度") and first.split()[-3:] == ["n/a", "/", "10"]
+    assert result.indicators[0].lost == 0
+    assert "| 服务对象满意度 |  |  |  | 不适用 | 10 | 不适用 |" in pe.render(result, "md")

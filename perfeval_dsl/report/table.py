@@ -103,7 +103,7 @@ def _indicator_row(result: IndicatorResult, depth: int) -> TableRow:
     indicator = result.indicator
     return TableRow(kind="indicator", levels=levels, explanation=indicator.explanation or "",
                     standard=indicator.standard or "", target=indicator.target or "", actual=result.actual,
-                    weight=result.weight, score=result.score, indicator=result)
+                    weight=result.weight, score="不适用" if result.not_applicable else result.score, indicator=result)
 
 
 def _merges(rows: list[TableRow], first: int, last: int, depth: int) -> list[Merge]:

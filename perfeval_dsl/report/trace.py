@@ -124,7 +124,8 @@ def trace_lines(result: Result, *, explain: str = "full", width: int = 100, lang
             else:
                 indicator_result: IndicatorResult = by_indicator[id(node)]
                 yield _score_line(indicator_result.name, indicator_result.score, indicator_result.weight,
-                                  depth, width, bold=False)
+                                  depth, width, bold=False, shown=words["n/a"] if indicator_result.not_applicable
+                                  else None)
                 if explain == "full" or (explain == "fails" and indicator_result.lost):
                     yield from _explain(indicator_result, depth + 1, words)
 
@@ -192,11 +193,14 @@ def audit_lines(result: Result, lang: str = "en") -> Iterator[Text]:
                         + (audit.facts_sha256 or words["not from a file"]), 0)
 
 
-def _score_line(name: str, score: Decimal, weight: Decimal, depth: int, width: int, *, bold: bool) -> Text:
+def _score_line(name: str, score: Decimal, weight: Decimal, depth: int, width: int, *, bold: bool,
+                shown: str | None = None) -> Text:
+    """`name … score / weight  -lost`; `shown` in place of the score (and no loss) for an indicator left out."""
     indent = "  " * depth
     # Right-align "score / weight" so a column of scores can be read down the page, as in the report.
-    score_text = f"{format_points(score)} / {format_points(weight)}".rjust(_SCORE_WIDTH)
-    lost = CONTEXT.subtract(weight, score)
+    score_text = f"{shown or format_points(score)} / {format_points(weight)}".rjust(_SCORE_WIDTH - display_width(
+        shown or "") + len(shown or ""))
+    lost = Decimal(0) if shown else CONTEXT.subtract(weight, score)
     gap = max(2, width - _SCORE_WIDTH - _LOST_WIDTH - display_width(indent + name))
     line = Text(indent)
     line.append(name, style="bold" if bold else "bold cyan")
