@@ -159,8 +159,10 @@ def _score(item: ast.ScoreExpr, depth: int, language: str) -> list[str]:
     expr = item.expr
     room = WIDTH - len(_INDENT) * depth
     if isinstance(expr, ast.Checklist):  # one item a line, as the standard lists them
-        return ["score checklist {",
-                *(f"{_INDENT}{unparse(i.condition)} then {number_text(i.points)}" for i in expr.items), "}"]
+        # Each but the last ends with a comma: `得 0` and a next line `人数 …` would read `0 人` and `数`.
+        comma = "，" if language == "zh" else ","
+        items = [f"{_INDENT}{unparse(i.condition)} then {number_text(i.points)}" for i in expr.items]
+        return ["score checklist {", *(item + comma for item in items[:-1]), items[-1], "}"]
     if isinstance(expr, (ast.Deduction, ast.Interpolation)):  # `，` and `→` in a Chinese file
         return [f"score {unparse(expr, lang=language)}"]
     if not isinstance(expr, ast.Tiered):

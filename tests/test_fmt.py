@@ -246,3 +246,12 @@ def test_an_indicator_without_items_is_formatted() -> None:
     # Found by the fuzzing of generated files: an empty indicator (a check error, PE305) made fmt raise ValueError.
     text = "total 1\nindicator 甲 weight 1 {\n}\n"
     assert format_rules(Source("r.perfeval", text)) == (text, [])
+
+
+def test_checklist_items_keep_apart_after_fmt() -> None:
+    # Found by fuzzing generated files: items one a line, `人数 then 0` after `… then 0`, read as `0 人` and `数`.
+    text = "total 1\nfact 人数: boolean\nindicator 甲 weight 1 {\n  score checklist { 人数 then 0, 人数 then 1 }\n}\n"
+    formatted, _ = format_rules(Source("r.perfeval", text))
+    assert formatted == ("total 1\nfact 人数: boolean\nindicator 甲 weight 1 {\n  score checklist {\n"
+                         "    人数 then 0,\n    人数 then 1\n  }\n}\n")
+    assert parse(Source("f", formatted))[0] == parse(Source("t", text))[0]

@@ -266,7 +266,7 @@ def test_fmt_writes_chinese_commas_in_a_chinese_file() -> None:
     text, _ = format_rules(Source("r.perfeval", RULES))
     assert text is not None
     assert "  得分 按 100% - 完成率 每 3% 扣 1 分，最多扣 5 分\n" in text
-    assert "  得分 逐项 {\n    有制度 得 1 分\n    有计划 得 3 分\n  }\n" in text
+    assert "  得分 逐项 {\n    有制度 得 1 分，\n    有计划 得 3 分\n  }\n" in text
 
 
 # ---- proportional scores ---------------------------------------------------------------------------------
