@@ -198,8 +198,8 @@ def _score_line(name: str, score: Decimal, weight: Decimal, depth: int, width: i
     """`name … score / weight  -lost`; `shown` in place of the score (and no loss) for an indicator left out."""
     indent = "  " * depth
     # Right-align "score / weight" so a column of scores can be read down the page, as in the report.
-    score_text = f"{shown or format_points(score)} / {format_points(weight)}".rjust(_SCORE_WIDTH - display_width(
-        shown or "") + len(shown or ""))
+    score_text = f"{shown or format_points(score)} / {format_points(weight)}"
+    score_text = " " * max(0, _SCORE_WIDTH - display_width(score_text)) + score_text
     lost = Decimal(0) if shown else CONTEXT.subtract(weight, score)
     gap = max(2, width - _SCORE_WIDTH - _LOST_WIDTH - display_width(indent + name))
     line = Text(indent)
@@ -304,15 +304,10 @@ def _decision(result: IndicatorResult, values: dict[str, UsedValue], indent: int
             rows.append(_tier_row(len(tiered.tiers), result.branch, words["else"], None,
                                   unparse(tiered.default, lang=words["lang"]), words))
         label = words["tiers"]
-        for index, row in enumerate(rows):
-            yield _label_line(label, row, indent) if index == 0 else _continuation(row, indent)
-        rows = []
-        yield from _working_lines(result, values, indent, words)  # a deduction, say, that a tier gave
     elif result.workings and isinstance(rule.expr, (ast.Deduction, ast.Checklist, ast.Proportion, ast.Judged,
                                                     ast.Interpolation)):
-        yield from _working_lines(result, values, indent, words)
-        label = ""
-    else:
+        label = ""  # the form's own lines say it all
+    else:  # a formula: the forms inside it first, then what it adds up to
         yield from _working_lines(result, values, indent, words)
         substituted = unparse(rule.expr, substitute, lang=words["lang"])
         if "weight" in unparse(rule.expr):
@@ -324,6 +319,8 @@ def _decision(result: IndicatorResult, values: dict[str, UsedValue], indent: int
         label = words["score"]
     for index, row in enumerate(rows):
         yield _label_line(label, row, indent) if index == 0 else _continuation(row, indent)
+    if label != words["score"] and not isinstance(rule, ast.ScoreBy):
+        yield from _working_lines(result, values, indent, words)  # a deduction, say, that a tier gave
     yield from _after_rule_lines(result, indent, words)
 
 
