@@ -758,3 +758,8 @@ def test_an_indicator_left_out_reads_as_such_in_the_trace_and_the_table() -> Non
     assert first.startswith("服务对象满意度") and first.split()[-3:] == ["n/a", "/", "10"]
     assert result.indicators[0].lost == 0
     assert "| 服务对象满意度 |  |  |  | 不适用 | 10 | 不适用 |" in pe.render(result, "md")
+
+
+def test_a_judged_score_an_arm_gave_shows_its_band_in_the_trace() -> None:
+    result = pe.evaluate(pe.parse_rules(JUDGED), {"达成情况": "部分达成", "评价组打分": "7 分"})
+    assert "  judged    评价组打分 = 7   within the band 6 to 8" in pe.render(result, "text").splitlines()

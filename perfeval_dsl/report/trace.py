@@ -319,8 +319,8 @@ def _decision(result: IndicatorResult, values: dict[str, UsedValue], indent: int
         label = words["score"]
     for index, row in enumerate(rows):
         yield _label_line(label, row, indent) if index == 0 else _continuation(row, indent)
-    if label != words["score"] and not isinstance(rule, ast.ScoreBy):
-        yield from _working_lines(result, values, indent, words)  # a deduction, say, that a tier gave
+    if label != words["score"]:
+        yield from _working_lines(result, values, indent, words)  # a deduction, say, that a tier or an arm gave
     yield from _after_rule_lines(result, indent, words)
 
 
