@@ -3,8 +3,9 @@
 A broken unit never stops the batch: its diagnostics are kept with its name and the next unit goes on. With
 an output folder, each unit's JSON document is written there (atomically, named after the unit) as soon as
 it is scored, so an interrupted batch loses nothing, and `resume` skips the units already written, reading
-their totals back for the summary. Imports `compiler`, `evaluation`, `units`, `result`, `errors`, `atomic`,
-and `report.jsondoc` for the per-unit documents.
+their totals back for the summary. A CSV table scored without an output folder goes the columnar path
+(`columnar`) where the rules allow, with the same outcome for every unit. Imports `compiler`, `evaluation`,
+`units`, `result`, `errors`, `atomic`, `columnar`, and `report.jsondoc` for the per-unit documents.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -23,10 +25,13 @@ from perfeval_dsl.atomic import write_text_atomically
 from perfeval_dsl.compiler import CompiledRules
 from perfeval_dsl.errors import Chinese, Diagnostic, PerfevalError, error
 from perfeval_dsl.evaluation import evaluate, evaluation_time
-from perfeval_dsl.facts import BindMemo
+from perfeval_dsl.facts import BindMemo, Facts, read_text
 from perfeval_dsl.result import Result
-from perfeval_dsl.units import Unit, read_units
+from perfeval_dsl.units import Table, Unit, read_table, read_units
 from perfeval_dsl.values import CONTEXT
+
+if TYPE_CHECKING:
+    from perfeval_dsl.columnar import ColumnarScores
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -96,9 +101,12 @@ def most_lost(result: Result, count: int = 3) -> tuple[tuple[str, Decimal], ...]
 
 
 def run_batch(rules: CompiledRules, units: Path, out: Path | None = None, resume: bool = False,
-              on_unit: Callable[[UnitOutcome], None] | None = None) -> BatchReport:
+              on_unit: Callable[[UnitOutcome], None] | None = None, columnar: bool = True) -> BatchReport:
     """Score every unit of `units` (a CSV unit table or a folder of facts files). Raises PerfevalError only
-    when `units` itself cannot be read; a unit's own problems are kept in its outcome."""
+    when `units` itself cannot be read; a unit's own problems are kept in its outcome.
+
+    A CSV table scored without an output folder goes the columnar path where the rules allow it (see
+    `columnar`): the same outcomes, much sooner. `columnar=False` scores every unit by itself."""
     if out is not None:
         try:
             out.mkdir(parents=True, exist_ok=True)
@@ -110,8 +118,14 @@ def run_batch(rules: CompiledRules, units: Path, out: Path | None = None, resume
     started = evaluation_time()
     outcomes = []
     table_sha256: str | None = None
-    for unit, outcome in _outcomes(rules, read_units(units), out, resume):
-        if unit.facts is not None and not units.is_dir():
+    read: Iterator[tuple[Unit, UnitOutcome]] | None = None
+    if columnar and out is None and units.suffix.lower() == ".csv" and units.is_file():
+        read = _columnar_outcomes(rules, read_table(read_text(units, "MAX_TABLE_BYTES")))
+    if read is None:
+        read = _outcomes(rules, read_units(units), out, resume)
+    table = not units.is_dir()
+    for unit, outcome in read:
+        if unit.facts is not None and table:
             table_sha256 = unit.facts.sha256
         outcomes.append(outcome)
         if on_unit is not None:
@@ -132,10 +146,10 @@ def count_units(units: Path) -> int | None:
 
 
 def _outcomes(rules: CompiledRules, units: Iterator[Unit], out: Path | None,
-              resume: bool) -> Iterator[tuple[Unit, UnitOutcome]]:
+              resume: bool, memo: BindMemo | None = None) -> Iterator[tuple[Unit, UnitOutcome]]:
     from perfeval_dsl.report.jsondoc import to_json
 
-    memo = BindMemo()
+    memo = BindMemo() if memo is None else memo
     for unit in units:
         target = out / output_name(unit.name) if out is not None else None
         if resume and target is not None and target.exists():
@@ -166,6 +180,33 @@ def _outcomes(rules: CompiledRules, units: Iterator[Unit], out: Path | None,
         own = tuple(d for d in result.diagnostics if d not in rules.program.diagnostics)
         yield unit, UnitOutcome(name=unit.name, total=result.total, grade=result.grade, lost=most_lost(result),
                                 diagnostics=own, row=unit.row)
+
+
+def _columnar_outcomes(rules: CompiledRules, table: Table) -> Iterator[tuple[Unit, UnitOutcome]] | None:
+    """The outcomes of a unit table's rows, scored column by column; a row the columnar path leaves is
+    scored by itself. None when the rules or the table are for the per-unit path only."""
+    from perfeval_dsl.columnar import NotColumnar, score_columns, supported
+
+    if not supported(rules):
+        return None
+    try:
+        scored = score_columns(rules, table)
+    except NotColumnar:
+        return None
+    return _merged_outcomes(rules, table, scored)
+
+
+def _merged_outcomes(rules: CompiledRules, table: Table, scored: ColumnarScores) -> Iterator[tuple[Unit, UnitOutcome]]:
+    seen: set[str] = set()
+    memo = BindMemo()
+    read = Unit("", Facts(name=table.source.name, values={}, sha256=table.source.sha256))
+    for index, (name, score) in enumerate(zip(scored.names, scored.scores, strict=True)):
+        if score is None or name in seen:  # read and scored by itself, diagnostics and all
+            yield from _outcomes(rules, iter([table.unit(index, seen)]), None, False, memo)
+            continue
+        seen.add(name)
+        total, grade, lost = score
+        yield read, UnitOutcome(name=name, total=total, grade=grade, lost=lost)
 
 
 def _read_back(unit: Unit, target: Path, rules_sha256: str) -> UnitOutcome | None:

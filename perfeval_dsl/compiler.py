@@ -683,7 +683,7 @@ class _Writer:
                 body.append(f"        W.append(_Override({index}, {indicator.override.text!r}, s, o)); s = o")
                 overridden = "given"
             store = f"scores[{index}] = s; branches[{index}] = b"
-            if _constant_scores(indicator) and indicator.override is None and rounding is None:  # each within 0 to
+            if constant_scores(indicator) and indicator.override is None and rounding is None:  # each within 0 to
                 # the weight, or the checker said PE503
                 body.append("    " + store)
             else:
@@ -778,7 +778,7 @@ class _Writer:
         yield f"        {var} = None"
 
 
-def _constant_scores(indicator: model.Indicator) -> bool:
+def constant_scores(indicator: model.Indicator) -> bool:
     """Whether every score the rule can give is a number written in it (`5`, `3分`)."""
     rule = indicator.rule
     if isinstance(rule, ast.ScoreBy):

@@ -282,7 +282,35 @@ def row_unit(table: str, names: list[str], header: list[Span], row_number: int, 
                                  sha256=table_sha256), row=unnamed)
 
 
-def _table(source: Source) -> Iterator[Unit]:
+@attrs.frozen
+class Table:
+    """A unit table's header and its non-blank lines (each with its offset), ready to read row by row."""
+
+    source: Source
+    names: list[str]  # the header's cells: the column of units' names, then one fact per column
+    header_spans: list[Span]
+    lines: list[tuple[int, str]]  # the rows after the header
+
+    def unit(self, index: int, seen: set[str]) -> Unit:
+        """The unit of row `index` (0 for the first row after the header); `seen` collects the units' names
+        read so far, so that a second row of one unit is refused."""
+        row_number = index + 2
+        row_start, line = self.lines[index]
+        try:
+            cells = list(_cells(line, row_start))
+        except ValueError as exc:
+            first = line.split(",", 1)[0].strip()
+            unnamed = None if first and '"' not in first else row_number
+            return Unit(first if unnamed is None else f"row {row_number}", None, (_unclosed(self.source, exc),),
+                        row=unnamed)
+        return row_unit(self.source.name, self.names, self.header_spans, row_number,
+                        [Cell(value, self.source.span(start, end)) for start, end, value in cells], seen,
+                        table_sha256=self.source.sha256)
+
+
+def read_table(source: Source) -> Table:
+    """The header and rows of a unit table's text. Raises PerfevalError for an empty table or a broken
+    header."""
     lines = _lines(source.text)
     if not lines:
         raise PerfevalError([error("PE406", f"`{source.name}` is empty", path=source.name,
@@ -295,20 +323,14 @@ def _table(source: Source) -> Iterator[Unit]:
     except ValueError as exc:
         raise PerfevalError([_unclosed(source, exc)]) from None
     names = header_names([Cell(value, source.span(start, max(end, start + 1))) for start, end, value in header])
-    header_spans = [source.span(start, end) for start, end, _ in header]
+    return Table(source, names, [source.span(start, end) for start, end, _ in header], lines[1:])
+
+
+def _table(source: Source) -> Iterator[Unit]:
+    table = read_table(source)
     seen: set[str] = set()
-    for row_number, (row_start, line) in enumerate(lines[1:], start=2):
-        try:
-            cells = list(_cells(line, row_start))
-        except ValueError as exc:
-            first = line.split(",", 1)[0].strip()
-            unnamed = None if first and '"' not in first else row_number
-            yield Unit(first if unnamed is None else f"row {row_number}", None, (_unclosed(source, exc),),
-                       row=unnamed)
-            continue
-        yield row_unit(source.name, names, header_spans, row_number,
-                       [Cell(value, source.span(start, end)) for start, end, value in cells], seen,
-                       table_sha256=source.sha256)
+    for index in range(len(table.lines)):
+        yield table.unit(index, seen)
 
 
 def _unclosed(source: Source, exc: ValueError) -> Diagnostic:
