@@ -13,14 +13,14 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
+from batch_support import assert_same_on_both_paths
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import perfeval_dsl as pe
-from perfeval_dsl.batch import BatchReport, run_batch
+from perfeval_dsl.batch import BatchReport
 from perfeval_dsl.columnar import NotColumnar, score_columns, supported
 from perfeval_dsl.compiler import CompiledRules
 from perfeval_dsl.facts import read_text
@@ -155,29 +155,10 @@ def unit_table(draw: st.DrawFn, rules: CompiledRules) -> str:
     return draw(st.sampled_from(["", "", "\ufeff"])) + ending.join(lines) + ending
 
 
-def _diagnostic_key(diagnostic: Any) -> tuple[object, ...]:
-    primary = diagnostic.primary
-    span = (primary.span.start, primary.span.end, primary.text) if primary is not None else None
-    return (diagnostic.severity, diagnostic.code, diagnostic.message, span, diagnostic.path, diagnostic.notes,
-            diagnostic.help, diagnostic.zh)
-
-
-def outcomes(report: BatchReport) -> list[tuple[object, ...]]:
-    """Everything a batch's outcome says, with each total and loss in its written form too (`98` and
-    `98.0` are equal Decimals but print differently)."""
-    return [(o.name, o.total, str(o.total), o.grade, tuple((name, str(lost)) for name, lost in o.lost), o.row,
-             o.resumed, tuple(_diagnostic_key(d) for d in o.diagnostics)) for o in report.outcomes]
-
-
-def both_paths(rules: CompiledRules, path: Path) -> tuple[BatchReport, BatchReport]:
-    return run_batch(rules, path), run_batch(rules, path, columnar=False)
-
-
 def assert_same(rules: CompiledRules, path: Path) -> BatchReport:
-    columnar, single = both_paths(rules, path)
-    assert outcomes(columnar) == outcomes(single)
-    assert columnar.units_sha256 == single.units_sha256
-    return columnar
+    report = assert_same_on_both_paths(rules, path)
+    assert report is not None
+    return report
 
 
 EXAMPLES = settings(max_examples=60, deadline=None, derandomize=True, database=None,

@@ -44,6 +44,7 @@ from typing import Any, TypeVar
 
 import pytest
 import yaml
+from batch_support import assert_same_on_both_paths
 from cli_support import run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -203,6 +204,12 @@ def drive(rule_text: str, facts_makers: list[tuple[str, Callable[[], Any]]]) -> 
     if rules is not None:
         score(rules, facts_makers)
     return rules
+
+
+def same_batches(rules: pe.Rules, path: Path) -> None:
+    """The unit table scored column by column and unit by unit: the same outcome for every unit."""
+    with watchdog():
+        guarded(lambda: assert_same_on_both_paths(rules, path))
 
 
 def units_of(path: Path) -> Callable[[], list[pe.Facts | None]]:
@@ -899,6 +906,7 @@ def test_mutated_unit_tables(data: st.DataObject, tmp_path: Path) -> None:
     path = tmp_path / "units.csv"
     path.write_text(table, encoding="utf-8", errors="surrogatepass")
     score(seed_rules(), [("csv", units_of(path))])
+    same_batches(seed_rules(), path)
 
 
 @budget(100)
@@ -919,6 +927,7 @@ def test_generated_rule_files(data: st.DataObject, tmp_path: Path) -> None:
     table = as_csv([(f"单位{i}", mapping) for i, mapping in enumerate(mappings)], names)
     path.write_text(table, encoding="utf-8", errors="surrogatepass")
     score(rules, [*facts_makers(pairs), ("csv", units_of(path))])
+    same_batches(rules, path)
 
 
 def test_generated_rules_reach_evaluation() -> None:
