@@ -25,8 +25,9 @@ import attrs
 import portion as P
 
 from perfeval_dsl import ast, model
-from perfeval_dsl.check import band_points, base_value, subject_of, walk
+from perfeval_dsl.ast import subject_of, walk
 from perfeval_dsl.errors import Chinese, Diagnostic, warning
+from perfeval_dsl.model import band_points, base_value
 from perfeval_dsl.unparse import unparse
 from perfeval_dsl.values import (
     CONTEXT,

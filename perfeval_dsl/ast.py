@@ -7,6 +7,7 @@ only `source`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Union
 
@@ -389,3 +390,73 @@ Item = Union[Title, Total, Grades, Rounding, NotApplicable, FactDecl, Let, Veto,
 class RuleFile:
     items: tuple[Item, ...]
     span: Span = _span
+
+
+# ---- walking the tree -------------------------------------------------------------------------
+
+
+def is_literal(expr: Expr) -> bool:
+    if isinstance(expr, Unary):
+        return is_literal(expr.operand)
+    return isinstance(expr, (Number, String, Bool))
+
+
+def subject_of(condition: Expr) -> Expr | None:
+    """What a tier's condition is about: `偏差率` in `偏差率 <= 10%` or in `80% <= 偏差率 < 90%`.
+
+    None when that is not clear: `目标值 <= 实际值` compares two values, and a later tier written as
+    `if >= 90 个` could mean either.
+    """
+    if isinstance(condition, Compare):
+        values = [operand for operand in condition.operands if not is_literal(operand)]
+        return values[0] if len(values) == 1 else None
+    if isinstance(condition, Between):
+        return condition.subject
+    if isinstance(condition, BoolOp):
+        return subject_of(condition.operands[0])
+    return None
+
+
+def walk(expr: Expr) -> Iterator[Expr]:
+    """`expr` and every expression inside it, parents first."""
+    yield expr
+    for child in children(expr):
+        yield from walk(child)
+
+
+def children(expr: Expr) -> tuple[Expr, ...]:
+    """The expressions directly inside `expr`."""
+    children: tuple[Expr, ...]
+    match expr:
+        case Call(args=args):
+            children = args
+        case Unary(operand=operand) | Not(operand=operand):
+            children = (operand,)
+        case Binary(left=left, right=right):
+            children = (left, right)
+        case Compare(operands=operands) | BoolOp(operands=operands):
+            children = operands
+        case Between(subject=subject, low=low, high=high):
+            children = (subject, low, high)
+        case PartialCompare(right=right):
+            children = (right,)
+        case PartialBetween(low=low, high=high):
+            children = (low, high)
+        case Tiered(tiers=tiers, default=default):
+            children = tuple(e for t in tiers for e in (t.condition, t.score))
+            children += (default,) if default is not None else ()
+        case Deduction(base=base, steps=steps, limit=limit):
+            children = (base,) if base is not None else ()
+            children += tuple(e for s in steps for e in (s.gap, s.step, s.points))
+            children += (limit,) if limit is not None else ()
+        case Checklist(items=items):
+            children = tuple(e for item in items for e in (item.condition, item.points))
+        case Proportion(actual=actual, target=target):
+            children = (actual, target)
+        case Judged(value=value, low=low, high=high):
+            children = (value, low, high)
+        case Interpolation(subject=subject, levels=levels):
+            children = (subject, *(end for level in levels for end in level))
+        case _:
+            children = ()
+    return children

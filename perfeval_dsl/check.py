@@ -20,8 +20,10 @@ from decimal import Decimal
 import attrs
 
 from perfeval_dsl import ast, model
+from perfeval_dsl.ast import children, is_literal, subject_of, walk
 from perfeval_dsl.errors import Chinese, Diagnostic, did_you_mean, did_you_mean_zh, error, suggest, warning
 from perfeval_dsl.limits import MAX_DEPTH, limit
+from perfeval_dsl.model import band_points, base_value
 from perfeval_dsl.source import Source, Span
 from perfeval_dsl.unparse import unparse
 from perfeval_dsl.values import (
@@ -140,12 +142,6 @@ def _beyond_limits(tree: ast.RuleFile) -> Iterator[Diagnostic]:
                                        "请缩短它：规则不依赖报告的措辞；这个上限由环境变量 PERFEVAL_MAX_TEXT 设定"))
 
 
-def is_literal(expr: ast.Expr) -> bool:
-    if isinstance(expr, ast.Unary):
-        return is_literal(expr.operand)
-    return isinstance(expr, (ast.Number, ast.String, ast.Bool))
-
-
 def _glued_keyword(name: str, known: list[str]) -> tuple[str, str, str] | None:
     """(left, keyword, right) when `name` is two known names joined by a Chinese keyword typed without spaces
     (`已公开且已审计`): a name runs on through 且 and 或, which only a space or an operator ends."""
@@ -154,29 +150,6 @@ def _glued_keyword(name: str, known: list[str]) -> tuple[str, str, str] | None:
         if found and left in known and right in known:
             return left, keyword, right
     return None
-
-
-def subject_of(condition: ast.Expr) -> ast.Expr | None:
-    """What a tier's condition is about: `偏差率` in `偏差率 <= 10%` or in `80% <= 偏差率 < 90%`.
-
-    None when that is not clear: `目标值 <= 实际值` compares two values, and a later tier written as
-    `if >= 90 个` could mean either.
-    """
-    if isinstance(condition, ast.Compare):
-        values = [operand for operand in condition.operands if not is_literal(operand)]
-        return values[0] if len(values) == 1 else None
-    if isinstance(condition, ast.Between):
-        return condition.subject
-    if isinstance(condition, ast.BoolOp):
-        return subject_of(condition.operands[0])
-    return None
-
-
-def walk(expr: ast.Expr) -> Iterator[ast.Expr]:
-    """`expr` and every expression inside it, parents first."""
-    yield expr
-    for child in children(expr):
-        yield from walk(child)
 
 
 def depth(expr: ast.Expr) -> int:
@@ -188,54 +161,6 @@ def depth(expr: ast.Expr) -> int:
         deepest = max(deepest, level)
         stack.extend((child, level + 1) for child in children(node))
     return deepest
-
-
-def children(expr: ast.Expr) -> tuple[ast.Expr, ...]:
-    """The expressions directly inside `expr`."""
-    children: tuple[ast.Expr, ...]
-    match expr:
-        case ast.Call(args=args):
-            children = args
-        case ast.Unary(operand=operand) | ast.Not(operand=operand):
-            children = (operand,)
-        case ast.Binary(left=left, right=right):
-            children = (left, right)
-        case ast.Compare(operands=operands) | ast.BoolOp(operands=operands):
-            children = operands
-        case ast.Between(subject=subject, low=low, high=high):
-            children = (subject, low, high)
-        case ast.PartialCompare(right=right):
-            children = (right,)
-        case ast.PartialBetween(low=low, high=high):
-            children = (low, high)
-        case ast.Tiered(tiers=tiers, default=default):
-            children = tuple(e for t in tiers for e in (t.condition, t.score))
-            children += (default,) if default is not None else ()
-        case ast.Deduction(base=base, steps=steps, limit=limit):
-            children = (base,) if base is not None else ()
-            children += tuple(e for s in steps for e in (s.gap, s.step, s.points))
-            children += (limit,) if limit is not None else ()
-        case ast.Checklist(items=items):
-            children = tuple(e for item in items for e in (item.condition, item.points))
-        case ast.Proportion(actual=actual, target=target):
-            children = (actual, target)
-        case ast.Judged(value=value, low=low, high=high):
-            children = (value, low, high)
-        case ast.Interpolation(subject=subject, levels=levels):
-            children = (subject, *(end for level in levels for end in level))
-        case _:
-            children = ()
-    return children
-
-
-def base_value(number: ast.Number) -> Decimal:
-    """A written number in base units: `10%` is 0.10, `4800 万元` is 48,000,000 (元), `5 分` is 5."""
-    return number.value * UNITS[number.unit].factor if number.unit is not None else number.value
-
-
-def band_points(bound: ast.Number, weight: Decimal) -> Decimal:
-    """An end of a judged band (评定 … 介于 80% 与 100%) in points: a percentage is of the weight."""
-    return bound.value / 100 * weight if bound.unit == "%" else bound.value
 
 
 def _literal_value(expr: ast.Expr) -> Decimal | None:

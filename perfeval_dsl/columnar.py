@@ -35,9 +35,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from perfeval_dsl import ast, model
-from perfeval_dsl.check import base_value
 from perfeval_dsl.compiler import CompiledRules, constant_scores
 from perfeval_dsl.facts import _NO, _YES, Declared
+from perfeval_dsl.model import base_value
 from perfeval_dsl.units import Table
 from perfeval_dsl.values import (
     CONTEXT,

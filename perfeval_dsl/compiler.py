@@ -25,9 +25,10 @@ from typing import Any
 import attrs
 
 from perfeval_dsl import ast, model
-from perfeval_dsl.check import band_points, base_value, subject_of, walk
+from perfeval_dsl.ast import subject_of, walk
 from perfeval_dsl.errors import Chinese, Diagnostic, PerfevalError, error
 from perfeval_dsl.facts import Declared
+from perfeval_dsl.model import band_points, base_value
 from perfeval_dsl.unparse import unparse
 from perfeval_dsl.values import NOT_APPLICABLE, Value, format_value, plain
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tomllib
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -264,6 +263,8 @@ class _Locator:
 
 
 def _toml_facts(source: Source) -> tuple[dict[str, FactValue], list[Diagnostic]]:
+    import tomllib  # here: most facts files are YAML, and a run starts sooner without it
+
     try:
         data = tomllib.loads(source.text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:

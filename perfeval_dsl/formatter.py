@@ -57,7 +57,7 @@ def format_rules(source: Source, keywords: str | None = None) -> tuple[str | Non
     language = keywords or _language(source)
     statements: list[_Statement] = []
     for item in tree.items:
-        _item(item, 0, statements, language)
+        _item(item, 0, statements, language, source.text)
     text = _layout(source.text, statements, _comments(source.text))
     if language == "zh":
         converted = convert_keywords(text, "zh", source.name)
@@ -80,7 +80,7 @@ def _add(statements: list[_Statement], node_start: int, node_end: int, depth: in
     statements.append(_Statement(node_start, node_end, depth, lines, closing))
 
 
-def _item(item: ast.Item, depth: int, out: list[_Statement], language: str) -> None:
+def _item(item: ast.Item, depth: int, out: list[_Statement], language: str, text: str = "") -> None:
     span = item.span
     match item:
         case ast.Title(text=text):
@@ -103,15 +103,26 @@ def _item(item: ast.Item, depth: int, out: list[_Statement], language: str) -> N
         case ast.Let(name=name, expr=expr):
             _add(out, span.start, span.end, depth, f"let {quoted_name(name)} = {unparse(expr)}")
         case ast.Group(name=name, weight=weight, children=children, vetoes=vetoes):
-            head = f"group {_label(name)}" + (f" weight {number_text(weight)}" if weight is not None else "")
+            head = f"{_head(item, 'group', language, text)} {_label(name)}" + (
+                f" weight {number_text(weight)}" if weight is not None else "")
             inner = sorted([*vetoes, *children], key=lambda node: node.span.start)  # as written
-            _block(out, item, depth, head, [partial(_item, child, depth + 1, out, language) for child in inner])
+            _block(out, item, depth, head,
+                   [partial(_item, child, depth + 1, out, language, text) for child in inner])
         case ast.Indicator(name=name, weight=weight, items=items):
-            head = f"indicator {_label(name)} weight {number_text(weight)}"
+            head = f"{_head(item, 'indicator', language, text)} {_label(name)} weight {number_text(weight)}"
             followed = (*items[1:], None)  # what comes after each item; one longer than `items`
             _block(out, item, depth, head,
                    [partial(_indicator_item, inner, depth + 1, out, language, ends=_needs_end(inner, after))
                     for inner, after in zip(items, followed, strict=False)])
+
+
+def _head(node: ast.Group | ast.Indicator, keyword: str, language: str, text: str) -> str:
+    """The keyword opening a group or an indicator: in a Chinese file, the synonym its author chose (三级指标,
+    一级指标, 分组 …, which say where it sits in the report's table), else the canonical one."""
+    written = text[node.span.start:node.name_span.start].split()
+    if language == "zh" and written and KEYWORDS_ZH.get(written[0]) == keyword:
+        return written[0]
+    return keyword
 
 
 def _block(out: list[_Statement], node: ast.Group | ast.Indicator, depth: int, head: str,

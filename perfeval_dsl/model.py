@@ -18,7 +18,7 @@ import attrs
 from perfeval_dsl import ast
 from perfeval_dsl.errors import Diagnostic
 from perfeval_dsl.source import Source, Span
-from perfeval_dsl.values import ValueType
+from perfeval_dsl.values import UNITS, ValueType
 
 _span = attrs.field(eq=False, repr=False)
 
@@ -188,3 +188,13 @@ class Program:
                 if let.name == name:
                     return let
         return self.lets.get(name)
+
+
+def base_value(number: ast.Number) -> Decimal:
+    """A written number in base units: `10%` is 0.10, `4800 万元` is 48,000,000 (元), `5 分` is 5."""
+    return number.value * UNITS[number.unit].factor if number.unit is not None else number.value
+
+
+def band_points(bound: ast.Number, weight: Decimal) -> Decimal:
+    """An end of a judged band (评定 … 介于 80% 与 100%) in points: a percentage is of the weight."""
+    return bound.value / 100 * weight if bound.unit == "%" else bound.value

@@ -19,7 +19,7 @@ import attrs
 
 from perfeval_dsl import ast, model
 from perfeval_dsl._version import __version__
-from perfeval_dsl.check import base_value, subject_of
+from perfeval_dsl.ast import subject_of
 from perfeval_dsl.compiler import (
     ChecklistWorking,
     DeductionWorking,
@@ -33,6 +33,7 @@ from perfeval_dsl.compiler import (
     Working,
 )
 from perfeval_dsl.errors import Diagnostic
+from perfeval_dsl.model import base_value
 from perfeval_dsl.unparse import unparse
 from perfeval_dsl.values import (
     CONTEXT,

@@ -255,3 +255,35 @@ def test_checklist_items_keep_apart_after_fmt() -> None:
     assert formatted == ("total 1\nfact 人数: boolean\nindicator 甲 weight 1 {\n  score checklist {\n"
                          "    人数 then 0,\n    人数 then 1\n  }\n}\n")
     assert parse(Source("f", formatted))[0] == parse(Source("t", text))[0]
+
+
+LEVELS = """标题 "测试"
+总分 10
+等级 优 >= 9, 差 其他
+事实 甲: 个
+{top} 部门决策 分值 10 {{
+  {middle} 目标 分值 10 {{
+    {leaf} 数量 分值 6 {{
+      得分 6 若 甲 >= 1 个 否则 0
+    }}
+    指标 质量 分值 4 {{
+      得分 4 若 甲 >= 2 个 否则 0
+    }}
+  }}
+}}
+"""
+
+
+@pytest.mark.parametrize(("top", "middle", "leaf"), [("分组", "二级指标", "三级指标"), ("一级指标", "分组", "指标"),
+                                                     ("分组", "分组", "三级指标")])
+def test_the_chinese_word_for_a_level_of_the_table_is_kept(top: str, middle: str, leaf: str) -> None:
+    # 一级指标/二级指标/三级指标 say where a row sits in the report's table; 分组 and 指标 do not: fmt keeps
+    # whichever the author wrote, and only a conversion to English makes them `group` and `indicator`.
+    text = LEVELS.format(top=top, middle=middle, leaf=leaf)
+    assert formatted(text) == text
+    english = formatted(text, "en")
+    assert [line.split()[0] for line in english.splitlines() if line.rstrip().endswith("{")] == [
+        "group", "group", "indicator", "indicator"]
+    back = formatted(english, "zh")
+    assert [line.split()[0] for line in back.splitlines() if line.rstrip().endswith("{")] == [
+        "一级指标", "二级指标", "指标", "指标"]
