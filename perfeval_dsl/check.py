@@ -27,6 +27,7 @@ from perfeval_dsl.model import band_points, base_value
 from perfeval_dsl.source import Source, Span
 from perfeval_dsl.unparse import unparse
 from perfeval_dsl.values import (
+    CONTEXT,
     DIMENSIONLESS,
     MONEY,
     POINTS,
@@ -234,7 +235,7 @@ class _Checker:
                 self._veto(item, top_scope, None)
         nodes = [item for item in tree.items if isinstance(item, (ast.Group, ast.Indicator))]
         self._unique_siblings(nodes, "at the top level")
-        built = tuple(self._node(node, ()) for node in nodes)
+        built = tuple(self._node(node, (), total[0]) for node in nodes)
         indicators = tuple(i for node in built for i in self._leaves(node))
         if not indicators:
             self.err("PE305", "the rule file has no indicator", self.source.span(0, 0),
@@ -576,35 +577,54 @@ class _Checker:
                                     (f"第一次出现在 {seen[node.name].name_span.location()}",)))
             seen[node.name] = node
 
-    def _weight(self, number: ast.Number) -> Decimal:
+    def _weight(self, number: ast.Number, parent: Decimal | None) -> Decimal:
+        """A weight in points; `分值 40%` is that share of `parent`, the weight of the group it is in (of the
+        total at the top level), as tables write 一级指标(25%)、其中 1.1(40%)."""
+        if number.unit == "%" and 0 < number.value <= 100:
+            if parent is None:
+                self.err("PE308", "a weight in % is a share of its group's weight, and the group has none",
+                         number.span, "a share of what?",
+                         help="give the group a weight (`分值 25`, or itself a share: `分值 25%`), or write this "
+                              "weight in points",
+                         zh=Chinese("百分比分值是所在指标组分值的占比，但这个指标组没有分值", "占谁的比例？",
+                                    "请给这个指标组写上分值（`分值 25`，或同样写成占比：`分值 25%`），"
+                                    "或把这个分值写成分数"))
+                self.invalid_weight = True
+                return Decimal(0)
+            return CONTEXT.divide(CONTEXT.multiply(parent, number.value), Decimal(100))
         if number.unit not in (None, "分") or number.value <= 0:
-            self.err("PE308", "a weight must be a positive number of points", number.span,
-                     help="write it as `weight 5` (or `weight 5分`)",
-                     zh=Chinese("分值必须是正的分数", help="请写成 `weight 5`（或 `weight 5分`）"))
+            self.err("PE308", "a weight must be a positive number of points, or a share of the group's weight "
+                              "up to 100%", number.span,
+                     help="write it as `weight 5` (or `weight 5分`), or as a share: `weight 40%`",
+                     zh=Chinese("分值必须是正的分数，或不超过 100% 的占所在指标组分值的比例",
+                                help="请写成 `weight 5`（或 `weight 5分`），或写成占比：`weight 40%`"))
             self.invalid_weight = True
             return Decimal(0)
         return number.value
 
-    def _node(self, node: ast.Group | ast.Indicator, path: tuple[str, ...]) -> model.Group | model.Indicator:
-        built = self._indicator(node, path) if isinstance(node, ast.Indicator) else self._group(node, path)
+    def _node(self, node: ast.Group | ast.Indicator, path: tuple[str, ...],
+              parent: Decimal | None) -> model.Group | model.Indicator:
+        """The checked group or indicator; `parent` is the weight a share (`分值 40%`) is of."""
+        built = (self._indicator(node, path, parent) if isinstance(node, ast.Indicator)
+                 else self._group(node, path, parent))
         self.built[id(node)] = built
         return built
 
-    def _group(self, node: ast.Group, path: tuple[str, ...]) -> model.Group:
+    def _group(self, node: ast.Group, path: tuple[str, ...], parent: Decimal | None) -> model.Group:
         self._unique_siblings(list(node.children), f"in the group `{node.name}`")
         for veto in node.vetoes:
             self._veto(veto, _Scope(None, None), node)
         mismatches_before = self.weight_mismatches
-        children = tuple(self._node(child, (*path, node.name)) for child in node.children)
+        declared = self._weight(node.weight, parent) if node.weight is not None else None
+        children = tuple(self._node(child, (*path, node.name), declared or None) for child in node.children)
         computed = sum((child.weight for child in children), Decimal(0))
         if not children:
             self.err("PE305", f"the group `{node.name}` has no indicators", node.name_span,
                      help="add indicators to it, or remove it",
                      zh=Chinese(f"指标组 `{node.name}` 中没有指标", help="请在其中添加指标，或删除这个指标组"))
-        if node.weight is not None:
-            declared = self._weight(node.weight)
-            # A wrong sum inside is reported once, where it is; the sums above it would only echo it.
-            if declared and declared != computed and self.weight_mismatches == mismatches_before:
+        # A wrong sum inside is reported once, where it is; the sums above it would only echo it.
+        if node.weight is not None and declared and declared != computed and (
+                self.weight_mismatches == mismatches_before):
                 self.weight_mismatches += 1
                 self.err(
                     "PE302",
@@ -618,8 +638,8 @@ class _Checker:
                 )
         return model.Group(name=node.name, path=path, weight=computed, children=children, span=node.span)
 
-    def _indicator(self, node: ast.Indicator, path: tuple[str, ...]) -> model.Indicator:
-        weight = self._weight(node.weight)
+    def _indicator(self, node: ast.Indicator, path: tuple[str, ...], parent: Decimal | None) -> model.Indicator:
+        weight = self._weight(node.weight, parent)
         fields: dict[str, ast.TextField] = {}
         rules: list[ast.ScoreExpr | ast.ScoreBy] = []
         vetoes: list[ast.Veto] = []

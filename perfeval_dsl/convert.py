@@ -86,4 +86,6 @@ def _english(token: KeywordToken) -> str:
         return word  # already English
     if token.rule == "round_indicators":
         return "indicators"  # `取整 指标`: the indicators' scores, not the `indicator` keyword
+    if token.rule in ("grade_otherwise", "otherwise_arm"):
+        return "otherwise"  # `差 否则`, `否则 → 0`: not the `else` of a tier chain
     return KEYWORDS_ZH[word]

@@ -686,3 +686,18 @@ def test_a_let_before_a_condition_first_score_ends_with_a_semicolon() -> None:
     top = "总分 5\n事实 偏差率: %\n令 绝对偏差 = abs(偏差率)；\n指标 偏差 分值 5 { 得分 5 若 绝对偏差 ≤ 10% 否则 0 }\n"
     assert pe.evaluate(pe.parse_rules(top), {"偏差率": "5%"}).total == 5
     assert "；" not in (format_rules(Source("r.perfeval", top))[0] or "；")
+
+
+@pytest.mark.parametrize("word", ["其他", "其余", "否则", "otherwise"])
+def test_the_last_grade_band_takes_each_word_for_otherwise(word: str) -> None:
+    # 否则 is what a standard says (`60 分以下为差` is written `差 否则` as readily as `差 其他`).
+    rules = pe.parse_rules(f'总分 10\n等级 优 >= 9, 差 {word}\n事实 甲: 个\n指标 数量 分值 10 {{ 得分 10 若 甲 >= 1 个 否则 0 }}\n')
+    assert [band.label for band in rules.program.grades] == ["优", "差"]
+    assert rules.program.grades[-1].threshold is None
+    text = f'等级 优 >= 9, 差 {word}\n'
+    assert convert_keywords(text, "en") == "grades 优 >= 9, 差 otherwise\n"
+
+
+def test_otherwise_in_a_score_by_converts_to_otherwise() -> None:
+    text = '指标 质量 分值 10 { 得分 按 甲 { "好" → 10，否则 → 0 } }\n'
+    assert convert_keywords(text, "en") == 'indicator 质量 weight 10 { score by 甲 { "好" → 10，otherwise → 0 } }\n'

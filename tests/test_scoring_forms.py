@@ -763,3 +763,55 @@ def test_an_indicator_left_out_reads_as_such_in_the_trace_and_the_table() -> Non
 def test_a_judged_score_an_arm_gave_shows_its_band_in_the_trace() -> None:
     result = pe.evaluate(pe.parse_rules(JUDGED), {"达成情况": "部分达成", "评价组打分": "7 分"})
     assert "  judged    评价组打分 = 7   within the band 6 to 8" in pe.render(result, "text").splitlines()
+
+
+# ---- weights as shares of the group (P22) ------------------------------------------------------------------
+
+SHARES = """总分 100
+事实 甲: 个
+一级指标 目标指标 分值 {top} {{
+  二级指标 阶段目标 分值 {middle} {{
+    指标 合理性 分值 {leaf} {{ 得分 分值 若 甲 >= 1 个 否则 0 }}
+    指标 明确性 分值 {other} {{ 得分 分值 若 甲 >= 2 个 否则 0 }}
+  }}
+  指标 其余 分值 {rest} {{ 得分 分值 若 甲 >= 3 个 否则 0 }}
+}}
+一级指标 产出指标 分值 {output} {{
+  指标 数量 分值 100% {{ 得分 分值 若 甲 >= 1 个 否则 0 }}
+}}
+"""
+
+
+def test_a_share_is_of_the_weight_of_the_group_it_is_in() -> None:
+    rules = pe.parse_rules(SHARES.format(top="25%", middle="30%", leaf="50%", other="50%", rest="70%", output="75%"))
+    weights = {indicator.name: indicator.weight for indicator in rules.program.indicators}
+    # 25% of 100; 30% of 25 is 7.5, half of it 3.75 each; 70% of 25 is 17.5; 100% of 75.
+    assert weights == {"合理性": Decimal("3.75"), "明确性": Decimal("3.75"), "其余": Decimal("17.5"),
+                       "数量": Decimal(75)}
+    result = pe.evaluate(rules, {"甲": "2 个"})
+    assert result.total == Decimal("82.5")
+    assert [i.weight for i in result.indicators] == [Decimal("3.75"), Decimal("3.75"), Decimal("17.5"), Decimal(75)]
+
+
+def test_shares_and_points_mix() -> None:
+    rules = pe.parse_rules(SHARES.format(top="25", middle="10", leaf="40%", other="60%", rest="15", output="75"))
+    assert [i.weight for i in rules.program.indicators] == [Decimal(4), Decimal(6), Decimal(15), Decimal(75)]
+
+
+@pytest.mark.parametrize(("shares", "code"), [
+    ({"leaf": "50%", "other": "40%"}, "PE302"),  # 90% of the group: the parts do not make up its weight
+    ({"leaf": "150%", "other": "50%"}, "PE308"),  # more than the whole group
+    ({"leaf": "0%", "other": "100%"}, "PE308"),
+])
+def test_shares_that_do_not_make_up_the_group_are_refused(shares: dict[str, str], code: str) -> None:
+    text = SHARES.format(**{"top": "25%", "middle": "30%", "rest": "70%", "output": "75%", **shares})
+    assert code in codes(text)
+
+
+def test_shares_keep_their_form_in_fmt_and_in_english() -> None:
+    text = SHARES.format(top="25%", middle="30%", leaf="50%", other="50%", rest="70%", output="75%")
+    formatted, _ = format_rules(Source("t.perfeval", text))
+    assert formatted is not None and "一级指标 目标指标 分值 25% {" in formatted
+    english = convert_keywords(text, "en")
+    assert english is not None and "group 目标指标 weight 25% {" in english
+    assert pe.parse_rules(english).program.indicators[0].weight == Decimal("3.75")
