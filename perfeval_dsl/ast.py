@@ -364,10 +364,17 @@ ScoreRule = Union[ScoreExpr, ScoreBy]  # noqa: UP007
 IndicatorItem = Union[TextField, Let, ScoreExpr, ScoreBy, Veto]  # noqa: UP007
 
 
+@attrs.frozen
+class EqualShare:
+    """`分值 平分`: an equal share of what the group's weight leaves after the weights of its other parts."""
+
+    span: Span = _span
+
+
 @attrs.frozen(kw_only=True)
 class Indicator:
     name: str
-    weight: Number
+    weight: Number | EqualShare
     items: tuple[IndicatorItem, ...]
     span: Span = _span
     name_span: Span = _span
@@ -376,7 +383,7 @@ class Indicator:
 @attrs.frozen(kw_only=True)
 class Group:
     name: str
-    weight: Number | None
+    weight: Number | EqualShare | None
     children: tuple[Group | Indicator, ...]
     span: Span = _span
     name_span: Span = _span

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import decimal
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 import attrs
@@ -235,7 +235,7 @@ class _Checker:
                 self._veto(item, top_scope, None)
         nodes = [item for item in tree.items if isinstance(item, (ast.Group, ast.Indicator))]
         self._unique_siblings(nodes, "at the top level")
-        built = tuple(self._node(node, (), total[0]) for node in nodes)
+        built = self._parts(nodes, (), total[0])
         indicators = tuple(i for node in built for i in self._leaves(node))
         if not indicators:
             self.err("PE305", "the rule file has no indicator", self.source.span(0, 0),
@@ -602,21 +602,81 @@ class _Checker:
             return Decimal(0)
         return number.value
 
-    def _node(self, node: ast.Group | ast.Indicator, path: tuple[str, ...],
-              parent: Decimal | None) -> model.Group | model.Indicator:
-        """The checked group or indicator; `parent` is the weight a share (`分值 40%`) is of."""
-        built = (self._indicator(node, path, parent) if isinstance(node, ast.Indicator)
-                 else self._group(node, path, parent))
+    def _parts(self, nodes: Sequence[ast.Group | ast.Indicator], path: tuple[str, ...],
+               parent: Decimal | None) -> tuple[model.Group | model.Indicator, ...]:
+        """The checked parts of a group, or of the top level, in file order. `parent` is that group's weight
+        (the total at the top): a share (`分值 40%`) is of it, and the parts with an equal share (`分值 平分`)
+        split what it leaves after the others' weights."""
+        equal = [node for node in nodes if isinstance(node.weight, ast.EqualShare)]
+        built = {id(node): self._node(node, path, parent) for node in nodes if node not in equal}
+        if equal:
+            share = self._equal_share(equal, parent, sum((part.weight for part in built.values()), Decimal(0)))
+            built.update((id(node), self._node(node, path, parent, share)) for node in equal)
+        return tuple(built[id(node)] for node in nodes)
+
+    def _equal_share(self, equal: list[ast.Group | ast.Indicator], parent: Decimal | None, taken: Decimal) -> Decimal:
+        """Each equal share: what `parent` leaves after `taken`, split evenly among `equal`, exactly."""
+        first = equal[0].weight
+        assert isinstance(first, ast.EqualShare)
+        count = len(equal)
+        names = "、".join(f"`{node.name}`" for node in equal)
+        if parent is None:
+            self.err("PE310", "`平分` (equal) splits the weight of the group it is in, and the group has none",
+                     first.span, "a share of what?",
+                     help="give the group a weight (`分值 15`), or write these weights in points",
+                     zh=Chinese("`平分` 平分的是所在指标组的分值，但这个指标组没有分值", "平分什么？",
+                                "请给这个指标组写上分值（`分值 15`），或把这些分值写成分数"))
+            self.invalid_weight = True
+            return Decimal(0)
+        left = parent - taken
+        share = CONTEXT.divide(left, Decimal(count)) if left > 0 else Decimal(0)
+        if left > 0 and CONTEXT.multiply(share, Decimal(count)) == left:
+            return share
+        if left <= 0:
+            message = f"the other parts take all {plain(parent)} points: nothing is left to share among {names}"
+            message_zh = f"其他各项已占满 {plain(parent)} 分：没有分值可以在 {names} 之间平分"
+            help_text = "write these weights in points, or correct the others"
+            help_zh = "请把这些分值写成分数，或更正其他各项的分值"
+        else:
+            whole, extra = divmod(left, count) if left == left.to_integral_value() else (None, None)
+            example = (", ".join(plain(whole + 1 if i < extra else whole) for i in range(count))
+                       if whole is not None and extra is not None and whole > 0 else None)
+            message = (f"{plain(left)} points do not split evenly among {count} ({names}): each would get "
+                       f"{plain(left)} ÷ {count}, which is not an exact number of points")
+            message_zh = (f"{plain(left)} 分不能在 {count} 项（{names}）之间平分："
+                          f"每项 {plain(left)} ÷ {count} 不是确切的分数")
+            help_text = ("write each weight in points" + (f", e.g. {example}" if example else "")
+                         + "; a table that rounds the split (四舍五入) no longer adds up to the group: decide which "
+                           "part gets less")
+            help_zh = ("请把每项分值写成分数" + (f"，例如 {example}" if example else "")
+                       + "；四舍五入后的平分与指标组的分值对不上，需要决定哪一项少给")
+        self.err("PE310", message, first.span, "equal shares", help=help_text,
+                 zh=Chinese(message_zh, "平分", help_zh))
+        self.invalid_weight = True
+        self.weight_mismatches += 1  # the sums above would only echo it
+        return Decimal(0)
+
+    def _node(self, node: ast.Group | ast.Indicator, path: tuple[str, ...], parent: Decimal | None,
+              share: Decimal | None = None) -> model.Group | model.Indicator:
+        """The checked group or indicator; `parent` is the weight a share (`分值 40%`) is of, and `share` its
+        weight when it has an equal share (`分值 平分`)."""
+        built = (self._indicator(node, path, parent, share) if isinstance(node, ast.Indicator)
+                 else self._group(node, path, parent, share))
         self.built[id(node)] = built
         return built
 
-    def _group(self, node: ast.Group, path: tuple[str, ...], parent: Decimal | None) -> model.Group:
+    def _group(self, node: ast.Group, path: tuple[str, ...], parent: Decimal | None,
+               share: Decimal | None = None) -> model.Group:
         self._unique_siblings(list(node.children), f"in the group `{node.name}`")
         for veto in node.vetoes:
             self._veto(veto, _Scope(None, None), node)
         mismatches_before = self.weight_mismatches
-        declared = self._weight(node.weight, parent) if node.weight is not None else None
-        children = tuple(self._node(child, (*path, node.name), declared or None) for child in node.children)
+        declared = None
+        if isinstance(node.weight, ast.EqualShare):
+            declared = share
+        elif node.weight is not None:
+            declared = self._weight(node.weight, parent)
+        children = self._parts(node.children, (*path, node.name), declared or None)
         computed = sum((child.weight for child in children), Decimal(0))
         if not children:
             self.err("PE305", f"the group `{node.name}` has no indicators", node.name_span,
@@ -625,21 +685,24 @@ class _Checker:
         # A wrong sum inside is reported once, where it is; the sums above it would only echo it.
         if node.weight is not None and declared and declared != computed and (
                 self.weight_mismatches == mismatches_before):
-                self.weight_mismatches += 1
-                self.err(
-                    "PE302",
-                    f"the group `{node.name}` has weight {declared}, but its parts add up to {computed}",
-                    node.weight.span,
-                    f"weight {declared}",
-                    notes=tuple(f"{child.name}: {child.weight}" for child in children),
-                    help="correct the group's weight or the weights inside it",
-                    zh=Chinese(f"指标组 `{node.name}` 的分值为 {declared}，但其下各项之和为 {computed}",
-                               f"分值 {declared}", "请更正这一组的分值，或其下各项的分值"),
-                )
+            self.weight_mismatches += 1
+            self.err(
+                "PE302",
+                f"the group `{node.name}` has weight {declared}, but its parts add up to {computed}",
+                node.weight.span,
+                f"weight {declared}",
+                notes=tuple(f"{child.name}: {child.weight}" for child in children),
+                help="correct the group's weight or the weights inside it",
+                zh=Chinese(f"指标组 `{node.name}` 的分值为 {declared}，但其下各项之和为 {computed}",
+                           f"分值 {declared}", "请更正这一组的分值，或其下各项的分值"),
+            )
         return model.Group(name=node.name, path=path, weight=computed, children=children, span=node.span)
 
-    def _indicator(self, node: ast.Indicator, path: tuple[str, ...], parent: Decimal | None) -> model.Indicator:
-        weight = self._weight(node.weight, parent)
+    def _indicator(self, node: ast.Indicator, path: tuple[str, ...], parent: Decimal | None,
+                   share: Decimal | None = None) -> model.Indicator:
+        weight = share if share is not None or isinstance(node.weight, ast.EqualShare) else self._weight(
+            node.weight, parent)
+        weight = weight if weight is not None else Decimal(0)
         fields: dict[str, ast.TextField] = {}
         rules: list[ast.ScoreExpr | ast.ScoreBy] = []
         vetoes: list[ast.Veto] = []

@@ -64,6 +64,7 @@ CODES: dict[str, str] = {
     "PE307": "header given twice",
     "PE308": "weight is not a positive number of points",
     "PE309": "too many indicators",
+    "PE310": "an equal share of a group's weight cannot be worked out",
     # facts
     "PE401": "missing fact",
     "PE402": "fact value is not a number",
@@ -137,6 +138,7 @@ CODES_ZH: dict[str, str] = {
     "PE307": "文件头重复给出",
     "PE308": "分值不是正的分数",
     "PE309": "指标太多",
+    "PE310": "无法算出平分的分值",
     "PE401": "缺少事实",
     "PE402": "事实的值不是数",
     "PE403": "事实的单位不对",

@@ -104,16 +104,20 @@ def _item(item: ast.Item, depth: int, out: list[_Statement], language: str, text
             _add(out, span.start, span.end, depth, f"let {quoted_name(name)} = {unparse(expr)}")
         case ast.Group(name=name, weight=weight, children=children, vetoes=vetoes):
             head = f"{_head(item, 'group', language, text)} {_label(name)}" + (
-                f" weight {number_text(weight)}" if weight is not None else "")
+                f" weight {_weight(weight)}" if weight is not None else "")
             inner = sorted([*vetoes, *children], key=lambda node: node.span.start)  # as written
             _block(out, item, depth, head,
                    [partial(_item, child, depth + 1, out, language, text) for child in inner])
         case ast.Indicator(name=name, weight=weight, items=items):
-            head = f"{_head(item, 'indicator', language, text)} {_label(name)} weight {number_text(weight)}"
+            head = f"{_head(item, 'indicator', language, text)} {_label(name)} weight {_weight(weight)}"
             followed = (*items[1:], None)  # what comes after each item; one longer than `items`
             _block(out, item, depth, head,
                    [partial(_indicator_item, inner, depth + 1, out, language, ends=_needs_end(inner, after))
                     for inner, after in zip(items, followed, strict=False)])
+
+
+def _weight(weight: ast.Number | ast.EqualShare) -> str:
+    return "equal" if isinstance(weight, ast.EqualShare) else number_text(weight)
 
 
 def _head(node: ast.Group | ast.Indicator, keyword: str, language: str, text: str) -> str:

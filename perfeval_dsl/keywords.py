@@ -15,7 +15,7 @@ KEYWORDS = (
     "indicator", "weight", "explanation", "standard", "target", "direction", "score", "by", "if", "then", "else",
     "between", "and", "or", "not", "true", "false", "per", "deduct", "limit", "prorated", "checklist",
     "to", "judged", "override", "rounding", "indicators", "groups", "places", "half_up", "down", "grade_exact",
-    "veto", "grade_at_most", "not_applicable", "rescale", "interpolate",
+    "veto", "grade_at_most", "not_applicable", "rescale", "interpolate", "equal",
 )
 
 # The Chinese forms of the keywords, each with the English keyword it stands for (the first form of each is
@@ -33,7 +33,7 @@ KEYWORDS_ZH = {
     "扣完为止": "", "逐项": "checklist", "对": "to", "评定": "judged", "调整得分": "override",
     "取整": "rounding", "小计": "groups", "保留": "", "位": "places", "四舍五入": "half_up", "截尾": "down",
     "等级按未取整总分": "grade_exact", "一票否决": "veto", "等级最高为": "grade_at_most",
-    "不适用": "not_applicable", "按比例折算": "rescale", "插值": "interpolate",
+    "不适用": "not_applicable", "按比例折算": "rescale", "插值": "interpolate", "平分": "equal", "平均分配": "equal",
 }
 
 # The grammar's NAME terminal: a name never starts with 若, 如果 or 否则, is never one of the words of `_SPLIT`

@@ -461,7 +461,7 @@ class _ToAst(Transformer[Token, Any]):
         name, name_span = self._label(children[0])
         rest = children[1:]
         weight = None
-        if rest and isinstance(rest[0], ast.Number):
+        if rest and isinstance(rest[0], (ast.Number, ast.EqualShare)):
             weight, rest = rest[0], rest[1:]
         return ast.Group(name=name, weight=weight, children=tuple(c for c in rest if not isinstance(c, ast.Veto)),
                          span=self._span(meta), name_span=name_span,
@@ -480,8 +480,11 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Indicator(name=name, weight=children[1], items=tuple(children[2:]), span=self._span(meta),
                              name_span=name_span)
 
-    def weight(self, meta: Any, children: list[ast.Number]) -> ast.Number:
+    def weight(self, meta: Any, children: list[ast.Number | ast.EqualShare]) -> ast.Number | ast.EqualShare:
         return children[0]
+
+    def equal_share(self, meta: Any, children: list[Any]) -> ast.EqualShare:
+        return ast.EqualShare(span=self._span(meta))
 
     def _text_field(self, kind: str, meta: Any, children: list[Token]) -> ast.TextField:
         return ast.TextField(kind=kind, text=_unquote(children[0]), span=self._span(meta))

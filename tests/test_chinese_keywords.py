@@ -691,7 +691,8 @@ def test_a_let_before_a_condition_first_score_ends_with_a_semicolon() -> None:
 @pytest.mark.parametrize("word", ["其他", "其余", "否则", "otherwise"])
 def test_the_last_grade_band_takes_each_word_for_otherwise(word: str) -> None:
     # 否则 is what a standard says (`60 分以下为差` is written `差 否则` as readily as `差 其他`).
-    rules = pe.parse_rules(f'总分 10\n等级 优 >= 9, 差 {word}\n事实 甲: 个\n指标 数量 分值 10 {{ 得分 10 若 甲 >= 1 个 否则 0 }}\n')
+    rules = pe.parse_rules(f"总分 10\n等级 优 >= 9, 差 {word}\n事实 甲: 个\n"
+                           "指标 数量 分值 10 { 得分 10 若 甲 >= 1 个 否则 0 }\n")
     assert [band.label for band in rules.program.grades] == ["优", "差"]
     assert rules.program.grades[-1].threshold is None
     text = f'等级 优 >= 9, 差 {word}\n'

@@ -815,3 +815,65 @@ def test_shares_keep_their_form_in_fmt_and_in_english() -> None:
     english = convert_keywords(text, "en")
     assert english is not None and "group 目标指标 weight 25% {" in english
     assert pe.parse_rules(english).program.indicators[0].weight == Decimal("3.75")
+
+
+# ---- equal shares (P23) ------------------------------------------------------------------------------------
+
+EQUAL = """总分 {total}
+事实 甲: 个
+一级指标 产出指标 分值 {group} {{
+{parts}
+}}
+"""
+
+
+def equal_rules(group: str, weights: list[str], total: str | None = None) -> str:
+    parts = "\n".join(f"  指标 第{i}项 分值 {w} {{ 得分 分值 若 甲 >= {i} 个 否则 0 }}"
+                      for i, w in enumerate(weights, 1))
+    return EQUAL.format(total=total or group, group=group, parts=parts)
+
+
+@pytest.mark.parametrize(("group", "weights", "expected"), [
+    ("15", ["平分"] * 3, ["5", "5", "5"]),
+    ("15", ["平分"] * 4, ["3.75"] * 4),  # an exact decimal
+    ("15", ["5", "平分", "平均分配"], ["5", "5", "5"]),  # what the others leave
+    ("10", ["40%", "平分", "equal"], ["4", "3", "3"]),
+])
+def test_equal_shares_split_what_the_group_leaves(group: str, weights: list[str], expected: list[str]) -> None:
+    rules = pe.parse_rules(equal_rules(group, weights))
+    assert [i.weight for i in rules.program.indicators] == [Decimal(w) for w in expected]
+
+
+def test_an_equal_share_of_a_group_that_is_itself_a_share() -> None:
+    text = ("总分 20\n事实 甲: 个\n"
+            "一级指标 甲组 分值 平分 {\n  指标 一 分值 平分 { 得分 分值 }\n  指标 二 分值 平分 { 得分 分值 }\n}\n"
+            "一级指标 乙组 分值 平分 {\n  指标 三 分值 100% { 得分 分值 若 甲 >= 1 个 否则 0 }\n}\n")
+    rules = pe.parse_rules(text)
+    assert [i.weight for i in rules.program.indicators] == [Decimal(5), Decimal(5), Decimal(10)]
+    assert pe.evaluate(rules, {"甲": "0 个"}).total == Decimal(10)
+
+
+@pytest.mark.parametrize(("group", "weights", "total"), [
+    ("10", ["平分"] * 3, None),  # 10 ÷ 3 has no exact decimal
+    ("10", ["10", "平分"], None),  # nothing left
+    ("10", ["12", "平分"], None),
+])
+def test_an_equal_share_that_cannot_be_worked_out_is_refused(group: str, weights: list[str], total: str | None) -> None:
+    found = codes(equal_rules(group, weights, total))
+    assert found == ["PE310"]  # and nothing echoed above it
+
+
+def test_an_equal_share_needs_a_group_weight() -> None:
+    text = "总分 10\n事实 甲: 个\n分组 组 {\n  指标 一 分值 平分 { 得分 分值 }\n  指标 二 分值 10 { 得分 分值 }\n}\n"
+    assert codes(text) == ["PE310"]
+
+
+def test_equal_shares_keep_their_form_in_fmt_and_convert() -> None:
+    text = equal_rules("15", ["平分"] * 3)
+    formatted, _ = format_rules(Source("t.perfeval", text))
+    assert formatted is not None and formatted.count("分值 平分 {") == 3
+    english, _ = format_rules(Source("t.perfeval", text), "en")
+    assert english is not None and english.count("weight equal {") == 3
+    assert tree(english) == tree(text)
+    back, _ = format_rules(Source("t.perfeval", english), "zh")
+    assert back == formatted
