@@ -87,6 +87,6 @@ def seed_unit_table(units: int, broken_every: int = 0) -> str:
     for number in range(1, units + 1):
         row = [f"单位{number:06d}"] + [make(rng) for _, make in facts]
         if broken_every and number % broken_every == 0:
-            row[16] = "九十五人"  # 公益性岗位补贴人数 (the header's 17th column), written in words
+            row[16] = "约九十五人"  # 公益性岗位补贴人数 (the header's 17th column), written in words
         writer.writerow(row)
     return buffer.getvalue()

@@ -38,6 +38,7 @@ from perfeval_dsl.values import (
     StringType,
     TextType,
     ValueType,
+    chinese_number_text,
     describe_zh,
     dim_mul,
     dim_name,
@@ -1004,6 +1005,11 @@ class _Checker:
             help_zh = "是否想写 " + " 或 ".join(f"`{c}`" for c in close) + "？"
         else:
             help_zh = f"请在文件开头声明它，例如 `事实 {name}: 元`（或 `个`、`%` 等）"
+        in_words = chinese_number_text(name) if not close else None
+        if in_words is not None and not glued:  # `得 五 分`: a number in words, which a rule reads as a name
+            digits = plain(in_words[0]) + in_words[1]
+            help_text = f"a number in a rule is written in digits: `{digits}`"
+            help_zh = f"规则中的数要用数字写：`{digits}`"
         self.err("PE201", f"I cannot find a fact or value named `{name}`", ref.span, "not declared",
                  help=help_text, zh=Chinese(f"找不到名为 `{name}` 的事实或计算值", "未声明", help_zh))
         return None

@@ -82,7 +82,7 @@ def write_atomically(path: Path, content: str | bytes) -> None:
 
 
 def output_language(chosen: str | None = None) -> str:
-    """The language of the trace: `--lang`, else PERFEVAL_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG:
+    """The language of the output: `--lang`, else PERFEVAL_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG:
     zh_* gives Chinese), else English."""
     import os
 
@@ -129,20 +129,22 @@ def _click_gettext(message: str) -> str:
     """click's `gettext`: its messages in Chinese in a Chinese run."""
     import gettext
 
+    if _language != "zh":
+        return gettext.gettext(message)
     from perfeval_dsl.cli_zh import CLICK
 
-    return CLICK.get(message, message) if _language == "zh" else gettext.gettext(message)
+    return CLICK.get(message, message)
 
 
 def _click_ngettext(singular: str, plural: str, count: int) -> str:
     import gettext
 
+    if _language != "zh":
+        return gettext.ngettext(singular, plural, count)
     from perfeval_dsl.cli_zh import CLICK
 
-    if _language == "zh":
-        message = singular if count == 1 else plural
-        return CLICK.get(message, message)
-    return gettext.ngettext(singular, plural, count)
+    message = singular if count == 1 else plural
+    return CLICK.get(message, message)
 
 
 @contextmanager
@@ -248,7 +250,7 @@ def _show_version(context: click.Context, _: click.Parameter, value: bool) -> No
 @click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
               help="Show the version and exit.")
 @click.option("--lang", type=click.Choice(["zh", "en"]),
-              help="The trace's language (默认: PERFEVAL_LANG, or the locale: zh_* gives Chinese).")
+              help="The output's language (默认: PERFEVAL_LANG, or the locale: zh_* gives Chinese).")
 @click.pass_context
 def cli(context: click.Context, lang: str | None) -> None:
     """perfeval: score performance evaluations (预算绩效评价) from rule files and facts.
@@ -283,20 +285,20 @@ def eval_command(rules: Path, facts_path: Path, output_format: str, explain: str
     result = _run(lambda: pe.evaluate(compiled, facts))
     if result.diagnostics:
         print_diagnostics(result.diagnostics)
+    lang = click.get_current_context().obj["lang"]
     if output_format == "xlsx":
         assert output is not None
-        data = pe.render(result, "xlsx", findings=pe.analyse(compiled))
+        data = pe.render(result, "xlsx", findings=pe.analyse(compiled), lang=lang)
         _run(lambda: write_atomically(output, data))
         return
     if output_format in ("json", "md", "html"):
         findings = pe.analyse(compiled) if output_format != "json" else []
-        text = pe.render(result, output_format, findings=findings)
+        text = pe.render(result, output_format, findings=findings, lang=lang)
         if output is not None:
             _run(lambda: write_atomically(output, text))
         else:
             click.echo(text, nl=False)
         return
-    lang = click.get_current_context().obj["lang"]
     if output is not None:
         _run(lambda: write_atomically(output, pe.render(result, "text", explain=explain, lang=lang)))
         return
@@ -576,7 +578,9 @@ def boundaries_command(rules: Path, indicators: tuple[str, ...], output_format: 
                    err=True)
         return
     console = _console()
-    click.echo(boundaries_text(charts, width=max(60, min(console.width, 140)), color=console.is_terminal), nl=False)
+    lang = click.get_current_context().find_root().obj["lang"]
+    click.echo(boundaries_text(charts, width=max(60, min(console.width, 140)), color=console.is_terminal, lang=lang),
+               nl=False)
 
 
 def _indicator_hint(name: str, known: list[str]) -> str:
@@ -630,7 +634,7 @@ def diff_command(sides: tuple[Path, ...], facts_paths: tuple[Path, ...], show_al
     console = _console()
     if not console.is_terminal:  # a file or a pipe: lay the tables out as wide as a page, not as 80 columns
         console.width = 120
-    for part in diff_parts(document, show_all=show_all):
+    for part in diff_parts(document, show_all=show_all, lang=click.get_current_context().find_root().obj["lang"]):
         console.print(part)
 
 
@@ -739,11 +743,12 @@ def explain_command(code: str | None) -> None:
     from perfeval_dsl.explain import explanation
 
     console = _console()
+    lang = click.get_current_context().find_root().obj["lang"]
     if code is None:
         for known, title in CODES.items():
-            console.print(f"{known}  {CODES_ZH.get(known, title) if _language == 'zh' else title}")
+            console.print(f"{known}  {CODES_ZH.get(known, title) if lang == 'zh' else title}")
         return
-    text = _run(lambda: explanation(code))
+    text = _run(lambda: explanation(code, lang))
     # Plain Markdown, as written: rich's rendering would crop the long lines of the example output.
     click.echo(text, nl=False)
 
@@ -765,12 +770,15 @@ _ENGLISH_HELP = _help_texts()
 
 def _localise(lang: str) -> None:
     """Put the help texts of `lang` on the commands and their options (`cli_zh.COMMANDS` for Chinese)."""
-    from perfeval_dsl.cli_zh import COMMANDS
+    chinese: dict[str, tuple[str, str, dict[str, str]]] | None = None
+    if lang == "zh":  # imported only then: an English run need not pay for it at start
+        from perfeval_dsl.cli_zh import COMMANDS
 
+        chinese = COMMANDS
     for command in (cli, *cli.commands.values()):
         name = command.name or ""
         english_short, english, english_options = _ENGLISH_HELP[name]
-        short, text, options = COMMANDS[name] if lang == "zh" else (english_short, english, english_options)
+        short, text, options = chinese[name] if chinese is not None else (english_short, english, english_options)
         command.short_help, command.help = short or None, text
         for param in command.params:
             if isinstance(param, click.Option):

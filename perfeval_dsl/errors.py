@@ -220,6 +220,14 @@ class Diagnostic:
             return self.primary.span.location()
         return self.path
 
+    def message_in(self, lang: str) -> str:
+        """The one-sentence message in `lang`: Chinese where the diagnostic has its Chinese words."""
+        return self.zh.message if lang == "zh" and self.zh is not None else self.message
+
+    def severity_in(self, lang: str) -> str:
+        """`error` or `warning`, or 错误 or 警告 in Chinese."""
+        return _SEVERITY_ZH[self.severity] if lang == "zh" else self.severity.value
+
     def to_dict(self) -> dict[str, object]:
         """The diagnostic as plain data (the `diagnostics` entries of the JSON output)."""
         data: dict[str, object] = {

@@ -1,7 +1,8 @@
 """`perfeval explain CODE`: the section of docs/errors.md that explains one diagnostic code.
 
 The document is the single source: it ships inside the package (see pyproject.toml) and, in a source
-checkout, is read from docs/. Imports `errors`.
+checkout, is read from docs/. It is written in English; in Chinese the section is headed by the code's
+Chinese title and says, in Chinese, that the explanation below is the English one. Imports `errors`.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from perfeval_dsl.errors import CODES, Chinese, PerfevalError, error
+from perfeval_dsl.errors import CODES, CODES_ZH, Chinese, PerfevalError, error
 
 DOCUMENT = "errors.md"
+# Said under the Chinese title: the explanation that follows is docs/errors.md's, in English.
+ENGLISH_ONLY_ZH = "（本代码的详细说明只有英文版，以下为 docs/errors.md 的原文；英文标题：“{title}”。）"
 
 
 def errors_document() -> str:
@@ -29,8 +32,9 @@ def normalise_code(text: str) -> str | None:
     return f"PE{match.group(1)}" if match else None
 
 
-def explanation(text: str) -> str:
-    """The Markdown section explaining the code `text`. Raises PerfevalError (PE005) for an unknown code."""
+def explanation(text: str, lang: str = "en") -> str:
+    """The Markdown section explaining the code `text`; with `lang="zh"`, under the code's Chinese title and a
+    Chinese note that the explanation is in English. Raises PerfevalError (PE005) for an unknown code."""
     code = normalise_code(text)
     if code is None or code not in CODES:
         shown = code or text.strip()
@@ -44,8 +48,17 @@ def explanation(text: str) -> str:
     document = errors_document()
     heading = re.search(rf"^## {code} .*$", document, flags=re.MULTILINE)
     if heading is None:  # pragma: no cover - a test keeps every code documented
-        return f"## {code} — {CODES[code]}\n"
+        return f"## {code} — {CODES_ZH[code] if lang == 'zh' else CODES[code]}\n"
     following = re.search(r"^## ", document[heading.end():], flags=re.MULTILINE)
     end = heading.end() + following.start() if following else len(document)
     section = re.sub(r"<!--.*?-->\n?", "", document[heading.start():end], flags=re.DOTALL)
+    if lang == "zh":
+        section = _in_chinese(code, section)
     return section.rstrip() + "\n"
+
+
+def _in_chinese(code: str, section: str) -> str:
+    """`section` under the code's Chinese title, its English body kept whole: there is no Chinese explanation,
+    and a summary of one would say less than the English one does."""
+    _, _, body = section.partition("\n")
+    return f"## {code} — {CODES_ZH[code]}\n\n{ENGLISH_ONLY_ZH.format(title=CODES[code])}\n{body}"

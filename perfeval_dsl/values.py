@@ -210,18 +210,112 @@ def normalise_width(text: str) -> str:
 
 
 def parse_number_text(text: str) -> tuple[Decimal, str]:
-    """Split `8,567,111.51 元` into (Decimal('8567111.51'), '元'); the unit may be empty.
+    """Split `8,567,111.51 元` into (Decimal('8567111.51'), '元'); the unit may be empty. A number written in
+    Chinese words (`九十五人`, `一万二千三百 元`, `百分之九十五`) is read too, where it can mean one thing only.
 
     Raises NumberTextError when the text is not a number followed by at most one word.
     """
     match = _NUMBER_TEXT.match(normalise_width(text))
     if match is None:
-        raise NumberTextError(text)
+        words = chinese_number_text(text)
+        if words is None:
+            raise NumberTextError(text)
+        return words
     digits = match["digits"].replace(",", "")
     amount = Decimal(digits)
     if match["sign"] in ("-", "−"):
         amount = -amount
     return amount, match["unit"]
+
+
+# ---- numbers in Chinese words --------------------------------------------------------------------
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_PLACES = {"十": 10, "百": 100, "千": 1000}
+_NUMERAL = "零〇一二两三四五六七八九十百千万亿点"
+_ABOUT = ("几", "多", "余", "来", "左右", "上下", "以上", "以下", "约", "近")
+_CHINESE_NUMBER = re.compile(
+    rf"^\s*(?P<sign>负?)\s*(?P<share>百分之|千分之)?(?P<words>[{_NUMERAL}]+)\s*(?P<unit>\S*)\s*$")
+
+
+def chinese_number_text(text: str) -> tuple[Decimal, str] | None:
+    """`九十五人` as (95, '人'), `百分之九十五` as (95, '%'), `三点五万元` as (35000, '元'), or None when the text
+    is not a number in words that means one thing only: `一百二` (120, or 100 and 2?), `十几`, `九十多`, `约九十`
+    are None, as is a number of more than 18 digits."""
+    match = _CHINESE_NUMBER.match(text.replace("\u3000", " "))
+    if match is None:
+        return None
+    words, unit = match["words"], match["unit"]
+    if any(word in unit for word in _ABOUT):
+        return None  # `十几人`, `九十多个`, `95 人左右`: a number only roughly
+    if match["share"]:
+        if unit:
+            return None  # `百分之九十五人` is no percentage
+        unit = "%" if match["share"] == "百分之" else "‰"
+    scale = 1
+    if "点" in words and words[-1] in "万亿":  # 三点五万: 3.5 × 10,000
+        scale, words = (10**4 if words[-1] == "万" else 10**8), words[:-1]
+    whole, point, fraction = words.partition("点")
+    amount = _chinese_whole(whole)
+    if amount is None or (point and not fraction) or any(c not in _DIGITS for c in fraction):
+        return None
+    value = Decimal(f"{amount}.{''.join(str(_DIGITS[c]) for c in fraction)}" if point else amount) * scale
+    if match["sign"]:
+        value = -value
+    if not in_range(value):
+        return None
+    return value, unit
+
+
+def _chinese_whole(words: str) -> int | None:
+    """The whole number `words` writes (`一万二千零五` is 12005), or None when it is not written in one way only."""
+    if not words:
+        return None
+    if all(c in _DIGITS for c in words):  # read digit by digit, as a year is: 二〇二〇
+        return int("".join(str(_DIGITS[c]) for c in words)) if len(words) == 1 or words[0] not in "零〇" else None
+    total = 0
+    rest = words
+    for big, size in (("亿", 10**8), ("万", 10**4)):
+        head, found, tail = rest.partition(big)
+        if found:
+            part = _chinese_section(head)
+            if part is None or part == 0 or big in tail:
+                return None
+            total += part * size
+            rest = tail.removeprefix("零")
+    section = _chinese_section(rest) if rest else 0
+    return None if section is None else total + section
+
+
+def _chinese_section(words: str) -> int | None:
+    """A number below 10,000 in words: `三千零五十` is 3050, `十五` is 15; None for `一百二` (colloquial, read by
+    some as 120) or a place out of order."""
+    value, place, digit, zero = 0, 10_000, None, False
+    for index, char in enumerate(words):
+        if char in ("零", "〇"):
+            if digit is not None or zero:
+                return None
+            zero = True
+        elif char in _DIGITS:
+            if digit is not None:
+                return None  # two digits running together: 一二十
+            digit = _DIGITS[char]
+        elif char in _PLACES:
+            size = _PLACES[char]
+            if size >= place or (digit is None and not (char == "十" and index == 0)) or digit == 0:
+                return None
+            value += (digit if digit is not None else 1) * size
+            place, digit, zero = size, None, False
+        else:
+            return None
+    if digit is not None:
+        if place == 10_000 or place == 10 or zero:
+            value += digit  # the ones: 十五, 一百零五, or a single digit
+        else:
+            return None  # `一百二`: 102 or 120 — not one reading
+    elif zero:
+        return None  # ends in 零
+    return value
 
 
 # Facts and literals beyond this are refused: no evaluation report counts past 10¹⁸ (a billion 亿元), and a

@@ -249,7 +249,7 @@ def test_csv_summary_file_starts_with_the_utf8_bom(capsys: pytest.CaptureFixture
 
 def broken_table() -> str:
     return (table(row(SEED_UNIT),
-                  row("文字单位", {"公益性岗位补贴人数": "九十五人"}),
+                  row("文字单位", {"公益性岗位补贴人数": "约九十五人"}),
                   row("判断单位", {"资产管理制度": "已制定"}),
                   row("多格单位", extra=("多余",)),
                   row(SEED_UNIT, {"公益性岗位补贴人数": "120 人"}))
@@ -263,8 +263,8 @@ def test_broken_rows_are_reported_at_their_cell_and_the_batch_goes_on(capsys: py
     code, out, err = run(capsys, "batch", RULES, "units.csv")
     assert (code, err) == (1, "")
     expected = {
-        "文字单位": ("error[PE402]: `公益性岗位补贴人数` must be a number, but is `九十五人`",
-                 location(text, 3, "九十五人")),
+        "文字单位": ("error[PE402]: `公益性岗位补贴人数` must be a number, but is `约九十五人`",
+                 location(text, 3, "约九十五人")),
         "判断单位": ('error[PE405]: "已制定" is not one of the judgements of `资产管理制度`',
                  location(text, 4, "已制定")),
         "多格单位": ("error[PE406]: row 5 has 36 cells, but the header names 35 columns", location(text, 5, "多余")),
@@ -295,7 +295,7 @@ def test_broken_rows_through_the_api() -> None:
     report = run_batch(pe.load_rules(RULES), Path("units.csv"))
     failed = {o.name: [(d.code, d.location) for d in o.diagnostics] for o in report.failed}
     assert failed == {
-        "文字单位": [("PE402", location(text, 3, "九十五人"))],
+        "文字单位": [("PE402", location(text, 3, "约九十五人"))],
         "判断单位": [("PE405", location(text, 4, "已制定"))],
         "多格单位": [("PE406", location(text, 5, "多余"))],
         SEED_UNIT: [("PE406", "units.csv:6:1")],
@@ -576,9 +576,9 @@ def test_a_thousand_generated_units_with_twenty_broken(capsys: pytest.CaptureFix
         (diagnostic,) = unit["diagnostics"]
         number = int(unit["unit"].removeprefix("单位"))
         # the generator writes the broken value in the 开发公益性岗位数 column (its comment says 公益性岗位补贴人数)
-        assert diagnostic["message"] == "`公益性岗位补贴人数` must be a number, but is `九十五人`"
+        assert diagnostic["message"] == "`公益性岗位补贴人数` must be a number, but is `约九十五人`"
         line = text.split("\n")[number]
-        assert (diagnostic["line"], diagnostic["column"]) == (number + 1, line.index("九十五人") + 1)
+        assert (diagnostic["line"], diagnostic["column"]) == (number + 1, line.index("约九十五人") + 1)
     ranks = [u["rank"] for u in units if u["scored"]]
     assert min(ranks) == 1 and max(ranks) <= 980
 

@@ -208,17 +208,17 @@ def test_a_different_error_fails_and_shows_the_one_that_happened(capsys: pytest.
 
 
 def test_an_evaluation_that_stops_unexpectedly_fails_with_the_diagnostic(capsys: pytest.CaptureFixture[str]) -> None:
-    unit(cases("  - name: 不是数字\n    facts: {实际基本支出: 一千元}\n    expect: {total: 10}\n"))
+    unit(cases("  - name: 不是数字\n    facts: {实际基本支出: 约一千元}\n    expect: {total: 10}\n"))
     code, out, err = run(capsys, "test", "unit.perfeval")
     assert (code, err) == (1, "")
     assert out.splitlines()[1:10] == [
         "  ✗ 不是数字  (unit.tests.yaml:3:11)",
         "      the evaluation stopped:",
-        "      error[PE402]: `实际基本支出` must be a number, but is `一千元`",
+        "      error[PE402]: `实际基本支出` must be a number, but is `约一千元`",
         "        --> unit.tests.yaml:4:21",  # the facts a case gives are reported where the test file gives them
         "        |",
-        "      4 |     facts: {实际基本支出: 一千元}",
-        "        |                           ^^^^^^ not a number",
+        "      4 |     facts: {实际基本支出: 约一千元}",
+        "        |                           ^^^^^^^^ not a number",
         "        = help: write the number itself, e.g. `100 元`; the report's own wording can be kept as a note "
         "beside it (see \"Facts files\" in docs/language.md)",
         "1 case: 0 passed, 1 failed",

@@ -107,7 +107,7 @@ def test_a_folder_is_not_a_facts_file(tmp_path: Path) -> None:
 
 def test_facts_problems_point_into_the_facts_file(tmp_path: Path) -> None:
     facts = tmp_path / "unit.facts.yaml"
-    facts.write_text("收入: 五元\n多余: 1 元\n", encoding="utf-8")
+    facts.write_text("收入: 约五元\n多余: 1 元\n", encoding="utf-8")
     rules = pe.parse_rules(GOOD, filename="rules.perfeval")
     with pytest.raises(pe.PerfevalError) as caught:
         pe.evaluate(rules, pe.load_facts(facts))

@@ -12,7 +12,15 @@ import yaml
 import perfeval_dsl as pe
 from perfeval_dsl.facts import FactValue, coerce, parse_facts
 from perfeval_dsl.source import Source
-from perfeval_dsl.values import BoolType, JudgementType, NumberType, number_type_for_unit
+from perfeval_dsl.values import (
+    BoolType,
+    JudgementType,
+    NumberTextError,
+    NumberType,
+    chinese_number_text,
+    number_type_for_unit,
+    parse_number_text,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -110,3 +118,47 @@ def test_yaml_float_syntax_never_goes_through_binary() -> None:
         "a": Decimal("0.1"), "b": Decimal("1.5e-7"), "c": Decimal("0.0900000762939453")}
     value, _ = coerce(facts.values["a"], NumberType())
     assert value == Decimal("0.1")
+
+
+@pytest.mark.parametrize(("text", "amount", "unit"), [
+    ("九十五人", "95", "人"), ("九十五", "95", ""), ("一万二千三百 元", "12300", "元"), ("一百零五", "105", ""),
+    ("十五", "15", ""), ("十", "10", ""), ("两千", "2000", ""), ("一千零五十", "1050", ""), ("三千零五十", "3050", ""),
+    ("四十万零三百", "400300", ""), ("一亿零五万", "100050000", ""), ("二〇二〇", "2020", ""), ("零", "0", ""),
+    ("一点二三", "1.23", ""), ("零点五分", "0.5", "分"), ("三点五万元", "35000.0", "元"), ("负五", "-5", ""),
+    ("百分之九十五", "95", "%"), ("百分之九十五点五", "95.5", "%"), ("千分之三", "3", "‰"),
+    ("八千五百六十七万一千一百一十一点五一 元", "85671111.51", "元"),
+])
+def test_a_number_in_chinese_words_is_read(text: str, amount: str, unit: str) -> None:
+    assert chinese_number_text(text) == (Decimal(amount), unit)
+    assert parse_number_text(text) == (Decimal(amount), unit)
+
+
+@pytest.mark.parametrize("text", ["一百二", "一二十", "二十零", "零五", "十几", "十几人", "九十多个", "约九十五人",
+                                  "九十五人左右", "百分之九十五人", "一万万", "点五", "五点", "九十五点五五万万"])
+def test_chinese_words_that_leave_the_number_open_are_not_a_number(text: str) -> None:
+    assert chinese_number_text(text) is None
+    with pytest.raises(NumberTextError):
+        parse_number_text(text)
+
+
+def test_a_fact_in_chinese_words_scores_as_its_number() -> None:
+    rules = pe.parse_rules("total 2\nfact 人数: 人\nfact 到位率: %\n"
+                           "indicator 人数 weight 1 { score 1 if 人数 >= 95 人 else 0 }\n"
+                           "indicator 到位率 weight 1 { score 1 if 到位率 >= 90% else 0 }\n")
+    result = pe.evaluate(rules, {"人数": "九十五人", "到位率": "百分之九十"})
+    assert result.total == Decimal(2)
+    with pytest.raises(pe.PerfevalError) as caught:
+        pe.evaluate(rules, {"人数": "九十多人", "到位率": "百分之九十"})
+    assert [d.code for d in caught.value.diagnostics] == ["PE402"]
+
+
+@pytest.mark.parametrize("text", ["一百万", "一百"])
+def test_words_without_a_unit_for_a_fact_in_wan_yuan_ask_for_the_unit(text: str) -> None:
+    # `一百万` for a fact in 万元: 1,000,000 万元 (a bare number is in the declared unit) or 1,000,000 元?
+    rules = pe.parse_rules("total 1\nfact 收入: 万元\nindicator 收入 weight 1 { score 1 if 收入 >= 100 万元 else 0 }\n")
+    with pytest.raises(pe.PerfevalError) as caught:
+        pe.evaluate(rules, {"收入": text})
+    (problem,) = caught.value.diagnostics
+    assert problem.code == "PE402" and "in words and without a unit" in problem.message
+    assert pe.evaluate(rules, {"收入": "一百万元"}).total == Decimal(1)
+    assert pe.evaluate(rules, {"收入": "一百 万元"}).total == Decimal(1)

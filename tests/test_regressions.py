@@ -144,9 +144,9 @@ indicator 完成情况 weight 100 {
 FACTS_FORMATS = {
     # format: (a file with a value error and an undeclared name, where each is, a file repeating a name in a
     # section, where the repeat and the first are)
-    ".json": ('{\n  "收入": "五元",\n  "多余": "1 元"\n}\n', "2:9", "3:3",
+    ".json": ('{\n  "收入": "约五元",\n  "多余": "1 元"\n}\n', "2:9", "3:3",
               '{\n  "收入": "8 元",\n  "部门": {\n    "收入": "9 元"\n  }\n}\n', "4:5", "2:3"),
-    ".toml": ('"收入" = "五元"\n"多余" = "1 元"\n', "1:8", "2:1",
+    ".toml": ('"收入" = "约五元"\n"多余" = "1 元"\n', "1:8", "2:1",
               '"收入" = "8 元"\n\n["部门"]\n"收入" = "9 元"\n', "4:1", "1:1"),
 }
 
@@ -174,8 +174,8 @@ def test_json_and_toml_facts_point_at_the_value_the_name_and_the_repeat(suffix: 
 @pytest.mark.xfail(strict=True, reason="a value written beside a note is located at the fact's name in JSON, and "
                                        "not at all in TOML's table form")
 @pytest.mark.parametrize(("suffix", "text", "value_at"), [
-    (".json", '{\n  "收入": {"value": "五元", "note": "约五元"}\n}\n', "2:19"),
-    (".toml", '["收入"]\nvalue = "五元"\nnote = "约五元"\n', "2:9"),
+    (".json", '{\n  "收入": {"value": "约五元", "note": "约五元"}\n}\n', "2:19"),
+    (".toml", '["收入"]\nvalue = "约五元"\nnote = "约五元"\n', "2:9"),
 ], ids=["json", "toml"])
 def test_a_value_with_a_note_is_pointed_at(suffix: str, text: str, value_at: str, tmp_path: Path) -> None:
     rules = pe.parse_rules("fact 收入: 元\nindicator 收入考核 weight 100 {\n  score 100 if 收入 >= 5 元 else 0\n}\n")

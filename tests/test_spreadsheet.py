@@ -203,15 +203,15 @@ def test_a_note_beside_an_empty_unit_cell_stays_a_note() -> None:
 
 
 def test_a_value_in_words_is_pe402_at_its_cell(capsys: pytest.CaptureFixture[str]) -> None:
-    workbook("facts.xlsx", [HEADER, ["在岗人数", 109, "人"], ["补贴人数", "九十五人"]])
+    workbook("facts.xlsx", [HEADER, ["在岗人数", 109, "人"], ["补贴人数", "约九十五人"]])
     code, out, err = run(capsys, "eval", rules_file(), "-f", "facts.xlsx")
     assert (code, out) == (1, "")
     assert err == (
-        "error[PE402]: `补贴人数` must be a number, but is `九十五人`\n"
+        "error[PE402]: `补贴人数` must be a number, but is `约九十五人`\n"
         "  --> facts.xlsx[事实]:3:14\n"
         "  |\n"
-        "3 | A3 补贴人数 | B3 九十五人\n"
-        "  |                  ^^^^^^^^ not a number\n"
+        "3 | A3 补贴人数 | B3 约九十五人\n"
+        "  |                  ^^^^^^^^^^ not a number\n"
         "  = help: write the number itself, e.g. `100 人`; the report's own wording can be kept as a note beside "
         "it (see \"Facts files\" in docs/language.md)\n"
         "\n"
@@ -219,17 +219,17 @@ def test_a_value_in_words_is_pe402_at_its_cell(capsys: pytest.CaptureFixture[str
 
 
 def test_the_location_names_the_sheet_and_the_line_shows_every_cell_of_the_row() -> None:
-    workbook("facts.xlsx", [HEADER, ["在岗人数", 109, "人", "2020 年末"], ["补贴人数", "九十五", "人", "平均每月"]],
+    workbook("facts.xlsx", [HEADER, ["在岗人数", 109, "人", "2020 年末"], ["补贴人数", "约九十五", "人", "平均每月"]],
              title="2020年")
     rules = pe.parse_rules(SMALL_RULES)
     with pytest.raises(PerfevalError) as raised:
         pe.evaluate(rules, pe.load_facts("facts.xlsx"))
     (problem,) = raised.value.diagnostics
     assert problem.code == "PE402"
-    assert problem.message == "`补贴人数` must be a number, but is `九十五 人`"  # the value and the unit of C
+    assert problem.message == "`补贴人数` must be a number, but is `约九十五 人`"  # the value and the unit of C
     assert problem.location == "facts.xlsx[2020年]:3:14"
     assert problem.primary is not None
-    assert problem.primary.span.source.line_text(3) == "A3 补贴人数 | B3 九十五 | C3 人 | D3 平均每月"
+    assert problem.primary.span.source.line_text(3) == "A3 补贴人数 | B3 约九十五 | C3 人 | D3 平均每月"
     assert problem.primary.span.source.line_text(1) == "A1 名称 | B1 值 | C1 单位 | D1 说明"
 
 
@@ -426,7 +426,7 @@ def unit_rows() -> list[list[str]]:
         SEED_UNIT: {},
         "甲单位": {"公益性岗位补贴人数": "120 人"},
         "乙单位": {"公益性岗位问卷满意份数": "20 份", "求职人员问卷满意份数": "24 份", "资产管理制度": "制定未实施"},
-        "丙单位": {"公益性岗位补贴人数": "九十五人"},
+        "丙单位": {"公益性岗位补贴人数": "约九十五人"},
         "丁单位": {"城镇登记失业率": "6%", "农村劳动力转移收入": "4000 万元", "部门职能": "不清晰合理"},
     }
     return [["单位名称", *names], *([unit, *({**seed, **change}[name] for name in names)]

@@ -29,12 +29,13 @@ def render(result: Result, format: str = "text", *, explain: str = "full", width
     """Render a result as `text` (the reviewer's trace), `json` (the documented document), or a printable
     report: `md`, `html`, or `xlsx` (the workbook's bytes). `findings` (from `analyse`) are listed in the
     printable reports beside the result's own warnings; `lang="zh"` writes the trace's labels and the rules'
-    keywords in Chinese. Computed in perfeval's own decimal context whatever the caller's is."""
+    keywords in Chinese, and a printable report's headings, findings and audit record too. Computed in
+    perfeval's own decimal context whatever the caller's is."""
     with decimal.localcontext(CONTEXT):
         if format == "xlsx":
             from perfeval_dsl.report.xlsx import xlsx_report
 
-            return xlsx_report(result, findings)
+            return xlsx_report(result, findings, lang)
         return _render(result, format, explain=explain, width=width, findings=findings, lang=lang)
 
 
@@ -43,11 +44,11 @@ def _render(result: Result, format: str, *, explain: str, width: int, findings: 
     if format == "md":
         from perfeval_dsl.report.markdown import markdown_report
 
-        return markdown_report(result, findings)
+        return markdown_report(result, findings, lang)
     if format == "html":
         from perfeval_dsl.report.htmldoc import html_report
 
-        return html_report(result, findings)
+        return html_report(result, findings, lang)
     if format == "json":
         from perfeval_dsl.report.jsondoc import to_json
 

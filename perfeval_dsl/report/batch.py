@@ -145,8 +145,7 @@ def _problems(diagnostics: Iterable[Diagnostic], lang: str) -> str:
     """The 问题 cell: each diagnostic's code, place and message (in Chinese with `lang="zh"`, where it has its
     Chinese words)."""
     if lang == "zh":
-        return printable("；".join(f"{d.code} {d.location or ''}：{d.zh.message if d.zh is not None else d.message}"
-                                  for d in diagnostics))
+        return printable("；".join(f"{d.code} {d.location or ''}：{d.message_in(lang)}" for d in diagnostics))
     return printable("; ".join(f"{d.code} {d.location or ''}: {d.message}" for d in diagnostics))
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from perfeval_dsl.errors import Diagnostic, render
-from perfeval_dsl.report.table import TableRow, score_table
+from perfeval_dsl.report.table import TableRow, audit_rows, report_words, score_table
 from perfeval_dsl.report.trace import trace_text
 from perfeval_dsl.result import Result
 from perfeval_dsl.values import plain
@@ -43,7 +43,9 @@ code { font-family: Consolas, monospace; }
 """
 
 
-def html_report(result: Result, findings: Sequence[Diagnostic] = ()) -> str:
+def html_report(result: Result, findings: Sequence[Diagnostic] = (), lang: str = "en") -> str:
+    """The report as one HTML page; with `lang="zh"` its headings, findings, trace and audit record in Chinese."""
+    words = report_words(lang)
     table = score_table(result)
     merged = {(m.first, m.column): m.last - m.first + 1 for m in table.merges}
     covered = {(row, m.column) for m in table.merges for row in range(m.first + 1, m.last + 1)}
@@ -61,19 +63,13 @@ def html_report(result: Result, findings: Sequence[Diagnostic] = ()) -> str:
             f'<p class="summary">总分 <b>{plain(result.total)}</b> / {plain(result.max_total)}，'
             f"评价等级 <b>{_e(result.grade)}</b>。</p>"]
     diagnostics = [*result.diagnostics, *findings]
-    out.append("<h2>发现 Findings</h2>")
-    out.append(f"<pre>{_e(chr(10).join(render(d) + chr(10) for d in diagnostics))}</pre>" if diagnostics
-               else "<p>无。None.</p>")
-    out += ["<h2>评分过程 Trace</h2>", f"<pre>{_e(trace_text(result, width=120).rstrip())}</pre>"]
-    audit = result.audit
-    rows = (("perfeval 版本 version", _e(audit.perfeval_version)),
-            ("评价时间 evaluated at (UTC)", _e(audit.evaluated_at_text)),
-            ("规则文件 rules", _e(audit.rules)), ("规则 SHA-256", f"<code>{audit.rules_sha256}</code>"),
-            ("事实 facts", _e(audit.facts)),
-            ("事实 SHA-256", f"<code>{audit.facts_sha256}</code>" if audit.facts_sha256
-             else "(not read from a file)"))
-    out += ["<h2>审计 Audit record</h2>", '<table class="audit">']
-    out += [f"<tr><td>{label}</td><td>{value}</td></tr>" for label, value in rows]
+    out.append(f"<h2>{words['findings']}</h2>")
+    out.append(f"<pre>{_e(chr(10).join(render(d, lang) + chr(10) for d in diagnostics))}</pre>" if diagnostics
+               else f"<p>{words['no findings']}</p>")
+    out += [f"<h2>{words['trace']}</h2>", f"<pre>{_e(trace_text(result, width=120, lang=lang).rstrip())}</pre>"]
+    out += [f"<h2>{words['audit']}</h2>", '<table class="audit">']
+    out += [f"<tr><td>{_e(row.label)}</td><td>{f'<code>{row.value}</code>' if row.digest else _e(row.value)}</td></tr>"
+            for row in audit_rows(result, lang)]
     out += ["</table>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
 

@@ -13,13 +13,15 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from perfeval_dsl.errors import Diagnostic, render
-from perfeval_dsl.report.table import NUMBER_COLUMNS, TableRow, score_table
+from perfeval_dsl.report.table import NUMBER_COLUMNS, TableRow, audit_rows, report_words, score_table
 from perfeval_dsl.report.trace import trace_text
 from perfeval_dsl.result import Result
 from perfeval_dsl.values import plain
 
 
-def markdown_report(result: Result, findings: Sequence[Diagnostic] = ()) -> str:
+def markdown_report(result: Result, findings: Sequence[Diagnostic] = (), lang: str = "en") -> str:
+    """The report as Markdown; with `lang="zh"` its headings, findings, trace and audit record in Chinese."""
+    words = report_words(lang)
     table = score_table(result)
     lines = [f"# {cell(result.title)}", ""]
     headers = table.headers
@@ -31,17 +33,13 @@ def markdown_report(result: Result, findings: Sequence[Diagnostic] = ()) -> str:
         previous = row.levels if row.kind == "indicator" else ()
     lines += ["", f"总分 {plain(result.total)} / {plain(result.max_total)}，评价等级 **{cell(result.grade)}**。", ""]
     diagnostics = [*result.diagnostics, *findings]
-    lines += ["## 发现 Findings", ""]
-    lines += [fenced("\n\n".join(render(d) for d in diagnostics)), ""] if diagnostics else ["无。None.", ""]
-    lines += ["## 评分过程 Trace", "", fenced(trace_text(result, width=120).rstrip("\n")), ""]
-    audit = result.audit
-    lines += ["## 审计 Audit record", "", "| | |", "|---|---|",
-              f"| perfeval 版本 version | {cell(audit.perfeval_version)} |",
-              f"| 评价时间 evaluated at (UTC) | {audit.evaluated_at_text} |",
-              f"| 规则文件 rules | {cell(audit.rules)} |",
-              f"| 规则 SHA-256 | `{audit.rules_sha256}` |",
-              f"| 事实 facts | {cell(audit.facts)} |",
-              f"| 事实 SHA-256 | {f'`{audit.facts_sha256}`' if audit.facts_sha256 else '(not read from a file)'} |"]
+    lines += [f"## {words['findings']}", ""]
+    lines += ([fenced("\n\n".join(render(d, lang) for d in diagnostics)), ""] if diagnostics
+              else [words["no findings"], ""])
+    lines += [f"## {words['trace']}", "", fenced(trace_text(result, width=120, lang=lang).rstrip("\n")), ""]
+    lines += [f"## {words['audit']}", "", "| | |", "|---|---|"]
+    lines += [f"| {row.label} | {f'`{row.value}`' if row.digest else cell(row.value)} |"
+              for row in audit_rows(result, lang)]
     return "\n".join(lines) + "\n"
 
 

@@ -2,7 +2,8 @@
 
 This is the layout the printable formats share (XLSX, Markdown, HTML): the columns of the report's table
 (一级/二级/三级指标, 指标解释, 评分标准, 绩效目标值, 实际完成值, 指标分值, 评价得分), the hierarchy cells
-each group covers (which a format may merge), a 小计 row after each 一级 group, then 合计 and 评价等级.
+each group covers (which a format may merge), a 小计 row after each 一级 group, then 合计 and 评价等级; and
+the words of the parts around the table (findings, trace, audit record) in either language.
 Nothing is evaluated here: every value comes from the `Result`.
 """
 
@@ -12,11 +13,59 @@ from decimal import Decimal
 
 import attrs
 
+from perfeval_dsl.report.trace import LANGUAGES, WORDS
 from perfeval_dsl.result import IndicatorResult, Result
 
 LEVEL_NAMES = ("一级指标", "二级指标", "三级指标", "四级指标", "五级指标", "六级指标")
 TEXT_COLUMNS = ("指标解释", "评分标准", "绩效目标值", "实际完成值")
 NUMBER_COLUMNS = ("指标分值", "评价得分")
+
+# The words of a printable report around its table, per language. The table is the report's own, so it is in
+# Chinese in both; in English the other parts are named in both languages, for readers of either, and in
+# Chinese in Chinese only. The trace's words (WORDS) give those the two share.
+REPORT_WORDS = {
+    "en": {"findings": "发现 Findings", "no findings": "无。None.", "trace": "评分过程 Trace",
+           "audit": "审计 Audit record", "version": "perfeval 版本 version",
+           "evaluated": "评价时间 evaluated at (UTC)", "rules": "规则文件 rules", "rules sha256": "规则 SHA-256",
+           "facts": "事实 facts", "facts sha256": "事实 SHA-256", "not from a file": WORDS["en"]["not from a file"],
+           "code": "代码 code", "severity": "级别 severity", "location": "位置 location", "message": "说明 message",
+           "text": "全文 text"},
+    "zh": {"findings": "发现", "no findings": "无。", "trace": "评分过程", "audit": "审计记录",
+           "version": "perfeval 版本", "evaluated": "评价时间（UTC）", "rules": WORDS["zh"]["rules"],
+           "rules sha256": f"{WORDS['zh']['rules']} SHA-256", "facts": WORDS["zh"]["facts"],
+           "facts sha256": f"{WORDS['zh']['facts']} SHA-256", "not from a file": WORDS["zh"]["not from a file"],
+           "code": "代码", "severity": "级别", "location": "位置", "message": "说明", "text": "全文"},
+}
+
+
+def report_words(lang: str) -> dict[str, str]:
+    """The printable report's own words in `lang` ("en" or "zh")."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}")
+    return REPORT_WORDS[lang]
+
+
+@attrs.frozen
+class AuditRow:
+    """One line of the audit record: its label and value; a `digest` (a SHA-256) is shown as code."""
+
+    label: str
+    value: str
+    digest: bool = False
+
+
+def audit_rows(result: Result, lang: str) -> tuple[AuditRow, ...]:
+    """The audit record as the printable reports list it: version, time, and each file with its SHA-256."""
+    words = report_words(lang)
+    audit = result.audit
+    facts_digest = (AuditRow(words["facts sha256"], audit.facts_sha256, digest=True) if audit.facts_sha256
+                    else AuditRow(words["facts sha256"], words["not from a file"]))
+    return (AuditRow(words["version"], audit.perfeval_version),
+            AuditRow(words["evaluated"], audit.evaluated_at_text),
+            AuditRow(words["rules"], audit.rules),
+            AuditRow(words["rules sha256"], audit.rules_sha256, digest=True),
+            AuditRow(words["facts"], audit.facts),
+            facts_digest)
 
 
 @attrs.frozen

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from perfeval_dsl.errors import Diagnostic, render
-from perfeval_dsl.report.table import TEXT_COLUMNS, ScoreTable, score_table
+from perfeval_dsl.report.table import TEXT_COLUMNS, ScoreTable, audit_rows, report_words, score_table
 from perfeval_dsl.report.trace import trace_text
 from perfeval_dsl.result import Result
 from perfeval_dsl.source import display_width
@@ -28,17 +28,18 @@ SHEETS = ("评分表", "评分过程", "发现", "审计")
 _TEXT_WIDTHS = {"指标解释": 24, "评分标准": 40, "绩效目标值": 16, "实际完成值": 16}
 
 
-def xlsx_report(result: Result, findings: Sequence[Diagnostic] = ()) -> bytes:
+def xlsx_report(result: Result, findings: Sequence[Diagnostic] = (), lang: str = "en") -> bytes:
     """The workbook's bytes. `findings` are warnings found in the rules (`perfeval check`), shown with the
-    result's own."""
+    result's own. With `lang="zh"` the trace, the findings and the audit record are in Chinese."""
     from openpyxl import Workbook
 
+    report_words(lang)  # an unknown language fails before any sheet is built
     book = Workbook()
     table = score_table(result)
     _score_sheet(book.active, table)
-    _trace_sheet(book.create_sheet(SHEETS[1]), result)
-    _findings_sheet(book.create_sheet(SHEETS[2]), [*result.diagnostics, *findings])
-    _audit_sheet(book.create_sheet(SHEETS[3]), result)
+    _trace_sheet(book.create_sheet(SHEETS[1]), result, lang)
+    _findings_sheet(book.create_sheet(SHEETS[2]), [*result.diagnostics, *findings], lang)
+    _audit_sheet(book.create_sheet(SHEETS[3]), result, lang)
     book.properties.title = result.title
     book.properties.creator = "perfeval"
     return workbook_bytes(book, result.evaluated_at)
@@ -151,39 +152,36 @@ def _lines_needed(text: str, width: float) -> int:
     return sum(max(1, -(-display_width(part) // room)) for part in text.split("\n")) if text else 1
 
 
-def _trace_sheet(sheet: Any, result: Result) -> None:
+def _trace_sheet(sheet: Any, result: Result, lang: str) -> None:
     from openpyxl.styles import Font
 
-    for number, line in enumerate(trace_text(result, width=120).rstrip("\n").split("\n"), start=1):
+    for number, line in enumerate(trace_text(result, width=120, lang=lang).rstrip("\n").split("\n"), start=1):
         put(sheet, number, 1, line).font = Font(name="Consolas")
     sheet.column_dimensions["A"].width = 160
 
 
-def _findings_sheet(sheet: Any, diagnostics: Sequence[Diagnostic]) -> None:
+def _findings_sheet(sheet: Any, diagnostics: Sequence[Diagnostic], lang: str) -> None:
     from openpyxl.styles import Alignment, Font
 
-    for column, header in enumerate(("代码 code", "级别 severity", "位置 location", "说明 message", "全文 text"),
-                                    start=1):
+    words = report_words(lang)
+    headers = [words[key] for key in ("code", "severity", "location", "message", "text")]
+    for column, header in enumerate(headers, start=1):
         put(sheet, 1, column, header).font = Font(bold=True)
     for number, diagnostic in enumerate(diagnostics, start=2):
         put(sheet, number, 1, diagnostic.code)
-        put(sheet, number, 2, diagnostic.severity.value)
+        put(sheet, number, 2, diagnostic.severity_in(lang))
         put(sheet, number, 3, diagnostic.location or "")
-        put(sheet, number, 4, diagnostic.message)
-        put(sheet, number, 5, render(diagnostic)).alignment = Alignment(wrap_text=True, vertical="top")
+        put(sheet, number, 4, diagnostic.message_in(lang))
+        put(sheet, number, 5, render(diagnostic, lang)).alignment = Alignment(wrap_text=True, vertical="top")
     for letter, width in zip("ABCDE", (10, 12, 40, 60, 100), strict=True):
         sheet.column_dimensions[letter].width = width
 
 
-def _audit_sheet(sheet: Any, result: Result) -> None:
+def _audit_sheet(sheet: Any, result: Result, lang: str) -> None:
     from openpyxl.styles import Font
 
-    audit = result.audit
-    rows = (("perfeval 版本 version", audit.perfeval_version), ("评价时间 evaluated at (UTC)", audit.evaluated_at_text),
-            ("规则文件 rules", audit.rules), ("规则 SHA-256", audit.rules_sha256),
-            ("事实 facts", audit.facts), ("事实 SHA-256", audit.facts_sha256 or "(not read from a file)"))
-    for number, (label, value) in enumerate(rows, start=1):
-        put(sheet, number, 1, label).font = Font(bold=True)
-        put(sheet, number, 2, value)
+    for number, row in enumerate(audit_rows(result, lang), start=1):
+        put(sheet, number, 1, row.label).font = Font(bold=True)
+        put(sheet, number, 2, row.value)
     sheet.column_dimensions["A"].width = 28
     sheet.column_dimensions["B"].width = 70
