@@ -40,7 +40,14 @@ def doc_text() -> str:
 @functools.cache
 def sections() -> dict[str, str]:
     """The text of each `## PE…` section of docs/errors.md, by code."""
-    text = doc_text()
+    return document_sections(DOC)
+
+
+@functools.cache
+def document_sections(path: Path) -> dict[str, str]:
+    """The text of each `## PE…` section of a document of codes (docs/errors.md, docs/errors.zh.md), by code,
+    in the document's order."""
+    text = path.read_text(encoding="utf-8")
     found: dict[str, str] = {}
     headings = list(re.finditer(r"^## .*$", text, re.MULTILINE))
     for index, heading in enumerate(headings):
@@ -48,7 +55,7 @@ def sections() -> dict[str, str]:
         if match is None:
             continue
         end = headings[index + 1].start() if index + 1 < len(headings) else len(text)
-        assert match["code"] not in found, f"docs/errors.md has two sections for {match['code']}"
+        assert match["code"] not in found, f"{path.name} has two sections for {match['code']}"
         found[match["code"]] = text[heading.start() : end]
     return found
 

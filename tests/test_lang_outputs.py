@@ -290,22 +290,41 @@ def test_the_chinese_boundaries_of_values_that_cannot_occur_or_no_tier_takes(
 # ---- perfeval explain CODE ---------------------------------------------------------------------------------
 
 
-def test_the_chinese_explanation_has_the_chinese_title_and_says_the_rest_is_english(
-        capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_chinese_explanation_is_the_chinese_section(capsys: pytest.CaptureFixture[str]) -> None:
     out = perfeval(capsys, "--lang", "zh", "explain", "601")
     english = perfeval(capsys, "--lang", "en", "explain", "601")
     lines = out.split("\n")
     assert lines[:3] == ["## PE601 — 有取值落在档次之间", "",
-                         "（本代码的详细说明只有英文版，以下为 docs/errors.md 的原文；英文标题："
-                         "“values fall between tiers”。）"]
+                         "警告：按所写的评分标准，两档之间留下了一段取值，落在那里的值归入 `else`（否则），"
+                         "得分比两边的档次都低。评分标准用整数"]
+    assert "英文" not in out and "Warning" not in out  # no note that the explanation is English: it is not
     assert english.split("\n")[0] == "## PE601 — values fall between tiers"
-    assert "\n".join(lines[3:]) == "\n".join(english.split("\n")[1:])  # the explanation itself, whole
+    # the same example, run in Chinese
+    assert "perfeval check tests/ui/tiers-gap-falls-to-else.perfeval\n" in english
+    assert "perfeval --lang zh check tests/ui/tiers-gap-falls-to-else.perfeval\n" in out
+    assert "警告[PE601]：`设定指标的项目比例` 在 (99%, 100%) 的值落在 `绩效目标明确性` 各档之间，归入 `否则 0`" in lines
 
 
 @pytest.mark.parametrize("code", list(CODES))
 def test_every_code_is_explained_under_its_chinese_title(code: str) -> None:
     text = explanation(code, "zh")
-    heading, blank, note, *_ = text.split("\n")
+    heading, blank, first, *_ = text.split("\n")
     assert (heading, blank) == (f"## {code} — {CODES_ZH[code]}", "")
-    assert note == f"（本代码的详细说明只有英文版，以下为 docs/errors.md 的原文；英文标题：“{CODES[code]}”。）"
-    assert_all_chinese(f"{heading}\n{note}")
+    assert "docs/errors.md 的原文" not in text
+    assert_all_chinese(heading)
+    assert not _english_left(first), first
+
+
+def test_a_code_without_a_chinese_section_is_explained_in_english_under_its_chinese_title(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import perfeval_dsl.explain
+
+    monkeypatch.setattr(perfeval_dsl.explain, "DOCUMENT_ZH", "no-such-document.zh.md")
+    text = explanation("601", "zh")
+    lines = text.split("\n")
+    assert lines[:3] == ["## PE601 — 有取值落在档次之间", "",
+                         "（本代码的详细说明只有英文版，以下为 docs/errors.md 的原文；英文标题："
+                         "“values fall between tiers”。）"]
+    english = explanation("601")
+    assert "\n".join(lines[3:]) == "\n".join(english.split("\n")[1:])  # the English explanation, whole
+    assert_all_chinese(f"{lines[0]}\n{lines[2]}")
