@@ -25,7 +25,7 @@ from perfeval_dsl.atomic import write_text_atomically
 from perfeval_dsl.compiler import CompiledRules
 from perfeval_dsl.errors import Chinese, Diagnostic, PerfevalError, error
 from perfeval_dsl.evaluation import evaluate, evaluation_time
-from perfeval_dsl.facts import BindMemo, Facts, read_text
+from perfeval_dsl.facts import BindMemo, read_text
 from perfeval_dsl.result import Result
 from perfeval_dsl.units import Table, Unit, read_table, read_units
 from perfeval_dsl.values import CONTEXT
@@ -118,15 +118,15 @@ def run_batch(rules: CompiledRules, units: Path, out: Path | None = None, resume
     started = evaluation_time()
     outcomes = []
     table_sha256: str | None = None
-    read: Iterator[tuple[Unit, UnitOutcome]] | None = None
+    read: Iterator[tuple[str | None, UnitOutcome]] | None = None
     if columnar and out is None and units.suffix.lower() == ".csv" and units.is_file():
         read = _columnar_outcomes(rules, read_table(read_text(units, "MAX_TABLE_BYTES")))
     if read is None:
-        read = _outcomes(rules, read_units(units), out, resume)
+        read = _with_digests(_outcomes(rules, read_units(units), out, resume))
     table = not units.is_dir()
-    for unit, outcome in read:
-        if unit.facts is not None and table:
-            table_sha256 = unit.facts.sha256
+    for digest, outcome in read:
+        if digest is not None and table:
+            table_sha256 = digest
         outcomes.append(outcome)
         if on_unit is not None:
             on_unit(outcome)
@@ -182,9 +182,16 @@ def _outcomes(rules: CompiledRules, units: Iterator[Unit], out: Path | None,
                                 diagnostics=own, row=unit.row)
 
 
-def _columnar_outcomes(rules: CompiledRules, table: Table) -> Iterator[tuple[Unit, UnitOutcome]] | None:
-    """The outcomes of a unit table's rows, scored column by column; a row the columnar path leaves is
-    scored by itself. None when the rules or the table are for the per-unit path only."""
+def _with_digests(outcomes: Iterator[tuple[Unit, UnitOutcome]]) -> Iterator[tuple[str | None, UnitOutcome]]:
+    """Each outcome with the digest of the file its unit's facts came from (None when they were not read)."""
+    for unit, outcome in outcomes:
+        yield (unit.facts.sha256 if unit.facts is not None else None), outcome
+
+
+def _columnar_outcomes(rules: CompiledRules, table: Table) -> Iterator[tuple[str | None, UnitOutcome]] | None:
+    """The outcomes of a unit table's rows, each with the table's digest when the row was read, scored column
+    by column; a row the columnar path leaves is scored by itself. None when the rules or the table are for the
+    per-unit path only."""
     from perfeval_dsl.columnar import NotColumnar, score_columns, supported
 
     if not supported(rules):
@@ -196,17 +203,17 @@ def _columnar_outcomes(rules: CompiledRules, table: Table) -> Iterator[tuple[Uni
     return _merged_outcomes(rules, table, scored)
 
 
-def _merged_outcomes(rules: CompiledRules, table: Table, scored: ColumnarScores) -> Iterator[tuple[Unit, UnitOutcome]]:
+def _merged_outcomes(rules: CompiledRules, table: Table,
+                     scored: ColumnarScores) -> Iterator[tuple[str | None, UnitOutcome]]:
     seen: set[str] = set()
     memo = BindMemo()
-    read = Unit("", Facts(name=table.source.name, values={}, sha256=table.source.sha256))
     for index, (name, score) in enumerate(zip(scored.names, scored.scores, strict=True)):
         if score is None or name in seen:  # read and scored by itself, diagnostics and all
-            yield from _outcomes(rules, iter([table.unit(index, seen)]), None, False, memo)
+            yield from _with_digests(_outcomes(rules, iter([table.unit(index, seen)]), None, False, memo))
             continue
         seen.add(name)
         total, grade, lost = score
-        yield read, UnitOutcome(name=name, total=total, grade=grade, lost=lost)
+        yield table.source.sha256, UnitOutcome(name=name, total=total, grade=grade, lost=lost)
 
 
 def _read_back(unit: Unit, target: Path, rules_sha256: str) -> UnitOutcome | None:

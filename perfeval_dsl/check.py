@@ -701,9 +701,10 @@ class _Checker:
 
     def _indicator(self, node: ast.Indicator, path: tuple[str, ...], parent: Decimal | None,
                    share: Decimal | None = None) -> model.Indicator:
-        weight = share if share is not None or isinstance(node.weight, ast.EqualShare) else self._weight(
-            node.weight, parent)
-        weight = weight if weight is not None else Decimal(0)
+        if isinstance(node.weight, ast.EqualShare):
+            weight = share if share is not None else Decimal(0)
+        else:
+            weight = self._weight(node.weight, parent)
         fields: dict[str, ast.TextField] = {}
         rules: list[ast.ScoreExpr | ast.ScoreBy] = []
         vetoes: list[ast.Veto] = []
