@@ -13,3 +13,10 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
         main(list(args))
     captured = capsys.readouterr()
     return int(exited.value.code or 0), captured.out, captured.err
+
+
+def succeeded(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """`perfeval ARGS…` that must succeed without a word on standard error: its standard output."""
+    code, out, err = run(capsys, *args)
+    assert (code, err) == (0, ""), err
+    return out

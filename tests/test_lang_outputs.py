@@ -14,7 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from cli_support import run
+from cli_support import succeeded
 from test_diff import _second_version
 from test_lang import _NOT_WORDS, _SOURCE_LINE, _english_left
 from test_reports import Page
@@ -39,13 +39,6 @@ FACTS_SHA256 = "2e301420ae8495cb62d942cb038fe57954dd24dd51b79150d4f44a0ab4ee4322
 def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("COLUMNS", "100")
-
-
-def perfeval(capsys: pytest.CaptureFixture[str], *args: str) -> str:
-    """`perfeval ARGS…` that must succeed without a word on standard error: its standard output."""
-    code, out, err = run(capsys, *args)
-    assert (code, err) == (0, ""), err
-    return out
 
 
 # ---- no English left ---------------------------------------------------------------------------------------
@@ -88,7 +81,7 @@ def seed_zh() -> tuple[pe.Result, list[pe.Diagnostic]]:
 
 def test_the_chinese_markdown_report_is_the_golden_one(capsys: pytest.CaptureFixture[str],
                                                        request: pytest.FixtureRequest) -> None:
-    text = perfeval(capsys, "--lang", "zh", "eval", RULES_ZH, "-f", FACTS, "--format", "md")
+    text = succeeded(capsys, "--lang", "zh", "eval", RULES_ZH, "-f", FACTS, "--format", "md")
     result, findings = seed_zh()
     assert text == pe.render(result, "md", findings=findings, lang="zh")
     if request.config.getoption("--bless"):
@@ -112,7 +105,7 @@ def test_the_chinese_markdown_report_is_the_golden_one(capsys: pytest.CaptureFix
 
 
 def test_the_chinese_html_report(capsys: pytest.CaptureFixture[str]) -> None:
-    text = perfeval(capsys, "--lang", "zh", "eval", RULES_ZH, "-f", FACTS, "--format", "html")
+    text = succeeded(capsys, "--lang", "zh", "eval", RULES_ZH, "-f", FACTS, "--format", "html")
     result, findings = seed_zh()
     assert text == pe.render(result, "html", findings=findings, lang="zh")
     assert re.findall(r"<h2>(.*?)</h2>", text) == ["发现", "评分过程", "审计记录"]
@@ -129,7 +122,7 @@ def test_the_chinese_html_report(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_the_chinese_workbook(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     target = tmp_path / "评分表.xlsx"
-    assert perfeval(capsys, "--lang", "zh", "eval", RULES_ZH, "-f", FACTS, "--format", "xlsx", "-o", str(target)) == ""
+    assert succeeded(capsys, "--lang", "zh", "eval", RULES_ZH, "-f", FACTS, "--format", "xlsx", "-o", str(target)) == ""
     result, findings = seed_zh()
     assert target.read_bytes() == pe.render(result, "xlsx", findings=findings, lang="zh")
     book = openpyxl.load_workbook(target)
@@ -183,7 +176,7 @@ def test_the_english_reports_are_the_default(capsys: pytest.CaptureFixture[str])
                                                                           lang="en")
         with pytest.raises(ValueError, match="lang must be one of en, zh"):
             pe.render(result, format, lang="fr")
-    english = perfeval(capsys, "--lang", "en", "eval", RULES_ZH, "-f", FACTS, "--format", "md")
+    english = succeeded(capsys, "--lang", "en", "eval", RULES_ZH, "-f", FACTS, "--format", "md")
     assert "## 发现 Findings" in english and "## 审计 Audit record" in english and "warning[PE601]" in english
 
 
@@ -195,7 +188,7 @@ def _lines(text: str) -> list[str]:
 
 
 def test_the_chinese_diff(capsys: pytest.CaptureFixture[str]) -> None:
-    out = perfeval(capsys, "--lang", "zh", "diff", RULES, "-f", FACTS, "-f", CHANGED)
+    out = succeeded(capsys, "--lang", "zh", "diff", RULES, "-f", FACTS, "-f", CHANGED)
     assert _lines(out) == [
         f"旧   {RULES} · {FACTS}   98 / 100  优",
         f"新   {RULES} · {CHANGED}   98 / 100  优",
@@ -220,7 +213,7 @@ def test_the_chinese_diff(capsys: pytest.CaptureFixture[str]) -> None:
 def test_the_chinese_diff_names_every_kind_of_change(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     revised = tmp_path / "anning-2021.perfeval"
     revised.write_text(_second_version(), encoding="utf-8")
-    out = perfeval(capsys, "--lang", "zh", "diff", RULES, str(revised), "-f", FACTS)
+    out = succeeded(capsys, "--lang", "zh", "diff", RULES, str(revised), "-f", FACTS)
     lines = _lines(out)
     assert lines[2] == "总分 98 → 97（-1）   等级 优 → 优"
     notes = {line.split()[0]: line.split("   ")[-1].strip() for line in lines[6:13] if not line.startswith(" ")}
@@ -229,7 +222,7 @@ def test_the_chinese_diff_names_every_kind_of_change(capsys: pytest.CaptureFixtu
                      "补助资金到位率": "移自 部门绩效 › 时效指标"}
     assert "2 个有变化，26 个无变化，1 个新增，1 个删除" in lines
     assert_all_chinese(out)
-    english = perfeval(capsys, "--lang", "en", "diff", RULES, str(revised), "-f", FACTS)
+    english = succeeded(capsys, "--lang", "en", "diff", RULES, str(revised), "-f", FACTS)
     assert "2 changed, 26 unchanged, 1 added, 1 removed" in english.split("\n")
     assert "moved from 部门绩效 › 时效指标" in english and "rule changed; weight changed" in english
 
@@ -239,17 +232,17 @@ def test_the_chinese_diff_names_every_kind_of_change(capsys: pytest.CaptureFixtu
 
 def test_the_chinese_boundaries_are_the_golden_ones(capsys: pytest.CaptureFixture[str],
                                                     request: pytest.FixtureRequest) -> None:
-    out = perfeval(capsys, "--lang", "zh", "boundaries", RULES_ZH)
+    out = succeeded(capsys, "--lang", "zh", "boundaries", RULES_ZH)
     if request.config.getoption("--bless"):
         BOUNDARIES_GOLDEN.write_text(out, encoding="utf-8")
     assert out == BOUNDARIES_GOLDEN.read_text(encoding="utf-8")
     assert_all_chinese(out)
     # the same rules in English keywords give the same Chinese text
-    assert perfeval(capsys, "--lang", "zh", "boundaries", RULES) == out
+    assert succeeded(capsys, "--lang", "zh", "boundaries", RULES) == out
 
 
 def test_the_chinese_boundaries_of_one_indicator(capsys: pytest.CaptureFixture[str]) -> None:
-    out = perfeval(capsys, "--lang", "zh", "boundaries", RULES_ZH, "基本支出执行偏差率")
+    out = succeeded(capsys, "--lang", "zh", "boundaries", RULES_ZH, "基本支出执行偏差率")
     assert _lines(out) == [
         "部门管理 › 部门预算执行管理 › 基本支出执行偏差率  分值 5 · 按 基本支出偏差率",
         "  第 1 档：5 若 基本支出偏差率 <= 10%",
@@ -273,7 +266,7 @@ def _one_indicator(folder: Path, facts: str, score: str) -> str:
 def test_the_chinese_boundaries_of_values_that_cannot_occur_or_no_tier_takes(
         capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     def boundaries(facts: str, score: str) -> list[str]:
-        out = perfeval(capsys, "--lang", "zh", "boundaries", _one_indicator(tmp_path, facts, score))
+        out = succeeded(capsys, "--lang", "zh", "boundaries", _one_indicator(tmp_path, facts, score))
         assert_all_chinese(out)
         return _lines(out)
 
@@ -283,16 +276,16 @@ def test_the_chinese_boundaries_of_values_that_cannot_occur_or_no_tier_takes(
         "fact 比例: %", "5 if 比例 >= 80%")
     assert "  没有界限：所有取值都落在同一分支" in boundaries("fact 件数: 个", "5 if 件数 >= 0 个 else 0")
     # the JSON document keeps its English branch names in either language
-    document = perfeval(capsys, "--lang", "zh", "boundaries", str(tmp_path / "r.perfeval"), "--format", "json")
-    assert document == perfeval(capsys, "--lang", "en", "boundaries", str(tmp_path / "r.perfeval"), "--format", "json")
+    document = succeeded(capsys, "--lang", "zh", "boundaries", str(tmp_path / "r.perfeval"), "--format", "json")
+    assert document == succeeded(capsys, "--lang", "en", "boundaries", str(tmp_path / "r.perfeval"), "--format", "json")
 
 
 # ---- perfeval explain CODE ---------------------------------------------------------------------------------
 
 
 def test_the_chinese_explanation_is_the_chinese_section(capsys: pytest.CaptureFixture[str]) -> None:
-    out = perfeval(capsys, "--lang", "zh", "explain", "601")
-    english = perfeval(capsys, "--lang", "en", "explain", "601")
+    out = succeeded(capsys, "--lang", "zh", "explain", "601")
+    english = succeeded(capsys, "--lang", "en", "explain", "601")
     lines = out.split("\n")
     assert lines[:3] == ["## PE601 — 有取值落在档次之间", "",
                          "警告：按所写的评分标准，两档之间留下了一段取值，落在那里的值归入 `else`（否则），"

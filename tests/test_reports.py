@@ -26,7 +26,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from cli_support import run
+from cli_support import run, succeeded
 from openpyxl.utils import get_column_letter
 from test_spreadsheet import seed_workbook
 
@@ -51,13 +51,6 @@ Row = tuple[str, list[Any]]  # (kind, the row's nine cells)
 def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("COLUMNS", "100")
-
-
-def perfeval(capsys: pytest.CaptureFixture[str], *args: str) -> str:
-    """`perfeval ARGS…` that must succeed without a word on standard error: its standard output."""
-    code, out, err = run(capsys, *args)
-    assert (code, err) == (0, ""), err
-    return out
 
 
 @functools.cache
@@ -175,9 +168,9 @@ def test_xlsx_round_trip_from_an_xlsx_facts_workbook(capsys: pytest.CaptureFixtu
     monkeypatch.chdir(tmp_path)
     rules = str(ROOT / RULES)
     seed_workbook("facts.xlsx", "numbers")
-    document = json_document(perfeval(capsys, "eval", rules, "-f", "facts.xlsx", "--format", "json"))
+    document = json_document(succeeded(capsys, "eval", rules, "-f", "facts.xlsx", "--format", "json"))
     assert (document["total"], document["grade"], len(document["indicators"])) == (98, "优", 29)
-    assert perfeval(capsys, "eval", rules, "-f", "facts.xlsx", "--format", "xlsx", "-o", "report.xlsx") == ""
+    assert succeeded(capsys, "eval", rules, "-f", "facts.xlsx", "--format", "xlsx", "-o", "report.xlsx") == ""
     book = openpyxl.load_workbook("report.xlsx")
     assert book.sheetnames == ["评分表", "评分过程", "发现", "审计"]
 
@@ -281,7 +274,7 @@ def test_text_that_looks_like_a_formula_stays_text(capsys: pytest.CaptureFixture
     monkeypatch.chdir(tmp_path)
     Path("rules.perfeval").write_text(FORMULA_RULES, encoding="utf-8")
     Path("facts.yaml").write_text(FORMULA_FACTS, encoding="utf-8")
-    assert perfeval(capsys, "eval", "rules.perfeval", "-f", "facts.yaml", "--format", "xlsx", "-o", "r.xlsx") == ""
+    assert succeeded(capsys, "eval", "rules.perfeval", "-f", "facts.yaml", "--format", "xlsx", "-o", "r.xlsx") == ""
     book = openpyxl.load_workbook("r.xlsx")
     cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row if cell.value is not None]
     assert [cell.coordinate for cell in cells if cell.data_type == "f"] == []
@@ -389,7 +382,7 @@ def as_text(value: Any) -> str:
 
 
 def test_html_report_of_the_seed(capsys: pytest.CaptureFixture[str]) -> None:
-    text = perfeval(capsys, "eval", RULES, "-f", FACTS, "--format", "html")
+    text = succeeded(capsys, "eval", RULES, "-f", FACTS, "--format", "html")
     assert text == pe.render(seed_result(), "html", findings=seed_findings())
     page = Page(text)
     assert page.problems == []
@@ -402,7 +395,7 @@ def test_html_report_of_the_seed(capsys: pytest.CaptureFixture[str]) -> None:
     style = re.search(r"<style>(.*?)</style>", text, re.DOTALL)
     assert style is not None and re.search(r"@page\s*\{[^}]*size:\s*A4 landscape", style.group(1))
 
-    document = json_document(perfeval(capsys, "eval", RULES, "-f", FACTS, "--format", "json"))
+    document = json_document(succeeded(capsys, "eval", RULES, "-f", FACTS, "--format", "json"))
     rows, merges = layout(document)
     scores, audit_table = page.tables
     grid, spans = spread(scores)
@@ -502,7 +495,7 @@ def cells_of(line: str) -> list[str]:
 
 def test_markdown_report_of_the_seed_is_the_golden_report(capsys: pytest.CaptureFixture[str],
                                                           request: pytest.FixtureRequest) -> None:
-    text = perfeval(capsys, "eval", RULES, "-f", FACTS, "--format", "md")
+    text = succeeded(capsys, "eval", RULES, "-f", FACTS, "--format", "md")
     assert text == pe.render(seed_result(), "md", findings=seed_findings())
     if request.config.getoption("--bless", default=False):
         GOLDEN.write_text(text, encoding="utf-8")
@@ -510,8 +503,8 @@ def test_markdown_report_of_the_seed_is_the_golden_report(capsys: pytest.Capture
 
 
 def test_markdown_table_of_the_seed(capsys: pytest.CaptureFixture[str]) -> None:
-    text = perfeval(capsys, "eval", RULES, "-f", FACTS, "--format", "md")
-    document = json_document(perfeval(capsys, "eval", RULES, "-f", FACTS, "--format", "json"))
+    text = succeeded(capsys, "eval", RULES, "-f", FACTS, "--format", "md")
+    document = json_document(succeeded(capsys, "eval", RULES, "-f", FACTS, "--format", "json"))
     lines = table_lines(text)
     assert len(lines) == 2 + 34  # header, separator, 29 indicators, 3 小计, 合计, 评价等级
     assert lines[1] == "|---|---|---|---|---|---|---|---:|---:|"
@@ -588,10 +581,10 @@ def test_xlsx_without_an_output_file_is_a_usage_error(capsys: pytest.CaptureFixt
 @pytest.mark.parametrize("format", ["md", "html"])
 def test_md_and_html_go_to_standard_output_or_to_the_file(format: str, capsys: pytest.CaptureFixture[str],
                                                           tmp_path: Path) -> None:
-    out = perfeval(capsys, "eval", RULES, "-f", FACTS, "--format", format)
+    out = succeeded(capsys, "eval", RULES, "-f", FACTS, "--format", format)
     assert out == pe.render(seed_result(), format, findings=seed_findings())
     target = tmp_path / f"report.{format}"
-    assert perfeval(capsys, "eval", RULES, "-f", FACTS, "--format", format, "-o", str(target)) == ""
+    assert succeeded(capsys, "eval", RULES, "-f", FACTS, "--format", format, "-o", str(target)) == ""
     assert target.read_text(encoding="utf-8") == out
     assert [p.name for p in tmp_path.iterdir()] == [target.name]  # no temporary file left behind
 
@@ -599,7 +592,7 @@ def test_md_and_html_go_to_standard_output_or_to_the_file(format: str, capsys: p
 def test_xlsx_is_written_to_the_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     target = tmp_path / "report.xlsx"
     target.write_bytes(b"an older report")
-    assert perfeval(capsys, "eval", RULES, "-f", FACTS, "--format", "xlsx", "-o", str(target)) == ""
+    assert succeeded(capsys, "eval", RULES, "-f", FACTS, "--format", "xlsx", "-o", str(target)) == ""
     assert [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]
     book = openpyxl.load_workbook(target)
     assert book["评分表"]["A1"].value == "安宁市公共就业和人才服务中心 2020 年度部门整体支出绩效评价"
