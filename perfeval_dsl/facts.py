@@ -808,17 +808,17 @@ def _number(fact: FactValue, value_type: NumberType) -> tuple[Value | None, Diag
                 zh=Chinese(f"`{fact.name}` 应为数字，但写的是 `{raw}`", "不是数字",
                            f"请直接写数字，例如 `{example}`；报告的原话可以作为备注写在旁边"
                            "（见 docs/language.md 的“Facts files”）"))
-    scaled = value_type.display is not None and value_type.display.factor != 1
-    if scaled and not word and isinstance(raw, str) and chinese_number_text(raw) is not None:
-        assert value_type.display is not None
-        unit = value_type.display.word
+    display = value_type.display
+    if (display is not None and display.factor != 1 and not word and isinstance(raw, str)
+            and chinese_number_text(raw) is not None):  # `一百万` for a fact in 万元: 100 万 万元, or 100 万 元?
+        unit, base = display.word, display.word.lstrip("万亿")
         return None, error(
             "PE402", f"`{fact.name}` is `{raw}`, in words and without a unit: for a fact in {unit} that "
-                     f"could mean {plain(amount)} {unit} or {plain(amount)} {unit.lstrip('万亿')}", fact.span,
-            "which unit?", help=f"write the unit too, e.g. `{raw}{unit.lstrip('万亿')}`, or the number: `{example}`",
+                     f"could mean {plain(amount)} {unit} or {plain(amount)} {base}", fact.span,
+            "which unit?", help=f"write the unit too, e.g. `{raw}{base}`, or the number: `{example}`",
             zh=Chinese(f"`{fact.name}` 写的是 `{raw}`，用了汉字又没有单位：对于以{unit}计的事实，可能是 "
-                       f"{plain(amount)} {unit}，也可能是 {plain(amount)} {unit.lstrip('万亿')}", "哪个单位？",
-                       f"请把单位也写上，例如 `{raw}{unit.lstrip('万亿')}`，或写数字：`{example}`"))
+                       f"{plain(amount)} {unit}，也可能是 {plain(amount)} {base}", "哪个单位？",
+                       f"请把单位也写上，例如 `{raw}{base}`，或写数字：`{example}`"))
     if not in_range(amount):
         return None, error(
             "PE402", f"`{fact.name}` is `{raw}`, which is not a number perfeval accepts", fact.span,
