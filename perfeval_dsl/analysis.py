@@ -8,8 +8,10 @@ Reads a checked `model.Program` and returns findings as warnings with stable cod
   overlap (PE602), tiers that can never apply (PE603), an `else` that can never apply (PE604), and scores
   that move against the indicator's declared direction (PE606). `perfeval boundaries` prints the same charts.
 - **Score ranges.** Interval arithmetic over the facts bounds what each branch can score (PE605). Counts
-  are whole and never negative; other facts may take any value. A tier's own condition narrows its subject,
-  so `weight * 完成率 if 完成率 <= 100%` is known to stay within the weight.
+  are whole and never negative; other facts may take any value, except that a proportion (按比例) takes the facts
+  it reads with no declared range as not negative. A tier's condition narrows what it compares within the tier's
+  score, wherever the tier is written: `weight * 完成率 if 完成率 <= 100%` is known to stay within the weight, and
+  in `let 比例 = 1 if 变动率 <= 10% else 10% / 变动率` only a 变动率 above 10% is divided by.
 
 Findings are about the standard as written, so each names the values involved in the subject's own unit.
 Imports `ast`, `model`, `check` (its tree helpers), `values`, `errors`, `unparse`.
@@ -25,14 +27,20 @@ import attrs
 import portion as P
 
 from perfeval_dsl import ast, model
-from perfeval_dsl.ast import subject_of, walk
+from perfeval_dsl.ast import LIST_FUNCTIONS, subject_of, walk
 from perfeval_dsl.errors import Chinese, Diagnostic, warning
 from perfeval_dsl.model import band_points, base_value
 from perfeval_dsl.unparse import unparse
 from perfeval_dsl.values import (
     CONTEXT,
+    FIRST_DAY,
+    LAST_DAY,
+    DateType,
+    ListType,
     NumberType,
     counted_unit,
+    date_text,
+    day_number,
     format_value,
     number_type_for_unit,
     plain,
@@ -89,19 +97,45 @@ def _multiply(a: Range, b: Range) -> Range:
     return Range(min(corners), max(corners), a.whole and b.whole)
 
 
-def _reciprocal(b: Range) -> Range | None:
-    """1/b for the non-zero values of b, or None when b takes values on both sides of 0."""
-    if b.lo < 0 < b.hi or (b.lo == 0 and b.hi == 0):
+def _divisor_sides(b: Range) -> list[Range]:
+    """The values of a divisor other than 0 (dividing by 0 stops the evaluation, PE501), as stretches that
+    each keep to one side of 0; an end at 0 stands for values approaching it."""
+    if b.whole:
+        # A whole divisor is never nearer 0 than 1 or -1.
+        sides = [Range(b.lo, min(b.hi, Decimal(-1)), whole=True)] if b.lo <= -1 else []
+        return sides + ([Range(max(b.lo, Decimal(1)), b.hi, whole=True)] if b.hi >= 1 else [])
+    if b.lo == 0 and b.hi == 0:
+        return []
+    if b.lo < 0 < b.hi:
+        return [Range(b.lo, Decimal(0)), Range(Decimal(0), b.hi)]
+    return [b]
+
+
+def _quotients(x: Decimal, y: Decimal, positive: bool) -> list[Decimal]:
+    """`x / y` at a corner of two ranges, or the values it approaches there; `positive` is the side of 0 the
+    divisor keeps to, for a `y` of 0 approached from it."""
+    if x == 0:
+        return [Decimal(0)]
+    sign = 1 if (x > 0) == (positive if y == 0 else y > 0) else -1
+    if y == 0:
+        return [sign * INFINITY]
+    if y.is_infinite():
+        # ∞ / ∞ may approach any value of its sign; a finite number over ∞ approaches 0.
+        return [Decimal(0), sign * INFINITY] if x.is_infinite() else [Decimal(0)]
+    if x.is_infinite():
+        return [sign * INFINITY]
+    # Divided as the evaluator divides: a × (1 / b) can come out one digit above a bound the score meets.
+    return [_ARITHMETIC.divide(x, y)]
+
+
+def _quotient(a: Range, b: Range) -> Range | None:
+    """a / b over the values of b other than 0, or None when b has no other value."""
+    sides = _divisor_sides(b)
+    if not sides:
         return None
-
-    def inverse(x: Decimal, zero_to: Decimal) -> Decimal:
-        if x == 0:
-            return zero_to
-        return Decimal(0) if x.is_infinite() else _ARITHMETIC.divide(Decimal(1), x)
-
-    if b.lo >= 0:
-        return Range(inverse(b.hi, INFINITY), inverse(b.lo, INFINITY))
-    return Range(inverse(b.hi, -INFINITY), inverse(b.lo, -INFINITY))
+    corners = [q for side in sides for x in (a.lo, a.hi) for y in (side.lo, side.hi)
+               for q in _quotients(x, y, side.hi > 0)]
+    return Range(min(corners), max(corners))
 
 
 def _round_range(value: Range, call: ast.Call) -> Range:
@@ -121,6 +155,9 @@ class Ranges:
 
     def __init__(self, program: model.Program) -> None:
         self.program = program
+        # A derived value read in many places, or tested by a tier and then used in its branches, is worked out
+        # once for each set of assumptions: without this, lets built on lets take time exponential in the chain.
+        self._derived: dict[tuple[str, int, frozenset[tuple[ast.Expr, Range]]], Range] = {}
 
     def of(self, expr: ast.Expr, indicator: model.Indicator | None,
            assume: dict[ast.Expr, Range] | None = None) -> Range:
@@ -130,8 +167,15 @@ class Ranges:
         match expr:
             case ast.Number():
                 return Range.point(base_value(expr))
+            case ast.Date(value=day) if day is not None:
+                return Range.point(day_number(day))
             case ast.WeightRef():
                 return Range.point(indicator.weight) if indicator is not None else Range.anything()
+            case ast.FieldRef(name=name, field=field):  # one item's value, as a fact of the field's type
+                list_type = self.program.value_type(name, indicator)
+                field_type = list_type.field(field) if isinstance(list_type, ListType) else None
+                label = counted_unit(field_type)
+                return Range(Decimal(0), INFINITY, whole=label != "天") if label is not None else Range.anything()
             case ast.Ref(name=name):
                 return self._name(name, indicator, assume)
             case ast.Unary(op="-", operand=operand):
@@ -142,6 +186,8 @@ class Ranges:
             case ast.Binary(op=op, left=left, right=right):
                 a, b = self.of(left, indicator, assume), self.of(right, indicator, assume)
                 return self._binary(op, a, b)
+            case ast.Call(function=function, args=args) if function in LIST_FUNCTIONS:  # over a list's items
+                return self._over_items(LIST_FUNCTIONS[function], args, indicator, assume)
             case ast.Call(function=function, args=args):
                 ranges = [self.of(arg, indicator, assume) for arg in args]
                 if function == "abs":
@@ -164,8 +210,8 @@ class Ranges:
                 if limit is not None:
                     floor = max(floor, _clean(_ARITHMETIC.subtract(start.lo, limit.value), -INFINITY))
                 return Range(min(floor, max(start.lo, Decimal(0))), max(start.hi, Decimal(0)), whole=False)
-            case ast.Proportion():
-                return Range(Decimal(0), indicator.weight if indicator is not None else INFINITY)
+            case ast.Proportion(actual=actual, target=target):
+                return self._proportion(actual, target, indicator, assume)
             case ast.Judged(low=low, high=high):
                 if indicator is None:
                     return Range.anything()
@@ -177,22 +223,129 @@ class Ranges:
                 points = [item.points.value for item in items]
                 return Range(Decimal(0), sum(points, Decimal(0)), whole=all(p == p.to_integral_value() for p in points))
             case ast.Tiered(tiers=tiers, default=default):
-                branches = [tier.score for tier in tiers] + ([default] if default is not None else [])
-                found = [self.of(branch, indicator, assume) for branch in branches]
+                found = [self.of(branch, indicator, within)
+                         for branch, within in self.branches(expr, indicator, assume)]
+                if not found:  # no value reaches any branch: such a unit stops with PE502 and scores nothing
+                    found = [self.of(branch, indicator, assume) for branch in
+                             [*(tier.score for tier in tiers), *([default] if default is not None else [])]]
                 result = found[0]
                 for other in found[1:]:
                     result = result.hull(other)
                 return result
         return Range.anything()
 
+    def branches(self, tiered: ast.Tiered, indicator: model.Indicator | None,
+                 assume: dict[ast.Expr, Range]) -> list[tuple[ast.Expr, dict[ast.Expr, Range]]]:
+        """The branches of a tier chain that some values reach, each with `assume` narrowed to what reaching it
+        leaves: its own tier's condition holds and every earlier one fails (`1 if x <= 10% else 10% / x` divides
+        only by an x above 10%)."""
+        found: list[tuple[ast.Expr, dict[ast.Expr, Range]]] = []
+        failed: list[dict[ast.Expr, P.Interval]] = []
+        for tier in tiered.tiers:
+            within = self._within(_all_of([_narrowed(tier.condition, True, indicator), *failed]), indicator, assume)
+            if within is not None:
+                found.append((tier.score, within))
+            failed.append(_narrowed(tier.condition, False, indicator))
+        if tiered.default is not None:
+            within = self._within(_all_of(failed), indicator, assume)
+            if within is not None:
+                found.append((tiered.default, within))
+        return found
+
+    def _within(self, values: dict[ast.Expr, P.Interval], indicator: model.Indicator | None,
+                assume: dict[ast.Expr, Range]) -> dict[ast.Expr, Range] | None:
+        """`assume` with each subject of `values` narrowed to them; None when a subject has no value left."""
+        narrowed = dict(assume)
+        for subject, allowed in values.items():
+            known = self.of(subject, indicator, assume)
+            left = known.as_interval() & allowed
+            if not _has_value(left, known.whole):
+                return None
+            narrowed[subject] = _hull(left, known.whole)
+        return narrowed
+
+    def _over_items(self, function: str, args: tuple[ast.Expr, ...], indicator: model.Indicator | None,
+                    assume: dict[ast.Expr, Range]) -> Range:
+        """`合计`, `加权平均` or `个数` over a list with any number of items: a sum keeps only the sign of its field's
+        values, a weighted mean (with weights that cannot be negative) stays within them."""
+        if function == "count":
+            return Range(Decimal(0), INFINITY, whole=True)
+        values = self.of(args[0], indicator, assume)
+        if function == "sum":
+            if values.lo >= 0:
+                return Range(Decimal(0), INFINITY if values.hi > 0 else Decimal(0), values.whole)
+            if values.hi <= 0:
+                return Range(-INFINITY if values.lo < 0 else Decimal(0), Decimal(0), values.whole)
+            return Range.anything()
+        weights = self.of(args[1], indicator, assume)
+        return Range(values.lo, values.hi) if weights.lo >= 0 else Range.anything()
+
+    def _proportion(self, actual: ast.Expr, target: ast.Expr, indicator: model.Indicator | None,
+                    assume: dict[ast.Expr, Range]) -> Range:
+        """The weight times actual / target (target / actual for 反向), at most the weight; the weight when the
+        divisor is 0, as the evaluator scores it. Nothing holds it at 0 from below: an actual or a target below 0
+        gives a negative ratio, and the evaluation stops with PE503."""
+        if indicator is None:
+            return Range.anything()
+        # 按比例 compares what was achieved with what was planned: amounts, counts, rates. A fact it reads with
+        # no declared range is taken as not negative, as the form's promise of 0 to the weight takes it; a range
+        # the rule declares or computes below 0 (a 变动率 of -100% to 1000%) is taken at its word.
+        within = dict(assume)
+        for ref in self._facts_read((actual, target), indicator):
+            if self.of(ref, indicator).lo != -INFINITY:
+                continue  # a count, or a fact with a declared range
+            known = assume.get(ref, Range.anything())
+            if known.hi > 0:  # a tier that keeps only values of 0 or below is taken at its word too
+                within[ref] = Range(max(known.lo, Decimal(0)), known.hi)
+        numerator, divisor = self.of(actual, indicator, within), self.of(target, indicator, within)
+        if indicator.direction == "lower":
+            numerator, divisor = divisor, numerator
+        one = Decimal(1)
+        ratios = []
+        quotient = _quotient(numerator, divisor)
+        if quotient is not None:
+            ratios.append(quotient)
+        if divisor.lo <= 0 <= divisor.hi:
+            ratios.append(Range.point(one))
+        if not ratios:  # a count declared between 0.5 and 0.7: no value, no score
+            return Range.anything()
+        ratio = ratios[0].hull(ratios[-1])
+        capped = Range(min(ratio.lo, one), min(ratio.hi, one))
+        return _multiply(Range.point(indicator.weight), capped)
+
+    def _facts_read(self, exprs: tuple[ast.Expr, ...], indicator: model.Indicator) -> list[ast.Ref]:
+        """The facts `exprs` read, directly or through derived values."""
+        found: list[ast.Ref] = []
+        seen: set[tuple[str, str | None]] = set()  # a list's fields are each read on their own
+        pending = list(exprs)
+        while pending:
+            for sub in walk(pending.pop()):
+                if not isinstance(sub, ast.Ref):
+                    continue
+                key = (sub.name, sub.field if isinstance(sub, ast.FieldRef) else None)
+                if key in seen:
+                    continue
+                seen.add(key)
+                definition = self.program.definition(sub.name, indicator)
+                if definition is not None:
+                    pending.append(definition.expr)
+                elif sub.name in self.program.facts:
+                    found.append(sub)
+        return found
+
     def _name(self, name: str, indicator: model.Indicator | None, assume: dict[ast.Expr, Range]) -> Range:
         definition = self.program.definition(name, indicator)
         if definition is not None:
             # A top-level derived value never sees the indicator's own names.
             scope = indicator if definition not in self.program.lets.values() else None
-            return self.of(definition.expr, scope, assume)
+            key = (name, id(scope), frozenset(assume.items()))
+            if key not in self._derived:
+                self._derived[key] = self.of(definition.expr, scope, assume)
+            return self._derived[key]
         fact = self.program.facts.get(name)
         found = Range.anything()
+        if fact is not None and isinstance(fact.type, DateType):  # a day number, within the years perfeval reads
+            return Range(day_number(FIRST_DAY), day_number(LAST_DAY), whole=True)
         label = counted_unit(fact.type) if fact is not None else None
         if label is not None:
             found = Range(Decimal(0), INFINITY, whole=label != "天")
@@ -211,10 +364,78 @@ class Ranges:
                          _clean(_ARITHMETIC.subtract(a.hi, b.lo), INFINITY), whole)
         if op == "*":
             return _multiply(a, b)
-        reciprocal = _reciprocal(b)
-        if reciprocal is None:
-            return Range.anything()
-        return attrs.evolve(_multiply(a, reciprocal), whole=False)
+        quotient = _quotient(a, b)
+        return quotient if quotient is not None else Range.anything()  # only 0 to divide by: never a value
+
+
+# ---- what a condition leaves of its subjects ----------------------------------------------------
+
+
+def _narrowed(condition: ast.Expr, holds: bool, indicator: model.Indicator | None) -> dict[ast.Expr, P.Interval]:
+    """For each value compared with a number in `condition`, the values it can take where the condition holds
+    (or, with `holds` False, fails). A value the condition says nothing certain about is left out: in
+    `a > 1 or b > 2`, neither is known from the condition holding."""
+    match condition:
+        case ast.Compare(operands=operands, ops=ops):
+            pairs = [_compared(left, op, right, indicator)
+                     for left, op, right in zip(operands, ops, operands[1:], strict=False)]
+            if holds:
+                return _all_of(pairs)
+            # A chain fails when any one of its comparisons does.
+            return _any_of([{subject: ~values for subject, values in pair.items()} for pair in pairs])
+        case ast.Between(subject=subject, low=low, high=high):
+            lo, hi = _constant(low, indicator), _constant(high, indicator)
+            if lo is None or hi is None or _constant(subject, indicator) is not None:
+                return {}
+            values = P.closed(lo, hi) if lo <= hi else P.empty()
+            return {subject: values if holds else ~values}
+        case ast.BoolOp(op=op, operands=operands):
+            parts = [_narrowed(part, holds, indicator) for part in operands]
+            # `and` holding, like `or` failing, needs every part to; `or` holding needs only one.
+            return _all_of(parts) if (op == "and") == holds else _any_of(parts)
+        case ast.Not(operand=operand):
+            return _narrowed(operand, not holds, indicator)
+    return {}
+
+
+def _compared(left: ast.Expr, op: str, right: ast.Expr, indicator: model.Indicator | None
+              ) -> dict[ast.Expr, P.Interval]:
+    """What `left op right` holding says of the one side that is not a number."""
+    low, high = _constant(left, indicator), _constant(right, indicator)
+    if high is not None and low is None:
+        return {left: _values_where(op, high)}
+    if low is not None and high is None:
+        return {right: _values_where(_FLIPPED[op], low)}
+    return {}
+
+
+def _all_of(parts: list[dict[ast.Expr, P.Interval]]) -> dict[ast.Expr, P.Interval]:
+    """What every one of `parts` holding together leaves: each value within all that name it."""
+    found: dict[ast.Expr, P.Interval] = {}
+    for part in parts:
+        for subject, values in part.items():
+            found[subject] = found[subject] & values if subject in found else values
+    return found
+
+
+def _any_of(parts: list[dict[ast.Expr, P.Interval]]) -> dict[ast.Expr, P.Interval]:
+    """What at least one of `parts` holding leaves: only values every part narrows, to any part's values."""
+    if not parts:
+        return {}
+    found = dict(parts[0])
+    for part in parts[1:]:
+        found = {subject: values | part[subject] for subject, values in found.items() if subject in part}
+    return found
+
+
+def _hull(values: P.Interval, whole: bool) -> Range:
+    """The closed hull of a non-empty set of values; for whole numbers, from the first whole value to the last."""
+    lo = -INFINITY if values.lower == -P.inf else values.lower
+    hi = INFINITY if values.upper == P.inf else values.upper
+    if whole:
+        lo = lo if lo.is_infinite() else _first(values, True)
+        hi = hi if hi.is_infinite() else _last(values, True)
+    return Range(lo, hi, whole)
 
 
 # ---- tier charts -------------------------------------------------------------------------------
@@ -223,16 +444,18 @@ class Ranges:
 _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
 
-def _constant(expr: ast.Expr, indicator: model.Indicator) -> Decimal | None:
+def _constant(expr: ast.Expr, indicator: model.Indicator | None) -> Decimal | None:
     """The value of a threshold written as a number (`10%` is 0.10, `4800 万元` is 48,000,000 元)."""
     match expr:
         case ast.Number():
             return base_value(expr)
+        case ast.Date(value=day) if day is not None:
+            return day_number(day)
         case ast.Unary(op=op, operand=operand):
             inner = _constant(operand, indicator)
             return None if inner is None else (-inner if op == "-" else inner)
         case ast.WeightRef():
-            return indicator.weight
+            return indicator.weight if indicator is not None else None
     return None
 
 
@@ -317,7 +540,7 @@ class TierChart:
     indicator: model.Indicator
     tiered: ast.Tiered
     subject: ast.Expr
-    subject_type: NumberType
+    subject_type: NumberType | DateType  # a date's axis is its day number
     domain: Range
     conditions: tuple[P.Interval, ...]  # the values each tier's condition accepts, within the domain
     bands: tuple[Band, ...]  # ascending, covering the domain
@@ -377,8 +600,9 @@ class TierChart:
         the subject's display unit (0.01%, 0.01 元), finer if a threshold is written with more places."""
         if self.domain.whole:
             return Decimal(1)
-        factor = Decimal("0.01") if self.subject_type.percent else (
-            self.subject_type.display.factor if self.subject_type.display is not None else Decimal(1))
+        subject_type = self.subject_type
+        factor = Decimal(1) if isinstance(subject_type, DateType) else Decimal("0.01") if subject_type.percent else (
+            subject_type.display.factor if subject_type.display is not None else Decimal(1))
         places = 2
         for boundary in self.boundaries():
             shown = (boundary / factor).normalize(context=_ARITHMETIC)
@@ -401,13 +625,13 @@ def literal_points(expr: ast.Expr, indicator: model.Indicator) -> Decimal | None
     return _constant(expr, indicator)
 
 
-def show_value(value: Decimal, value_type: NumberType) -> str:
+def show_value(value: Decimal, value_type: NumberType | DateType) -> str:
     if value.is_infinite():
         return "+∞" if value > 0 else "−∞"
     return format_value(value, value_type)
 
 
-def show_interval(values: P.Interval, value_type: NumberType) -> str:
+def show_interval(values: P.Interval, value_type: NumberType | DateType) -> str:
     """`(79%, 80%)`, `[80%, 90%]`, `90%` for a single value, `(20%, +∞)`; pieces joined with ` ∪ `."""
     pieces = []
     for atomic in values:
@@ -451,10 +675,10 @@ def _sort_key(values: P.Interval) -> tuple[object, bool]:
 
 
 def _subject_type(program: model.Program, indicator: model.Indicator, subject: ast.Expr,
-                  conditions: tuple[ast.Expr, ...]) -> NumberType | None:
+                  conditions: tuple[ast.Expr, ...]) -> NumberType | DateType | None:
     if isinstance(subject, ast.Ref):
         found = program.value_type(subject.name, indicator)
-        return found if isinstance(found, NumberType) else None
+        return found if isinstance(found, (NumberType, DateType)) else None
     if isinstance(subject, (ast.Binary, ast.Call, ast.Unary)):
         for condition in conditions:
             for part in _numbers(condition):
@@ -530,7 +754,7 @@ def analyse(program: model.Program) -> list[Diagnostic]:
         chart = tier_chart(program, indicator, ranges)
         if chart is not None:
             findings.extend(_chart_findings(chart))
-        findings.extend(_score_range_findings(program, indicator, chart, ranges))
+        findings.extend(_score_range_findings(program, indicator, ranges))
     return sorted(findings, key=lambda d: d.primary.span.start if d.primary else -1)
 
 
@@ -774,8 +998,10 @@ def condition_text(values: P.Interval, chart: TierChart) -> str:
     return f"{lower} {low_op} {subject} {high_op} {upper}"
 
 
-def _literal(value: Decimal, value_type: NumberType) -> str:
-    """`value` as the rule language writes it: `80%`, `4800 万元`, `12000 个`."""
+def _literal(value: Decimal, value_type: NumberType | DateType) -> str:
+    """`value` as the rule language writes it: `80%`, `4800 万元`, `12000 个`, `2023-06-30`."""
+    if isinstance(value_type, DateType):
+        return date_text(value)
     if value_type.percent:
         return plain(value * 100) + "%"
     if value_type.display is not None:
@@ -835,31 +1061,16 @@ def _direction_findings(chart: TierChart) -> Iterator[Diagnostic]:
         previous = (band, points)
 
 
-def _score_range_findings(program: model.Program, indicator: model.Indicator, chart: TierChart | None,
+def _score_range_findings(program: model.Program, indicator: model.Indicator,
                           ranges: Ranges) -> Iterator[Diagnostic]:
     weight = indicator.weight
-    branches: list[tuple[ast.Expr, dict[ast.Expr, Range]]] = []
+    branches: list[tuple[ast.Expr, dict[ast.Expr, Range]]]
     rule = indicator.rule
     if isinstance(rule, ast.ScoreBy):
         branches = [(arm.score, {}) for arm in rule.arms]
-    elif chart is not None:
-        for branch, score in enumerate([*chart.tiered.tiers, chart.tiered.default]):
-            if score is None:
-                continue
-            expr = score.score if isinstance(score, ast.Tier) else score
-            taken = [band.values for band in chart.bands if band.branch == branch]
-            if not taken:
-                continue
-            hull = taken[0]
-            for values in taken[1:]:
-                hull |= values
-            lo = -INFINITY if hull.lower == -P.inf else hull.lower
-            hi = INFINITY if hull.upper == P.inf else hull.upper
-            branches.append((expr, {chart.subject: Range(lo, hi, chart.domain.whole)}))
     elif isinstance(rule.expr, ast.Tiered):
-        branches = [(tier.score, {}) for tier in rule.expr.tiers]
-        if rule.expr.default is not None:
-            branches.append((rule.expr.default, {}))
+        # Each branch on its own, so a warning points at the branch that can leave the range.
+        branches = ranges.branches(rule.expr, indicator, {})
     else:
         branches = [(rule.expr, {})]
     for expr, assume in branches:

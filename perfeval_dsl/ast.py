@@ -7,6 +7,7 @@ only `source`.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Union
@@ -31,6 +32,16 @@ class Number:
 
 
 @attrs.frozen(kw_only=True)
+class Date:
+    """A day as written in a rule: `2023-06-30` or `2023年6月30日`; `value` is None for a day the calendar lacks
+    (`2023-02-30`), which the checker reports."""
+
+    text: str
+    value: datetime.date | None
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
 class String:
     value: str
     span: Span = _span
@@ -48,6 +59,15 @@ class Ref:
 
     name: str
     span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class FieldRef(Ref):
+    """`子项目.培训人数`: one field of every item of a list fact (`name`), read by `合计`, `加权平均` and the like.
+    A `Ref` too, so that whatever collects the names a rule reads finds the list."""
+
+    field: str
+    field_span: Span = _span
 
 
 @attrs.frozen(kw_only=True)
@@ -218,7 +238,7 @@ class Interpolation:
 
 
 Expr = Union[  # noqa: UP007
-    Number, String, Bool, Ref, WeightRef, Call, Unary, Binary, Compare, Between, PartialCompare,
+    Number, Date, String, Bool, Ref, FieldRef, WeightRef, Call, Unary, Binary, Compare, Between, PartialCompare,
     PartialBetween, BoolOp, Not, Tiered, Deduction, Checklist, Proportion, Judged,
     Interpolation,
 ]
@@ -277,11 +297,12 @@ class NotApplicable:
 
 @attrs.frozen(kw_only=True)
 class FactTypeDecl:
-    """`元`, `%`, `人`, `number`, `boolean`, `text` or `"a" | "b" | "c"`."""
+    """`元`, `%`, `人`, `number`, `boolean`, `text`, `date`, `"a" | "b" | "c"` or `list { 名称: 单位, … }`."""
 
-    kind: str  # "unit", "number", "boolean", "text", "judgement"
+    kind: str  # "unit", "number", "boolean", "text", "date", "judgement", "list"
     unit: str | None = None
     options: tuple[String, ...] = ()
+    fields: tuple[FactDecl, ...] = ()  # a list's fields
     span: Span = _span
 
 
@@ -360,8 +381,27 @@ class Veto:
     span: Span = _span
 
 
+@attrs.frozen(kw_only=True)
+class IfMissing:
+    """`缺失时 不得分` / `缺失时 得 2 分` (`score` is the points) or `缺失时 不适用` (`score` is None): what the
+    indicator does when a fact it reads is not in the facts."""
+
+    score: Number | None
+    span: Span = _span
+
+
+@attrs.frozen(kw_only=True)
+class MovesWeight:
+    """`不适用时 分值转入 产出, 效益`: the groups or indicators that take the indicator's weight when it does not
+    apply, and where each name is written."""
+
+    targets: tuple[str, ...]
+    target_spans: tuple[Span, ...] = _span
+    span: Span = _span
+
+
 ScoreRule = Union[ScoreExpr, ScoreBy]  # noqa: UP007
-IndicatorItem = Union[TextField, Let, ScoreExpr, ScoreBy, Veto]  # noqa: UP007
+IndicatorItem = Union[TextField, Let, ScoreExpr, ScoreBy, Veto, IfMissing, MovesWeight]  # noqa: UP007
 
 
 @attrs.frozen
@@ -402,10 +442,15 @@ class RuleFile:
 # ---- walking the tree -------------------------------------------------------------------------
 
 
+# Functions over a list fact's items (P26: 绝对值直接累加计算，相对值按照资金额度加权平均计算), by name as written.
+LIST_FUNCTIONS = {"sum": "sum", "合计": "sum", "count": "count", "个数": "count", "weighted_mean": "weighted_mean",
+                  "加权平均": "weighted_mean"}
+
+
 def is_literal(expr: Expr) -> bool:
     if isinstance(expr, Unary):
         return is_literal(expr.operand)
-    return isinstance(expr, (Number, String, Bool))
+    return isinstance(expr, (Number, String, Bool, Date))
 
 
 def subject_of(condition: Expr) -> Expr | None:

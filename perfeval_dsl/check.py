@@ -20,7 +20,7 @@ from decimal import Decimal
 import attrs
 
 from perfeval_dsl import ast, model
-from perfeval_dsl.ast import children, is_literal, subject_of, walk
+from perfeval_dsl.ast import LIST_FUNCTIONS, children, is_literal, subject_of, walk
 from perfeval_dsl.errors import Chinese, Diagnostic, did_you_mean, did_you_mean_zh, error, suggest, warning
 from perfeval_dsl.limits import MAX_DEPTH, limit
 from perfeval_dsl.model import band_points, base_value
@@ -29,22 +29,29 @@ from perfeval_dsl.unparse import unparse
 from perfeval_dsl.values import (
     CONTEXT,
     DIMENSIONLESS,
+    FIRST_DAY,
+    LAST_DAY,
     MONEY,
     POINTS,
     UNITS,
     BoolType,
+    DateTextError,
+    DateType,
     JudgementType,
+    ListType,
     NumberType,
     StringType,
     TextType,
     ValueType,
     chinese_number_text,
+    date_reason_zh,
     describe_zh,
     dim_mul,
     dim_name,
     dim_name_zh,
     in_range,
     number_type_for_unit,
+    parse_date_text,
     plain,
 )
 
@@ -52,6 +59,7 @@ FUNCTIONS = {"abs": (1, 1), "min": (2, None), "max": (2, None), "round": (1, 2),
 DIRECTIONS = {"higher": "higher", "lower": "lower", "正向": "higher", "反向": "lower"}
 DEFAULT_GRADES = (("优", Decimal("0.9")), ("良", Decimal("0.8")), ("中", Decimal("0.6")))
 POINTS_TYPE = NumberType(dim=((POINTS, 1),))
+DAYS_TYPE = number_type_for_unit("天")
 
 
 def _what_zh(what: str) -> str:
@@ -274,7 +282,65 @@ class _Checker:
             rounding=self._rounding(tree, indicators),
             vetoes=self._model_vetoes(indicators, grade_bands),
             not_applicable=self._not_applicable(tree),
+            weight_moves=self._weight_moves(built, indicators),
         )
+
+    def _weight_moves(self, tree: tuple[model.Group | model.Indicator, ...],
+                      indicators: tuple[model.Indicator, ...]) -> dict[int, tuple[int, ...]]:
+        """For each indicator that says where its weight goes when it does not apply (`不适用时 分值转入 …`), the
+        positions of the indicators that take it: those of every group or indicator named."""
+        position = {id(indicator): index for index, indicator in enumerate(indicators)}
+        by_name: dict[str, list[model.Group | model.Indicator]] = {}
+
+        def index(nodes: tuple[model.Group | model.Indicator, ...]) -> None:
+            for node in nodes:
+                by_name.setdefault(node.name, []).append(node)
+                if isinstance(node, model.Group):
+                    index(node.children)
+
+        index(tree)
+        moves: dict[int, tuple[int, ...]] = {}
+        for source_index, indicator in enumerate(indicators):
+            declared = indicator.moves_weight
+            if declared is None:
+                continue
+            receivers: list[int] = []
+            for name, span in zip(declared.targets, declared.target_spans, strict=True):
+                found = by_name.get(name, [])
+                if len(found) != 1:
+                    # only a place the weight can go: neither the indicator nor a group holding it
+                    places = [n for n in by_name if n != indicator.name and n not in indicator.path]
+                    close = did_you_mean(name, places) if not found else None
+                    what = "no group or indicator is" if not found else f"{len(found)} groups or indicators are"
+                    what_zh = "没有名为" if not found else f"有 {len(found)} 个组或指标名为"
+                    self.err("PE311", f"{what} named `{name}`", span, "where?" if not found else "which one?",
+                             help=close or ("write the name of a group (一级/二级指标) or an indicator of this file"
+                                            if not found else "give the one meant a name of its own"),
+                             zh=Chinese(f"{what_zh} `{name}` 的组或指标" if not found else f"{what_zh} `{name}`",
+                                        "在哪里？" if not found else "是哪一个？",
+                                        (did_you_mean_zh(name, places) if not found else None)
+                                        or ("请写本文件中一个组（一级/二级指标）或指标的名称" if not found
+                                            else "请给要指的那一个另取一个名称")))
+                    continue
+                node = found[0]
+                members = [position[id(i)] for i in (node.indicators() if isinstance(node, model.Group)
+                                                      else (node,))]
+                if source_index in members:
+                    self.err("PE311", f"`{indicator.name}` cannot move its weight to `{name}`, which "
+                                      + ("is itself" if node is indicator else "holds it"), span,
+                             "itself" if node is indicator else "holds it",
+                             help="name the groups or indicators that take the weight when it does not apply, "
+                                  "e.g. `不适用时 分值转入 产出指标, 效益指标`",
+                             zh=Chinese(f"`{indicator.name}` 不能把分值转入 `{name}`，"
+                                        + ("那就是它自己" if node is indicator else "它就在其中"),
+                                        "自己" if node is indicator else "包含它",
+                                        "请写出不适用时接收分值的组或指标，"
+                                        "例如 `不适用时 分值转入 产出指标, 效益指标`"))
+                    continue
+                receivers.extend(m for m in members if m not in receivers)
+            if receivers:
+                moves[source_index] = tuple(receivers)
+        return moves
 
     def _not_applicable(self, tree: ast.RuleFile) -> str | None:
         found: ast.NotApplicable | None = None
@@ -465,8 +531,36 @@ class _Checker:
                      zh=Chinese(f"事实 `{decl.name}` 声明了两次", "再次声明", "请删除其中一条声明",
                                 (f"第一次声明在 {self.facts[decl.name].span.location()}",)))
             return
+        value_type = self._fact_type(decl)
+        if value_type is None:
+            return
+        low, high = self._fact_range(decl, value_type)
+        self.facts[decl.name] = model.FactDef(name=decl.name, type=value_type, low=low, high=high, span=decl.span)
+
+    def _fact_type(self, decl: ast.FactDecl, in_list: bool = False) -> ValueType | None:
         value_type: ValueType
         t = decl.type
+        if t.kind == "list":
+            if in_list:
+                self.err("PE204", f"the field `{decl.name}` is a list inside a list", t.span, "list in a list",
+                         help="give each field a single value (a unit, `number`, `text`, `date` or judgements); "
+                              "write a list of lists as one list with a field that says which group an item is in",
+                         zh=Chinese(f"字段 `{decl.name}` 是列表中的列表", "列表中的列表",
+                                    "每个字段只能是单个值（单位、数值、文本、日期或答案）；"
+                                    "列表的列表请写成一个列表，用一个字段说明每一项属于哪一组"))
+                return None
+            fields: list[tuple[str, ValueType]] = []
+            for field in t.fields:
+                if any(name == field.name for name, _ in fields):
+                    self.err("PE202", f"the field `{field.name}` is declared twice in `{decl.name}`", field.name_span,
+                             "declared again", help="declare each field once",
+                             zh=Chinese(f"`{decl.name}` 中的字段 `{field.name}` 声明了两次", "再次声明",
+                                        "每个字段只声明一次"))
+                    continue
+                field_type = self._fact_type(field, in_list=True)
+                if field_type is not None:
+                    fields.append((field.name, field_type))
+            return ListType(tuple(fields))
         if t.kind == "unit":
             assert t.unit is not None
             value_type = number_type_for_unit(t.unit)
@@ -476,6 +570,8 @@ class _Checker:
             value_type = BoolType()
         elif t.kind == "text":
             value_type = TextType()
+        elif t.kind == "date":
+            value_type = DateType()
         else:
             seen: set[str] = set()
             for option in t.options:
@@ -485,8 +581,7 @@ class _Checker:
                              zh=Chinese(f'答案 "{option.value}" 列了两次', help="每个答案只列一次"))
                 seen.add(option.value)
             value_type = JudgementType(tuple(dict.fromkeys(o.value for o in t.options)))
-        low, high = self._fact_range(decl, value_type)
-        self.facts[decl.name] = model.FactDef(name=decl.name, type=value_type, low=low, high=high, span=decl.span)
+        return value_type
 
     def _fact_range(self, decl: ast.FactDecl, value_type: ValueType) -> tuple[Decimal | None, Decimal | None]:
         declared = decl.range
@@ -708,6 +803,8 @@ class _Checker:
         fields: dict[str, ast.TextField] = {}
         rules: list[ast.ScoreExpr | ast.ScoreBy] = []
         vetoes: list[ast.Veto] = []
+        if_missing: ast.IfMissing | None = None
+        moves_weight: ast.MovesWeight | None = None
         local: dict[str, ast.Let] = {}
         for item in node.items:
             if isinstance(item, ast.TextField):
@@ -722,6 +819,22 @@ class _Checker:
                 self._declare_let(item, local)
             elif isinstance(item, ast.Veto):
                 vetoes.append(item)
+            elif isinstance(item, (ast.IfMissing, ast.MovesWeight)):
+                kind = "if_missing" if isinstance(item, ast.IfMissing) else "if_not_applicable"
+                earlier = if_missing if isinstance(item, ast.IfMissing) else moves_weight
+                if earlier is not None:
+                    self.err("PE304", f"`{kind}` is given twice for `{node.name}`", item.span,
+                             notes=(f"the first is at {earlier.span.location()}",), help="keep one of them",
+                             zh=Chinese(f"`{node.name}` 的 `{kind}` 写了两次", help="请只保留其中一个",
+                                        notes=(f"第一个在 {earlier.span.location()}",)))
+                elif isinstance(item, ast.IfMissing):
+                    if_missing = item
+                    if item.score is not None:
+                        points_type, _ = self._expr(item.score, _Scope(None, weight))
+                        if self._points(points_type, item.score):
+                            self._score_in_range(item.score, weight, node.name)
+                else:
+                    moves_weight = item
             else:
                 if rules:
                     self.err("PE304", f"`{node.name}` has more than one `score` rule", item.span,
@@ -762,6 +875,8 @@ class _Checker:
             inputs=inputs,
             direction=self._direction(fields.get("direction")),
             override=self._override(fields.get("override")),
+            if_missing=if_missing,
+            moves_weight=moves_weight,
             span=node.span,
         )
 
@@ -914,10 +1029,41 @@ class _Checker:
                              zh=Chinese(f"`{expr.unit}` 不是单位"))
                     return None, expr
                 return number_type_for_unit(expr.unit), expr
+            case ast.Date():
+                if expr.value is None:
+                    try:
+                        parse_date_text(expr.text)
+                        reason = "not a day of the calendar"  # pragma: no cover - the parser found none
+                    except DateTextError as exc:
+                        reason = str(exc)
+                    calendar = reason == "not a day of the calendar"
+                    self.err("PE216", f"`{expr.text}` is {reason}", expr.span,
+                             "no such day" if calendar else "year out of range",
+                             help="write a day of the calendar as year-month-day, e.g. `2023-06-30` or "
+                                  "`2023年6月30日`" if calendar else
+                                  f"perfeval reads dates from {FIRST_DAY.year} to {LAST_DAY.year}: check the year",
+                             zh=Chinese(f"`{expr.text}` {date_reason_zh(reason)}",
+                                        "没有这一天" if calendar else "年份超出范围",
+                                        "请按年-月-日写出日历上有的一天，例如 `2023-06-30` 或 `2023年6月30日`"
+                                        if calendar else f"perfeval 读取 {FIRST_DAY.year} 到 {LAST_DAY.year} 年的日期："
+                                                         "请检查年份"))
+                    return None, expr
+                return DateType(), expr
             case ast.String():
                 return StringType(expr.value), expr
             case ast.Bool():
                 return BoolType(), expr
+            case ast.FieldRef():
+                field_type = self._field(expr, scope)
+                if field_type is not None:
+                    self.err("PE204", f"`{expr.name}.{expr.field}` is one value per item of `{expr.name}`", expr.span,
+                             "many values",
+                             help=f"add them up with `合计({expr.name}.{expr.field})`, or weight them with "
+                                  f"`加权平均({expr.name}.{expr.field}, {expr.name}.资金)`",
+                             zh=Chinese(f"`{expr.name}.{expr.field}` 是 `{expr.name}` 每一项的值，有多个", "多个值",
+                                        f"请用 `合计({expr.name}.{expr.field})` 相加，或用 "
+                                        f"`加权平均({expr.name}.{expr.field}, {expr.name}.资金)` 加权平均"))
+                return None, expr
             case ast.Ref():
                 return self._ref(expr, scope), expr
             case ast.WeightRef():
@@ -941,6 +1087,10 @@ class _Checker:
             case ast.Between():
                 types = [self._expr(e, scope) for e in (expr.subject, expr.low, expr.high)]
                 resolved = attrs.evolve(expr, subject=types[0][1], low=types[1][1], high=types[2][1])
+                if any(isinstance(t, DateType) for t, _ in types):
+                    ok = all(self._dates(a, b, a_expr, b_expr) for (a, _), (b, _), a_expr, b_expr in (
+                        (types[0], types[1], expr.subject, expr.low), (types[0], types[2], expr.subject, expr.high)))
+                    return (BoolType() if ok else None), resolved
                 unified = self._unify_all([(t, e) for (t, _), e in zip(types, (expr.subject, expr.low, expr.high),
                                                                           strict=True)], "compare")
                 return (BoolType() if unified is not None else None), resolved
@@ -1015,15 +1165,82 @@ class _Checker:
                  help=help_text, zh=Chinese(f"找不到名为 `{name}` 的事实或计算值", "未声明", help_zh))
         return None
 
+    def _field(self, ref: ast.FieldRef, scope: _Scope) -> ValueType | None:
+        """The type of one field of a list fact (`子项目.培训人数`), or None after reporting why there is none."""
+        list_type = self._ref(ast.Ref(name=ref.name, span=ref.span), scope)
+        if list_type is None:
+            return None
+        if not isinstance(list_type, ListType):
+            self.err("PE204", f"`{ref.name}` is {list_type.describe()}, not a list with fields", ref.span,
+                     help=f"declare it as a list: `fact {ref.name}: list {{ {ref.field}: 人 }}`",
+                     zh=Chinese(f"`{ref.name}` 是{describe_zh(list_type)}，不是带字段的列表",
+                                help=f"请把它声明为列表：`事实 {ref.name}: 列表 {{ {ref.field}: 人 }}`"))
+            return None
+        field_type = list_type.field(ref.field)
+        if field_type is None:
+            names = [name for name, _ in list_type.fields]
+            self.err("PE201", f"the list `{ref.name}` has no field `{ref.field}`", ref.field_span, "no such field",
+                     help=did_you_mean(ref.field, names) or "its fields are " + ", ".join(names),
+                     zh=Chinese(f"列表 `{ref.name}` 没有字段 `{ref.field}`", "没有这个字段",
+                                did_you_mean_zh(ref.field, names) or "它的字段有 " + "、".join(names)))
+        return field_type
+
+    def _list_call(self, call: ast.Call, scope: _Scope) -> ValueType | None:
+        """`合计(子项目.培训人数)`, `加权平均(子项目.合格率, 子项目.资金)`, `个数(子项目)`."""
+        function = LIST_FUNCTIONS[call.function]
+        wanted = {"sum": 1, "count": 1, "weighted_mean": 2}[function]
+        example = {"sum": f"{call.function}(子项目.培训人数)", "count": f"{call.function}(子项目)",
+                   "weighted_mean": f"{call.function}(子项目.合格率, 子项目.资金)"}[function]
+        if len(call.args) != wanted:
+            self.err("PE208", f"`{call.function}` takes {wanted} value{'s' if wanted > 1 else ''}, but is given "
+                              f"{len(call.args)}", call.span, help=f"e.g. `{example}`",
+                     zh=Chinese(f"`{call.function}` 接受 {wanted} 个值，但给了 {len(call.args)} 个",
+                                help=f"例如 `{example}`"))
+            return None
+        if function == "count":
+            argument = call.args[0]
+            list_type = self._ref(argument, scope) if isinstance(argument, ast.Ref) and \
+                not isinstance(argument, ast.FieldRef) else None
+            if isinstance(list_type, ListType):
+                return number_type_for_unit("项")
+            if list_type is not None or not isinstance(argument, ast.Ref) or isinstance(argument, ast.FieldRef):
+                self.err("PE208", f"`{call.function}` counts the items of a list", argument.span, "not a list",
+                         help=f"e.g. `{example}`", zh=Chinese(f"`{call.function}` 统计列表的项数", "不是列表",
+                                                              f"例如 `{example}`"))
+            return None
+        types: list[NumberType] = []
+        for argument in call.args:
+            if not isinstance(argument, ast.FieldRef):
+                self.err("PE208", f"`{call.function}` works on a field of a list, such as `子项目.培训人数`",
+                         argument.span, "not a list's field", help=f"e.g. `{example}`",
+                         zh=Chinese(f"`{call.function}` 作用于列表的字段，例如 `子项目.培训人数`", "不是列表的字段",
+                                    f"例如 `{example}`"))
+                return None
+            number = self._number(self._field(argument, scope), argument)
+            if number is None:
+                return None
+            types.append(number)
+        if function == "weighted_mean" and call.args[0].name != call.args[1].name:  # type: ignore[union-attr]
+            self.err("PE208", "a weighted mean weighs each item's value by the same item's weight: both must be "
+                              "fields of one list", call.span,
+                     help=f"e.g. `{example}`",
+                     zh=Chinese("加权平均用每一项自己的权数加权：两个值必须是同一个列表的字段",
+                                help=f"例如 `{example}`"))
+            return None
+        return types[0]
+
     def _call(self, call: ast.Call, scope: _Scope) -> tuple[ValueType | None, ast.Expr]:
+        if call.function in LIST_FUNCTIONS:
+            return self._list_call(call, scope), call
         checked = [self._expr(arg, scope) for arg in call.args]
         resolved = attrs.evolve(call, args=tuple(e for _, e in checked))
         if call.function not in FUNCTIONS:
-            close = did_you_mean(call.function, FUNCTIONS)
+            known = [*FUNCTIONS, *LIST_FUNCTIONS]
+            close = did_you_mean(call.function, known)
             self.err("PE208", f"there is no function `{call.function}`", call.name_span, "unknown function",
-                     help=close or "the functions are " + ", ".join(FUNCTIONS),
+                     help=close or "the functions are " + ", ".join(known),
                      zh=Chinese(f"没有名为 `{call.function}` 的函数", "未知函数",
-                                did_you_mean_zh(call.function, FUNCTIONS) or "可用的函数有 " + "、".join(FUNCTIONS)))
+                                did_you_mean_zh(call.function, known) or "可用的函数有 " + "、".join(known)))
             return None, resolved
         low, high = FUNCTIONS[call.function]
         count = len(call.args)
@@ -1199,6 +1416,12 @@ class _Checker:
             return None
         if isinstance(value_type, NumberType):
             return value_type
+        if isinstance(value_type, DateType):
+            self.err("PE204", "expected a number here, but this is a date", expr.span,
+                     help="subtract two dates for the days between them (`完成日期 - 计划完成日期`, in 天)",
+                     zh=Chinese("此处应为数，但这里是日期",
+                                help="两个日期相减得到相差的天数（`完成日期 - 计划完成日期`，单位为天）"))
+            return None
         self.err("PE204", f"expected a number here, but this is {value_type.describe()}", expr.span,
                  help="arithmetic and ordering work on numbers; compare judgements with `==`",
                  zh=Chinese(f"此处应为数，但这里是{describe_zh(value_type)}",
@@ -1298,6 +1521,8 @@ class _Checker:
         left_type, left = self._expr(expr.left, scope)
         right_type, right = self._expr(expr.right, scope)
         resolved = attrs.evolve(expr, left=left, right=right)
+        if isinstance(left_type, DateType) or isinstance(right_type, DateType):
+            return self._date_arithmetic(expr, left_type, right_type), resolved
         a = self._number(left_type, expr.left)
         b = self._number(right_type, expr.right)
         if a is None or b is None:
@@ -1322,6 +1547,10 @@ class _Checker:
         types = [t for t, _ in checked]
         if any(t is None for t in types):
             return None, resolved
+        if any(isinstance(t, DateType) for t in types):
+            ok = all([self._dates(types[i], types[i + 1], expr.operands[i], expr.operands[i + 1])
+                      for i in range(len(expr.ops))])
+            return (BoolType() if ok else None), resolved
         if all(isinstance(t, NumberType) for t in types):
             ok = self._unify_all(list(zip(types, expr.operands, strict=True)), "compare") is not None
             return (BoolType() if ok else None), resolved
@@ -1340,6 +1569,64 @@ class _Checker:
                 continue
             ok = self._comparable(left_type, right_type, left, right) and ok
         return (BoolType() if ok else None), resolved
+
+    def _date_arithmetic(self, expr: ast.Binary, a: ValueType | None, b: ValueType | None) -> ValueType | None:
+        """Days between two dates (`完成日期 - 计划完成日期`, in 天), or a date moved by days (`截止日期 + 30 天`)."""
+        if a is None or b is None:
+            return None
+        if isinstance(a, DateType) and isinstance(b, DateType):
+            if expr.op == "-":
+                return DAYS_TYPE
+            problem, problem_zh = "two dates cannot be " + ("added" if expr.op == "+" else "multiplied or divided"), \
+                "两个日期不能" + ("相加" if expr.op == "+" else "相乘或相除")
+        else:
+            days, days_expr = (b, expr.right) if isinstance(a, DateType) else (a, expr.left)
+            date_first = isinstance(a, DateType)
+            if expr.op == "+" or (expr.op == "-" and date_first):
+                literal = _literal_value(days_expr)
+                if literal is not None and literal != literal.to_integral_value() and isinstance(days, NumberType):
+                    self.err("PE203", "a date moves by whole days", days_expr.span, "part of a day",
+                             help=f"write a whole number of days, e.g. `{plain(literal.to_integral_value())} 天`",
+                             zh=Chinese("日期只能按整天加减", "不足一天",
+                                        f"请写整数天，例如 `{plain(literal.to_integral_value())} 天`"))
+                    return None
+                if isinstance(days, NumberType) and (days.dim == DAYS_TYPE.dim or
+                                                     (days.flexible and literal == 0)):
+                    return DateType()
+                if isinstance(days, NumberType) and days.flexible:
+                    shown = plain(literal) if literal is not None else "30"
+                    moved = "added to" if expr.op == "+" else "taken from"
+                    self.err("PE203", f"a number {moved} a date needs its unit: days", days_expr.span, "which unit?",
+                             help=f"write `{shown} 天`",
+                             zh=Chinese("与日期相加减的数要写单位：天", "哪个单位？", f"请写 `{shown} 天`"))
+                    return None
+                problem = f"a date can be moved by a number of days (天), not by {days.describe()}"
+                problem_zh = f"日期只能加减天数（天），不能加减{describe_zh(days)}"
+            else:
+                problem = ("a date cannot be taken from a number" if expr.op == "-"
+                           else "a date cannot be multiplied or divided")
+                problem_zh = "不能从一个数中减去日期" if expr.op == "-" else "日期不能相乘或相除"
+        self.err("PE204", problem, expr.span, help="subtract two dates for the days between them "
+                 "(`完成日期 - 计划完成日期`, in 天), or add days to a date (`计划完成日期 + 30 天`)",
+                 zh=Chinese(problem_zh, help="两个日期相减得到相差的天数（`完成日期 - 计划完成日期`，单位为天），"
+                                             "或给日期加上天数（`计划完成日期 + 30 天`）"))
+        return None
+
+    def _dates(self, a: ValueType | None, b: ValueType | None, a_expr: ast.Expr, b_expr: ast.Expr) -> bool:
+        """Whether two values compared beside a date are both dates; reports it when not."""
+        if a is None or b is None:
+            return False
+        if isinstance(a, DateType) and isinstance(b, DateType):
+            return True
+        other = b if isinstance(a, DateType) else a
+        self.err("PE204", f"cannot compare a date with {other.describe()}", a_expr.span.to(b_expr.span),
+                 help="compare a date with a date, written year-month-day (`完成日期 <= 2023-06-30`; `2023/6/30` "
+                      "in a rule is a division), or the days between two dates with a number of days "
+                      "(`完成日期 - 计划完成日期 <= 30 天`)",
+                 zh=Chinese(f"不能比较日期与{describe_zh(other)}",
+                            help="日期请与按年-月-日写的日期比较（`完成日期 <= 2023-06-30`；规则中的 `2023/6/30` "
+                                 "是除法），或用两个日期相差的天数与天数比较（`完成日期 - 计划完成日期 <= 30 天`）"))
+        return False
 
     def _comparable(self, a: ValueType | None, b: ValueType | None, a_expr: ast.Expr, b_expr: ast.Expr) -> bool:
         textual = (JudgementType, StringType, TextType)

@@ -483,7 +483,8 @@ def supported(rules: CompiledRules) -> bool:
     program = rules.program
     if program.vetoes or program.rounding or not program.indicators:
         return False
-    if any(indicator.override is not None or not constant_scores(indicator) for indicator in program.indicators):
+    if any(indicator.override is not None or indicator.if_missing is not None or not constant_scores(indicator)
+           for indicator in program.indicators):
         return False
     empty = pa.array([], pa.string())
     try:

@@ -18,6 +18,8 @@ outside its weight, arithmetic out of range) becomes a diagnostic for that indic
 from __future__ import annotations
 
 import decimal
+import functools
+import operator
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -25,12 +27,12 @@ from typing import Any
 import attrs
 
 from perfeval_dsl import ast, model
-from perfeval_dsl.ast import subject_of, walk
+from perfeval_dsl.ast import LIST_FUNCTIONS, subject_of, walk
 from perfeval_dsl.errors import Chinese, Diagnostic, PerfevalError, error
 from perfeval_dsl.facts import Declared
 from perfeval_dsl.model import band_points, base_value
 from perfeval_dsl.unparse import unparse
-from perfeval_dsl.values import NOT_APPLICABLE, Value, format_value, plain
+from perfeval_dsl.values import NOT_APPLICABLE, Value, day_number, format_value, plain
 
 # The Chinese of the "needed by `指标`" note a failing derived value gets (`evaluation` merges the names).
 NEEDED_BY_ZH = "需要它的指标："
@@ -142,14 +144,39 @@ class InterpolationWorking:
 
 @attrs.frozen
 class NotApplicableWorking:
-    """The indicator reads facts given as 不适用 (`facts`), so it was left out of the score."""
+    """The indicator reads facts given as 不适用 (`facts`), so it was left out of the score; `missing`: they were
+    not given at all, and the indicator says `缺失时 不适用`."""
 
     indicator: int
     facts: tuple[str, ...]
+    missing: bool = False
+
+
+@attrs.frozen
+class MissingWorking:
+    """The indicator reads facts not given (`facts`), and scores `score` as its `缺失时 …` says."""
+
+    indicator: int
+    facts: tuple[str, ...]
+    score: Decimal
+
+
+@attrs.frozen
+class MovedWeightWorking:
+    """The indicator took `moved` points of weight from indicators that did not apply (`givers`, by name), so its
+    rule's `rule_score` out of `weight` became `score` out of `weight + moved`."""
+
+    indicator: int
+    givers: tuple[str, ...]
+    weight: Decimal
+    moved: Decimal
+    rule_score: Decimal
+    score: Decimal
 
 
 Working = (DeductionWorking | ChecklistWorking | ProportionWorking | JudgedWorking | OverrideWorking
-           | RoundingWorking | VetoWorking | NotApplicableWorking | InterpolationWorking)
+           | RoundingWorking | VetoWorking | NotApplicableWorking | InterpolationWorking | MissingWorking
+           | MovedWeightWorking)
 
 
 @attrs.frozen
@@ -238,17 +265,39 @@ def veto_reads(program: model.Program, veto: model.Veto) -> set[str]:
 
 
 def declared_facts(program: model.Program) -> dict[str, Declared]:
-    """The facts a unit must supply: every declared fact, required when some rule or 一票否决 reads it."""
-    used = used_names(program)
-    return {name: Declared(fact.type, fact.span, required=name in used, low=fact.low, high=fact.high)
+    """The facts a unit must supply: every declared fact, required when a 一票否决 reads it, or a rule without
+    `缺失时 …` (which says what the indicator scores without it)."""
+    return {name: Declared(fact.type, fact.span, required=name in required_names(program), low=fact.low,
+                           high=fact.high)
             for name, fact in program.facts.items()}
+
+
+def required_names(program: model.Program) -> set[str]:
+    """The facts and derived values read by a 一票否决 or by a rule without `缺失时 …`."""
+    required = {name for indicator in program.indicators if indicator.if_missing is None
+                for name in indicator.inputs}
+    for veto in program.vetoes:
+        required |= veto_reads(program, veto)
+    return required
 
 
 # ---- run-time helpers the generated code calls ----------------------------------------------------
 
+_MISSING = object()  # the value of a fact not given, read by a rule that says what it scores without it
+
 
 def _runtime(program: model.Program, writer: _Writer) -> dict[str, Any]:
     problems = writer.problems
+
+    def total(items: tuple[dict[str, Decimal], ...], field: str) -> Decimal:
+        found = [item[field] for item in items]
+        return functools.reduce(operator.add, found) if found else Decimal(0)  # added left to right
+
+    def weighted_mean(items: tuple[dict[str, Decimal], ...], field: str, weight: str, problem: int) -> Decimal:
+        weights = total(items, weight)
+        if not weights:  # no items, or weights adding up to 0
+            raise EvaluationFailure(problems[problem])
+        return functools.reduce(operator.add, [item[field] * item[weight] for item in items]) / weights
 
     def divide(numerator: Decimal, denominator: Decimal, problem: int) -> Decimal:
         if not denominator:
@@ -409,6 +458,7 @@ def _runtime(program: model.Program, writer: _Writer) -> dict[str, Any]:
             "_out_of_range": out_of_range, "_deduct": deduct, "_checklist": checklist,
             "_proportion": proportion, "_judged": judged, "_Override": OverrideWorking, "_Rounded": RoundingWorking,
             "_Vetoed": vetoed, "_NotApplicable": NotApplicableWorking, "_NA": NOT_APPLICABLE,
+            "_Missing": MissingWorking, "_MISSING": _MISSING, "_sum": total, "_weighted_mean": weighted_mean,
             "_problems": problems, "_interpolate": interpolate,
             "_arithmetic": arithmetic, "_Failure": EvaluationFailure, "_DecimalException": decimal.DecimalException,
             "UnitScores": UnitScores}
@@ -479,6 +529,9 @@ class _Writer:
         match expr:
             case ast.Number():
                 return self.constant(base_value(expr))
+            case ast.Date(value=day):
+                assert day is not None  # the checker refused a day the calendar lacks (PE216)
+                return self.constant(day_number(day))
             case ast.String(value=text):
                 return self.constant(text)
             case ast.Bool(value=flag):
@@ -566,6 +619,19 @@ class _Writer:
         return len(self.constructs) - 1
 
     def _call(self, call: ast.Call, go: Callable[[ast.Expr], str]) -> str:
+        function = LIST_FUNCTIONS.get(call.function)
+        if function == "count":
+            return f"_Decimal(len({go(call.args[0])}))"
+        if function is not None:  # over the items of a list: `合计(子项目.培训人数)`
+            fields = [arg for arg in call.args if isinstance(arg, ast.FieldRef)]
+            items = go(ast.Ref(name=fields[0].name, span=fields[0].span))
+            names = ", ".join(repr(field.field) for field in fields)
+            problem = self.problem(error(
+                "PE501", f"`{unparse(call)}` divides by zero: the weights of the items add up to 0", call.span,
+                "weights add up to 0", help="give the items' weights, or give 0 its own tier before this value",
+                zh=Chinese(f"`{unparse(call)}` 除以零：各项的权数之和为 0", "权数之和为 0",
+                           "请给出各项的权数，或在此之前为 0 单设一档"))) if function == "weighted_mean" else None
+            return f"_{function}({items}, {names}{f', {problem}' if problem is not None else ''})"
         args = [go(a) for a in call.args]
         if call.function in ("abs", "min", "max"):
             return f"{call.function}({', '.join(args)})"
@@ -647,9 +713,12 @@ class _Writer:
         lines = ["def score_unit(F):"]
         body: list[str] = []
         used = used_names(program)
+        required = required_names(program)
         for name, var in self.fact_vars.items():
-            if name in used:
+            if name in required:
                 body.append(f"{var} = F[{name!r}]")
+            elif name in used:  # read only by rules that say what they score without it (`缺失时 …`)
+                body.append(f"{var} = F.get({name!r}, _MISSING)")
         for var in self.let_vars.values():
             body.append(f"{var} = None")
         for name, var in self.let_vars.items():
@@ -700,13 +769,21 @@ class _Writer:
             if local:
                 names = ", ".join(f"{name!r}: {var}" for name, var in local.items())
                 body.append(f"local_lets[{index}] = {{{names}}}")
-            if facts:  # an indicator reading a fact given as 不适用 is left out (what that means: `evaluation`)
-                given = " or ".join(f"{self.fact_vars[name]} is _NA" for name in facts)
-                outer.append(f"if {given}:")
-                outer.append(f"    W.append(_NotApplicable({index}, tuple(n for n in {tuple(facts)!r} "
-                             f"if F.get(n) is _NA))); scores[{index}] = {self.constant(Decimal(0))}")
+            policy = indicator.if_missing
+            zero = self.constant(Decimal(0))
+            if facts and policy is not None:  # `缺失时 …`: what it scores when a fact it reads is not given
+                missing = " or ".join(f"{self.fact_vars[name]} is _MISSING" for name in facts)
+                which = f"tuple(n for n in {tuple(facts)!r} if n not in F)"
+                outer.append(f"if {missing}:")
+                if policy.score is None:
+                    outer.append(f"    W.append(_NotApplicable({index}, {which}, True)); scores[{index}] = {zero}")
+                else:
+                    points = self.constant(base_value(policy.score))
+                    outer.append(f"    W.append(_Missing({index}, {which}, {points})); scores[{index}] = {points}")
                 outer.append("else:")
-                outer.extend("    " + line for line in body)
+                outer.extend("    " + line for line in self._not_applicable_check(index, facts, body))
+            elif facts:
+                outer.extend(self._not_applicable_check(index, facts, body))
             else:
                 outer.extend(body)
             body = outer
@@ -749,6 +826,15 @@ class _Writer:
         lines.extend(self._all_lets())
         self.constants["_Decimal"] = Decimal
         return "\n".join(lines) + "\n"
+
+    def _not_applicable_check(self, index: int, facts: tuple[str, ...], body: list[str]) -> list[str]:
+        """`body`, unless the indicator reads a fact given as 不适用: then it is left out (what that means:
+        `evaluation`)."""
+        given = " or ".join(f"{self.fact_vars[name]} is _NA" for name in facts)
+        return [f"if {given}:",
+                f"    W.append(_NotApplicable({index}, tuple(n for n in {tuple(facts)!r} if F.get(n) is _NA))); "
+                f"scores[{index}] = {self.constant(Decimal(0))}",
+                "else:", *("    " + line for line in body)]
 
     def _all_lets(self) -> Iterator[str]:
         """`all_lets(F)`: every derived value, each None when it cannot be computed (for traces that show

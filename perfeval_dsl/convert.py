@@ -25,7 +25,8 @@ TO_CHINESE = {
     "rounding": "取整", "indicators": "指标", "groups": "小计", "places": "位", "half_up": "四舍五入", "down": "截尾",
     "grade_exact": "等级按未取整总分", "veto": "一票否决", "grade_at_most": "等级最高为",
     "not_applicable": "不适用", "rescale": "按比例折算", "interpolate": "插值",
-    "equal": "平分",
+    "equal": "平分", "date": "日期", "if_missing": "缺失时", "if_not_applicable": "不适用时",
+    "move_weight_to": "分值转入", "list": "列表",
 }
 _BETWEEN_RULES = {"between", "partial_between", "fact_range", "judged"}
 

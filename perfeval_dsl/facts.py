@@ -12,6 +12,7 @@ Imports `source`, `errors`, `values`.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import re
@@ -31,7 +32,10 @@ from perfeval_dsl.values import (
     NOT_APPLICABLE_WORDS,
     UNITS,
     BoolType,
+    DateTextError,
+    DateType,
     JudgementType,
+    ListType,
     NumberTextError,
     NumberType,
     TextType,
@@ -39,10 +43,13 @@ from perfeval_dsl.values import (
     ValueType,
     chinese_number_text,
     counted_unit,
+    date_reason_zh,
+    day_number,
     describe_zh,
     dim_name,
     format_value,
     in_range,
+    parse_date_text,
     parse_number_text,
     plain,
 )
@@ -60,7 +67,7 @@ class FactValue:
     """One fact as the file gives it: the value (Decimal, str or bool), where it is, and any note."""
 
     name: str
-    value: Decimal | str | bool
+    value: Decimal | str | bool | tuple[dict[str, FactValue], ...]  # a tuple: a list's items, each field a fact
     span: Span | None = attrs.field(eq=False, default=None)  # the value as written
     note: str | None = None
     key_span: Span | None = attrs.field(eq=False, default=None)  # the fact's name as written
@@ -201,6 +208,8 @@ def facts_from_mapping(mapping: Mapping[str, object], name: str = "<facts>") -> 
 def _scalar(value: object) -> Decimal | str | bool | None:
     if isinstance(value, (bool, str, Decimal)):
         return value
+    if isinstance(value, (datetime.date, datetime.time)):  # TOML's dates and times; Python's own
+        return value.isoformat()
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
@@ -224,6 +233,13 @@ def _flatten(mapping: Mapping[str, object], diagnostics: list[Diagnostic],
                 value_span = key_span
             elif isinstance(raw, Mapping):
                 visit(raw)
+                continue
+            if isinstance(raw, list) and all(isinstance(item, Mapping) for item in raw):
+                items = tuple({str(k): FactValue(name=str(k), value=v, span=value_span or key_span)
+                               for k, v in ((k, _scalar(v)) for k, v in item.items()) if v is not None}
+                              for item in raw)
+                _add(values, FactValue(name=name, value=items, span=value_span or key_span, key_span=key_span),
+                     diagnostics)
                 continue
             value = _scalar(raw)
             if value is None:
@@ -552,10 +568,37 @@ def _yaml_mapping(source: Source, node: yaml.MappingNode, values: dict[str, Fact
             else:
                 _yaml_mapping(source, value_node, values, diagnostics)
             continue
+        if isinstance(value_node, yaml.SequenceNode) and all(
+                isinstance(item, yaml.MappingNode) for item in value_node.value):
+            items = tuple(_yaml_item(source, item, f"{name}[{number}]", diagnostics)
+                          for number, item in enumerate(value_node.value, 1))
+            _add(values, FactValue(name=name, value=items, span=_node_span(source, value_node), key_span=span),
+                 diagnostics)
+            continue
         value = _yaml_scalar(source, value_node, name, diagnostics)
         if value is not None:
             _add(values, FactValue(name=name, value=value, span=_node_span(source, value_node), key_span=span),
                  diagnostics)
+
+
+def _yaml_item(source: Source, node: yaml.MappingNode, name: str,
+               diagnostics: list[Diagnostic]) -> dict[str, FactValue]:
+    """One item of a list fact (`- 培训人数: 600 人`): its fields, each a fact named `子项目[1].培训人数`."""
+    fields: dict[str, FactValue] = {}
+    for key_node, value_node in node.value:
+        key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+        value = _yaml_scalar(source, value_node, f"{name}.{key}", diagnostics)
+        if value is None:
+            continue
+        field = FactValue(name=key, value=value, span=_node_span(source, value_node),
+                          key_span=_node_span(source, key_node))
+        if key in fields:
+            diagnostics.append(error("PE406", f"`{name}` gives `{key}` twice", field.key_span, "given again",
+                                     help="give each field of an item once",
+                                     zh=Chinese(f"`{name}` 两次给出 `{key}`", "再次给出", "每一项的每个字段只给一次")))
+            continue
+        fields[key] = field
+    return fields
 
 
 def control_problem(fact: FactValue) -> Diagnostic | None:
@@ -655,7 +698,7 @@ def bind(facts: Facts, declared: Mapping[str, Declared],
             if declaration.required:
                 diagnostics.append(_missing(name, declaration, facts, declared))
             continue
-        if memo is not None:
+        if memo is not None and not isinstance(fact.value, tuple):
             known = memo.get((name, fact.value))
             if known is not None:
                 values[name] = known
@@ -664,6 +707,12 @@ def bind(facts: Facts, declared: Mapping[str, Declared],
                 isinstance(declaration.type, JudgementType) and fact.value.strip() in declaration.type.options):
             values[name] = NOT_APPLICABLE  # what it means is the rule file's to say (`不适用 按比例折算`)
             continue
+        if isinstance(declaration.type, ListType) or isinstance(fact.value, tuple):
+            value, problems = _items(fact, declaration)
+            diagnostics.extend(problems)
+            if value is not None:
+                values[name] = value
+            continue
         value, problem = coerce(fact, declaration.type)
         if problem is None and isinstance(value, Decimal):
             problem = _outside(fact, value, declaration)
@@ -671,7 +720,7 @@ def bind(facts: Facts, declared: Mapping[str, Declared],
             diagnostics.append(problem)
         elif value is not None:
             values[name] = value
-            if memo is not None and len(memo) < MEMO_LIMIT:
+            if memo is not None and len(memo) < MEMO_LIMIT and not isinstance(fact.value, tuple):
                 memo[(name, fact.value)] = value
     for name, fact in facts.values.items():
         if name not in declared:
@@ -684,6 +733,59 @@ def bind(facts: Facts, declared: Mapping[str, Declared],
                 zh=Chinese(f"事实文件给出了 `{name}`，但规则文件没有声明它", "未使用",
                            _did_you_mean_zh(close_zh) or "请删除它，或在规则文件中用 `事实 名称: 单位` 声明")))
     return values, diagnostics
+
+
+def _items(fact: FactValue, declaration: Declared) -> tuple[Value | None, list[Diagnostic]]:
+    """A list fact's items, each field read against its declared type, with every problem found."""
+    list_type = declaration.type
+    if not isinstance(list_type, ListType):
+        return None, [error("PE406", f"the value of `{fact.name}` is a list, but the rules declare "
+                                     f"{list_type.describe()}", fact.span, "a list",
+                            help="write a single value, e.g. `8,567,111.51 元`",
+                            zh=Chinese(f"`{fact.name}` 的值是列表，但规则声明的是{describe_zh(list_type)}", "列表",
+                                       "请写单个值，例如 `8,567,111.51 元`"))]
+    if not isinstance(fact.value, tuple):
+        sample = ", ".join(f"{name}: {_sample(field_type)}" for name, field_type in list_type.fields)
+        return None, [error("PE406", f"`{fact.name}` must be a list of items, each with "
+                                     + ", ".join(f"`{n}`" for n, _ in list_type.fields), fact.span, "not a list",
+                            help=f"give it as a list in a YAML, JSON or TOML facts file, one item per "
+                                 f"sub-project: `{fact.name}: [{{{sample}}}, …]`",
+                            zh=Chinese(f"`{fact.name}` 应为列表，每一项有 "
+                                       + "、".join(f"`{n}`" for n, _ in list_type.fields),
+                                       "不是列表", "请在 YAML、JSON 或 TOML 事实文件中写成列表，每个子项目一项："
+                                       f"`{fact.name}: [{{{sample}}}, …]`"))]
+    problems: list[Diagnostic] = []
+    items: list[dict[str, Value]] = []
+    for number, item in enumerate(fact.value, 1):
+        read: dict[str, Value] = {}
+        for field, field_type in list_type.fields:
+            given = item.get(field)
+            label = f"{fact.name}[{number}].{field}"
+            if given is None:
+                problems.append(error("PE401", f"item {number} of `{fact.name}` does not give `{field}`",
+                                      fact.span or declaration.span, f"item {number}",
+                                      help=f"add `{field}` to every item of `{fact.name}`",
+                                      zh=Chinese(f"`{fact.name}` 的第 {number} 项没有给出 `{field}`", f"第 {number} 项",
+                                                 f"请在 `{fact.name}` 的每一项中加上 `{field}`")))
+                continue
+            value, problem = coerce(attrs.evolve(given, name=label), field_type)
+            if problem is None and isinstance(value, Decimal):
+                problem = _outside(attrs.evolve(given, name=label), value,
+                                   Declared(field_type, declaration.span))
+            if problem is not None:
+                problems.append(problem)
+            elif value is not None:
+                read[field] = value
+        for field, given in item.items():
+            if list_type.field(field) is None:
+                close = did_you_mean(field, [n for n, _ in list_type.fields])
+                problems.append(warning("PE404", f"item {number} of `{fact.name}` gives `{field}`, which the list does "
+                                               "not declare", given.key_span or given.span, "not declared",
+                                      help=close or f"declare it among the fields of `{fact.name}`, or remove it",
+                                      zh=Chinese(f"`{fact.name}` 的第 {number} 项给出了列表未声明的 `{field}`",
+                                                 "未声明", f"请在 `{fact.name}` 的字段中声明它，或删除它")))
+        items.append(read)
+    return (tuple(items) if not any(p.is_error for p in problems) else None), problems
 
 
 def _outside(fact: FactValue, value: Decimal, declaration: Declared) -> Diagnostic | None:
@@ -723,6 +825,8 @@ def _missing(name: str, declaration: Declared, facts: Facts, declared: Mapping[s
         sample = f'"{declaration.type.options[0]}"'
     elif isinstance(declaration.type, NumberType):
         sample = _sample_number(declaration.type)
+    elif isinstance(declaration.type, DateType):
+        sample = "2023-06-30"
     help_text = f"add `{name}: {sample}` to {facts.name}"
     lowered = facts.name.lower()
     if ".csv (" in lowered or ".xlsx (" in lowered:  # a row of a unit table
@@ -743,6 +847,17 @@ def _missing(name: str, declaration: Declared, facts: Facts, declared: Mapping[s
                  zh=Chinese(f"事实文件 `{facts.name}` 没有给出 `{name}`", "在此声明", help_zh))
 
 
+def _sample(value_type: ValueType) -> str:
+    """A value of `value_type` as a facts file writes it, for a help."""
+    if isinstance(value_type, NumberType):
+        return _sample_number(value_type)
+    if isinstance(value_type, JudgementType):
+        return value_type.options[0]
+    if isinstance(value_type, DateType):
+        return "2023-06-30"
+    return "是" if isinstance(value_type, BoolType) else "…"
+
+
 def _did_you_mean_zh(close: list[str], quote: str = "`") -> str | None:
     return ("是否想写 " + " 或 ".join(f"{quote}{c}{quote}" for c in close) + "？") if close else None
 
@@ -758,6 +873,11 @@ def _sample_number(value_type: NumberType) -> str:
 def coerce(fact: FactValue, value_type: ValueType) -> tuple[Value | None, Diagnostic | None]:
     """One fact as a value of `value_type`, or the diagnostic saying why it is not one."""
     raw = fact.value
+    if isinstance(raw, tuple):  # a list where one value belongs
+        return None, error("PE406", f"the value of `{fact.name}` is a list or table, not a single value", fact.span,
+                           help="write a single value, e.g. `8,567,111.51 元`",
+                           zh=Chinese(f"`{fact.name}` 的值是列表或表，不是单个值",
+                                      help="请写单个值，例如 `8,567,111.51 元`"))
     if isinstance(value_type, NumberType):
         return _number(fact, value_type)
     if isinstance(value_type, JudgementType):
@@ -774,6 +894,8 @@ def coerce(fact: FactValue, value_type: ValueType) -> tuple[Value | None, Diagno
                                       _did_you_mean_zh(suggest(str(raw), value_type.options), '"')
                                       or "请使用规则文件声明的答案之一",
                                       ("可选答案为 " + "、".join(f'"{o}"' for o in value_type.options),)))
+    if isinstance(value_type, DateType):
+        return _date(fact)
     if isinstance(value_type, BoolType):
         if isinstance(raw, bool):
             return raw, None
@@ -787,8 +909,28 @@ def coerce(fact: FactValue, value_type: ValueType) -> tuple[Value | None, Diagno
     return (str(raw) if not isinstance(raw, Decimal) else format(raw, "f")), None
 
 
+def _date(fact: FactValue) -> tuple[Value | None, Diagnostic | None]:
+    raw = fact.value
+    text = raw if isinstance(raw, str) else str(raw).lower()
+    try:
+        return day_number(parse_date_text(text)), None
+    except DateTextError as exc:
+        reason = str(exc)
+    if reason == "not a date":
+        message = f"`{fact.name}` must be a date, but is `{text}`"
+        message_zh = f"`{fact.name}` 应为日期，但写的是 `{text}`"
+    else:
+        message = f"`{fact.name}` is `{text}`, {reason}"
+        message_zh = f"`{fact.name}` 写的是 `{text}`，{date_reason_zh(reason)}"
+    return None, error("PE415", message, fact.span, "not a date",
+                       help="write the day as year-month-day: `2023-06-30` (or `2023/6/30`, `2023年6月30日`)",
+                       zh=Chinese(message_zh, "不是日期",
+                                  "请按年-月-日写出这一天：`2023-06-30`（或 `2023/6/30`、`2023年6月30日`）"))
+
+
 def _number(fact: FactValue, value_type: NumberType) -> tuple[Value | None, Diagnostic | None]:
     raw = fact.value
+    assert not isinstance(raw, tuple)  # `coerce` refused a list
     example = _sample_number(value_type)
     if isinstance(raw, bool):
         return None, error("PE402", f"`{fact.name}` must be a number, but is {str(raw).lower()}", fact.span,

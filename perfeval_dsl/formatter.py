@@ -96,6 +96,17 @@ def _item(item: ast.Item, depth: int, out: list[_Statement], language: str, text
                  + (("，" if zh else ", ") + "grade_exact" if grade_exact else ""))
         case ast.Veto():
             _add(out, span.start, span.end, depth, _veto(item, language))
+        case ast.IfMissing(score=score):
+            if score is None:
+                policy = "not_applicable"
+            elif language == "zh":  # `缺失时 不得分`, `缺失时 得 2 分`
+                policy = "不得分" if score.value == 0 and score.unit is None else f"then {number_text(score)}"
+            else:
+                policy = number_text(score)
+            _add(out, span.start, span.end, depth, f"if_missing {policy}")
+        case ast.MovesWeight(targets=targets):
+            joined = ("、" if language == "zh" else ", ").join(quoted_name(name) for name in targets)
+            _add(out, span.start, span.end, depth, f"if_not_applicable move_weight_to {joined}")
         case ast.NotApplicable(mode=mode):
             _add(out, span.start, span.end, depth, f"not_applicable {mode}")
         case ast.FactDecl():
@@ -159,6 +170,17 @@ def _indicator_item(item: ast.IndicatorItem, depth: int, out: list[_Statement], 
             _add(out, span.start, span.end, depth, f"let {quoted_name(name)} = {unparse(expr)}{end}")
         case ast.Veto():
             _add(out, span.start, span.end, depth, _veto(item, language))
+        case ast.IfMissing(score=score):
+            if score is None:
+                policy = "not_applicable"
+            elif language == "zh":  # `缺失时 不得分`, `缺失时 得 2 分`
+                policy = "不得分" if score.value == 0 and score.unit is None else f"then {number_text(score)}"
+            else:
+                policy = number_text(score)
+            _add(out, span.start, span.end, depth, f"if_missing {policy}")
+        case ast.MovesWeight(targets=targets):
+            joined = ("、" if language == "zh" else ", ").join(quoted_name(name) for name in targets)
+            _add(out, span.start, span.end, depth, f"if_not_applicable move_weight_to {joined}")
         case ast.ScoreExpr():
             _add(out, span.start, span.end, depth, *_score(item, depth, language))
         case ast.ScoreBy(subject=subject, arms=arms):
@@ -241,15 +263,22 @@ def _band(band: ast.GradeBand) -> str:
 
 
 def _fact(item: ast.FactDecl) -> str:
+    return f"fact {_fact_body(item)}"
+
+
+def _fact_body(item: ast.FactDecl) -> str:
+    """`名称: 单位 …`: a fact's declaration after `fact`, or a list's field."""
     declared = item.type
     match declared.kind:
         case "unit":
             kind = declared.unit or ""
         case "judgement":
             kind = " | ".join(quoted_text(option.value) for option in declared.options)
+        case "list":
+            kind = "list { " + ", ".join(_fact_body(field) for field in declared.fields) + " }"
         case other:
             kind = other
-    text = f"fact {quoted_name(item.name)}: {kind}"
+    text = f"{quoted_name(item.name)}: {kind}"
     if item.range is not None:
         text += f" between {number_text(item.range.low)} and {number_text(item.range.high)}"
     return text

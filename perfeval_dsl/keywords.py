@@ -16,6 +16,7 @@ KEYWORDS = (
     "between", "and", "or", "not", "true", "false", "per", "deduct", "limit", "prorated", "checklist",
     "to", "judged", "override", "rounding", "indicators", "groups", "places", "half_up", "down", "grade_exact",
     "veto", "grade_at_most", "not_applicable", "rescale", "interpolate", "equal",
+    "date", "if_missing", "if_not_applicable", "move_weight_to", "list",
 )
 
 # The Chinese forms of the keywords, each with the English keyword it stands for (the first form of each is
@@ -34,6 +35,8 @@ KEYWORDS_ZH = {
     "取整": "rounding", "小计": "groups", "保留": "", "位": "places", "四舍五入": "half_up", "截尾": "down",
     "等级按未取整总分": "grade_exact", "一票否决": "veto", "等级最高为": "grade_at_most",
     "不适用": "not_applicable", "按比例折算": "rescale", "插值": "interpolate", "平分": "equal", "平均分配": "equal",
+    "日期": "date", "缺失时": "if_missing", "不适用时": "if_not_applicable", "分值转入": "move_weight_to",
+    "权重调整到": "move_weight_to", "列表": "list",
 }
 
 # The grammar's NAME terminal: a name never starts with 若, 如果 or 否则, is never one of the words of `_SPLIT`

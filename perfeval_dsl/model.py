@@ -66,6 +66,8 @@ class Indicator:
     inputs: tuple[str, ...]
     direction: str | None = None  # "higher" (正向) or "lower" (反向) when declared
     override: ast.TextField | None = None  # `调整得分 事实`: the fact (in 分) that may replace the rule's score
+    if_missing: ast.IfMissing | None = None  # `缺失时 …`: what it scores when a fact it reads is not given
+    moves_weight: ast.MovesWeight | None = None  # `不适用时 分值转入 …`, as written
     span: Span = _span
 
 
@@ -127,6 +129,8 @@ class Program:
     rounding: tuple[ast.Rounding, ...] = ()  # declared rounding (取整), at most one per target
     vetoes: tuple[Veto, ...] = ()  # 一票否决, in file order
     not_applicable: str | None = None  # "rescale" when the file says `不适用 按比例折算`
+    # `不适用时 分值转入 …`: per indicator that says it, the positions of the indicators that take its weight
+    weight_moves: dict[int, tuple[int, ...]] = attrs.field(factory=dict)
 
     def rounding_of(self, target: str) -> ast.Rounding | None:
         """The declared rounding of "indicators", "groups" or "total", if any."""

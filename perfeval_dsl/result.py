@@ -25,6 +25,8 @@ from perfeval_dsl.compiler import (
     DeductionWorking,
     InterpolationWorking,
     JudgedWorking,
+    MissingWorking,
+    MovedWeightWorking,
     NotApplicableWorking,
     OverrideWorking,
     ProportionWorking,
@@ -40,11 +42,14 @@ from perfeval_dsl.values import (
     MONEY,
     POINTS,
     BoolType,
+    DateType,
     JudgementType,
+    ListType,
     NumberType,
     TextType,
     Value,
     ValueType,
+    date_text,
     dim_name,
     format_value,
 )
@@ -90,6 +95,15 @@ class IndicatorResult:
         return self.indicator.weight
 
     @property
+    def weight_applied(self) -> Decimal:
+        """The weight the score is out of: the declared one, with any moved to it from indicators that did not
+        apply (`不适用时 分值转入 …`)."""
+        if self.not_applicable and self.receivers:
+            return Decimal(0)  # its weight went to the receivers
+        moved = [w.moved for w in self.workings if isinstance(w, MovedWeightWorking)]
+        return CONTEXT.add(self.indicator.weight, moved[0]) if moved else self.indicator.weight
+
+    @property
     def path(self) -> tuple[str, ...]:
         return self.indicator.path
 
@@ -99,9 +113,20 @@ class IndicatorResult:
         return any(isinstance(w, NotApplicableWorking) for w in self.workings)
 
     @property
+    def receivers(self) -> list[str]:
+        """The names of the groups or indicators that take its weight when it does not apply, as written."""
+        moves = self.indicator.moves_weight
+        return list(moves.targets) if moves is not None else []
+
+    @property
+    def givers(self) -> list[str]:
+        """The indicators whose weight it took, as they did not apply."""
+        return [name for w in self.workings if isinstance(w, MovedWeightWorking) for name in w.givers]
+
+    @property
     def lost(self) -> Decimal:
         """The points withheld: none for an indicator left out as 不适用, whose weight does not count."""
-        return Decimal(0) if self.not_applicable else CONTEXT.subtract(self.indicator.weight, self.score)
+        return Decimal(0) if self.not_applicable else CONTEXT.subtract(self.weight_applied, self.score)
 
     @property
     def actual(self) -> str:
@@ -190,6 +215,15 @@ class Result:
                            rules_sha256=self.program.source.sha256, facts=self.facts_name,
                            facts_sha256=self.facts_sha256, evaluated_at=self.evaluated_at)
 
+    def group_weight(self, group: GroupResult) -> Decimal:
+        """The weight a group's subtotal is out of: its declared weight, unless weight moved into or out of it
+        (`不适用时 分值转入 …`)."""
+        by_indicator = {id(r.indicator): r for r in self.indicators}
+        members = [by_indicator[id(i)] for i in group.group.indicators()]
+        if not any(r.weight_applied != r.weight for r in members):
+            return group.group.weight
+        return sum((r.weight_applied for r in members), Decimal(0))
+
     @functools.cached_property
     def groups(self) -> tuple[GroupResult, ...]:
         """Each group's subtotal, parents before children, in file order."""
@@ -271,7 +305,9 @@ class Result:
                 for band in self.program.grades
             ],
             "groups": [
-                {"name": g.group.name, "path": list(g.group.path), "weight": g.group.weight, "score": g.score,
+                {"name": g.group.name, "path": list(g.group.path), "weight": g.group.weight,
+                 **({"weight_applied": self.group_weight(g)} if self.group_weight(g) != g.group.weight else {}),
+                 "score": g.score,
                  **({"score_exact": g.exact} if self.program.rounding_of("groups") is not None else {})}
                 for g in self.groups
             ],
@@ -310,6 +346,10 @@ def kind_name(value_type: ValueType | None) -> str:
         return "boolean"
     if isinstance(value_type, TextType):
         return "text"
+    if isinstance(value_type, DateType):
+        return "date"
+    if isinstance(value_type, ListType):
+        return "list"
     return "text"
 
 
@@ -319,7 +359,8 @@ def _value_dict(used: UsedValue, program: model.Program) -> dict[str, Any]:
     unit = unit_name(used.type)
     if unit is not None:
         data["unit"] = unit
-    data["value"] = used.value
+    data["value"] = date_text(used.value) if isinstance(used.type, DateType) and isinstance(used.value, Decimal) \
+        else used.value
     data["display"] = format_value(used.value, used.type) if used.value is not None else None
     if used.definition is not None:
         data["formula"] = text_of(program, used.definition.expr)
@@ -381,7 +422,14 @@ def _working_dict(working: Working, program: model.Program) -> dict[str, Any]:
                 "levels": [[base_value(x), base_value(y)] for x, y in levels],
                 "segment": working.segment, "score": working.score}
     if isinstance(working, NotApplicableWorking):
-        return {"kind": "not_applicable", "facts": list(working.facts)}
+        missing = {"missing": True} if working.missing else {}
+        return {"kind": "not_applicable", "facts": list(working.facts), **missing}
+    if isinstance(working, MissingWorking):
+        return {"kind": "missing", "facts": list(working.facts), "score": working.score}
+    if isinstance(working, MovedWeightWorking):
+        return {"kind": "weight_moved_in", "from": list(working.givers),
+                "weight": working.weight, "moved": working.moved, "rule_score": working.rule_score,
+                "score": working.score}
     if isinstance(working, VetoWorking):
         assert working.rule is not None
         return {"kind": "veto", "condition": text_of(program, working.rule.condition), "where": working.rule.where,
@@ -411,6 +459,7 @@ def _indicator_dict(result: IndicatorResult, program: model.Program) -> dict[str
         "name": indicator.name,
         "path": list(indicator.path),
         "weight": indicator.weight,
+        **({"weight_applied": result.weight_applied} if result.weight_applied != indicator.weight else {}),
         "score": result.score,
         "lost": result.lost,
         "explanation": indicator.explanation,

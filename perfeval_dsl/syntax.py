@@ -9,6 +9,7 @@ Imports `source`, `errors`, `ast`, `values`.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from collections.abc import Sequence
@@ -25,7 +26,7 @@ from perfeval_dsl.errors import Chinese, Diagnostic, did_you_mean, error, sugges
 from perfeval_dsl.grammar_file import grammar_text
 from perfeval_dsl.keywords import KEYWORDS, KEYWORDS_ZH
 from perfeval_dsl.source import Source, Span, first_control
-from perfeval_dsl.values import UNITS, literal_number, normalise_width
+from perfeval_dsl.values import UNITS, DateTextError, literal_number, normalise_width, parse_date_text
 
 _COMPARISONS = {
     "<=": "<=", "≤": "<=", "≦": "<=", "＜＝": "<=",
@@ -448,6 +449,21 @@ class _ToAst(Transformer[Token, Any]):
     def text_type(self, meta: Any, children: list[Any]) -> ast.FactTypeDecl:
         return ast.FactTypeDecl(kind="text", span=self._span(meta))
 
+    def fact_type(self, meta: Any, children: list[ast.FactTypeDecl]) -> ast.FactTypeDecl:
+        return children[0]  # a list's type: the one alternative without a name of its own
+
+    field_type = fact_type
+
+    def list_type(self, meta: Any, children: list[ast.FactDecl]) -> ast.FactTypeDecl:
+        return ast.FactTypeDecl(kind="list", fields=tuple(children), span=self._span(meta))
+
+    def list_field(self, meta: Any, children: list[Any]) -> ast.FactDecl:
+        (name, name_span), fact_type = children
+        return ast.FactDecl(name=name, type=fact_type, range=None, span=self._span(meta), name_span=name_span)
+
+    def date_type(self, meta: Any, children: list[Any]) -> ast.FactTypeDecl:
+        return ast.FactTypeDecl(kind="date", span=self._span(meta))
+
     def judgement_type(self, meta: Any, children: list[Token]) -> ast.FactTypeDecl:
         options = tuple(ast.String(value=_unquote(t), span=self._token_span(t)) for t in children)
         return ast.FactTypeDecl(kind="judgement", options=options, span=self._span(meta))
@@ -504,6 +520,18 @@ class _ToAst(Transformer[Token, Any]):
     def override(self, meta: Any, children: list[Any]) -> ast.TextField:
         name, _ = children[0]
         return ast.TextField(kind="override", text=name, span=self._span(meta))
+
+    def if_missing(self, meta: Any, children: list[Any]) -> ast.IfMissing:
+        policy = children[0]
+        return ast.IfMissing(score=policy if isinstance(policy, ast.Number) else None, span=self._span(meta))
+
+    def missing_not_applicable(self, meta: Any, children: list[Any]) -> str:
+        return "not_applicable"
+
+    def moves_weight(self, meta: Any, children: list[Any]) -> ast.MovesWeight:
+        labels = [self._label(child) for child in children]
+        return ast.MovesWeight(targets=tuple(name for name, _ in labels),
+                               target_spans=tuple(span for _, span in labels), span=self._span(meta))
 
     def score_expr(self, meta: Any, children: list[ast.Expr]) -> ast.ScoreExpr:
         return ast.ScoreExpr(expr=children[0], span=self._span(meta))
@@ -630,8 +658,20 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Number(value=literal_number(str(number)), unit=normalise_width(unit) if unit is not None else None,
                           span=self._span(meta))
 
+    def date(self, meta: Any, children: list[Token]) -> ast.Date:
+        text = normalise_width(str(children[0]))
+        try:
+            day: datetime.date | None = parse_date_text(text)
+        except DateTextError:
+            day = None
+        return ast.Date(text=text, value=day, span=self._span(meta))
+
     def string(self, meta: Any, children: list[Token]) -> ast.String:
         return ast.String(value=_unquote(children[0]), span=self._span(meta))
+
+    def field_ref(self, meta: Any, children: list[tuple[str, Span]]) -> ast.FieldRef:
+        (name, _), (field, field_span) = children
+        return ast.FieldRef(name=name, field=field, span=self._span(meta), field_span=field_span)
 
     def ref(self, meta: Any, children: list[tuple[str, Span]]) -> ast.Ref:
         name, span = children[0]

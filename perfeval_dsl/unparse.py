@@ -74,10 +74,14 @@ def unparse(expr: ast.Expr, value_of: ValueText | None = None, lang: str = "en")
         match e:
             case ast.Number():
                 return number_text(e)
+            case ast.Date(text=text):
+                return text  # as written: 2023-06-30 or 2023年6月30日
             case ast.String(value=value):
                 return quoted_text(value)
             case ast.Bool(value=value):
                 return words["true"] if value else words["false"]
+            case ast.FieldRef(name=name, field=field):
+                return f"{quoted_name(name)}.{quoted_name(field)}"
             case ast.Ref(name=name):
                 shown = value_of(name) if value_of is not None else None
                 if shown is not None:

@@ -11,6 +11,7 @@ Never import `float` into this flow: every number is built from its text. Import
 
 from __future__ import annotations
 
+import datetime
 import decimal
 import re
 from decimal import Decimal
@@ -141,8 +142,31 @@ class TextType:
         return "a text"
 
 
-ValueType = Union[NumberType, JudgementType, StringType, BoolType, TextType]  # noqa: UP007
-Value = Union[Decimal, str, bool]  # noqa: UP007
+@attrs.frozen
+class DateType:
+    """A calendar date (`2023-06-30`). At run time a date is the `Decimal` number of its day (`date.toordinal`),
+    so that comparing dates and subtracting them (days, in 天) are the evaluator's plain decimal operations."""
+
+    def describe(self) -> str:
+        return "a date"
+
+
+@attrs.frozen
+class ListType:
+    """A list of items with the same fields (sub-projects, 子项目), each field a single value."""
+
+    fields: tuple[tuple[str, ValueType], ...]
+
+    def field(self, name: str) -> ValueType | None:
+        return next((t for n, t in self.fields if n == name), None)
+
+    def describe(self) -> str:
+        return "a list of items (" + ", ".join(n for n, _ in self.fields) + ")"
+
+
+ValueType = Union[NumberType, JudgementType, StringType, BoolType, TextType, DateType, ListType]  # noqa: UP007
+# A list fact's value is a tuple of items, each its fields' values by name.
+Value = Union[Decimal, str, bool, tuple[dict[str, "Value"], ...]]  # noqa: UP007
 
 
 class NotApplicable(str):
@@ -174,6 +198,10 @@ def describe_zh(value_type: ValueType) -> str:
         return "答案（" + " | ".join(f'"{o}"' for o in value_type.options) + "）"
     if isinstance(value_type, BoolType):
         return "是/否"
+    if isinstance(value_type, DateType):
+        return "日期"
+    if isinstance(value_type, ListType):
+        return "列表（" + "、".join(n for n, _ in value_type.fields) + "）"
     return "文本"
 
 
@@ -382,6 +410,12 @@ def format_value(value: Value, value_type: ValueType | None = None) -> str:
         return "yes" if value else "no"
     if isinstance(value, str):
         return f'"{value}"'
+    if isinstance(value, tuple):  # a list: each item's fields
+        fields = dict(value_type.fields) if isinstance(value_type, ListType) else {}
+        return "; ".join("{" + ", ".join(f"{name} {format_value(field, fields.get(name))}"
+                                          for name, field in item.items()) + "}" for item in value) or "(no items)"
+    if isinstance(value_type, DateType):
+        return date_text(value)
     with decimal.localcontext(CONTEXT):
         if isinstance(value_type, NumberType):
             if value_type.percent:
@@ -397,6 +431,67 @@ def format_value(value: Value, value_type: ValueType | None = None) -> str:
             if value_type.dim and value_type.dim != ((POINTS, 1),):
                 return _short(value, 6) + " " + dim_name(value_type.dim)
         return _short(value, 6)
+
+
+# ---- dates --------------------------------------------------------------------------------------
+
+# The ways reports and spreadsheets write a day: 2023-06-30, 2023/6/30, 2023.6.30, 2023年6月30日 (digits full-width
+# or not), and the ISO text of a spreadsheet's date cell (2023-06-30T00:00:00).
+_DATE_TEXT = re.compile(r"^\s*(\d{4})\s*(?:(-|/|\.)\s*(\d{1,2})\s*\2\s*(\d{1,2})"
+                        r"|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?)(?P<time>[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+                        r"(?:Z|[+-]\d{2}:?\d{2})?)?\s*$")
+_MIDNIGHT = re.compile(r"^[T ]0{1,2}:00(?::00(?:\.0+)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
+FIRST_DAY = datetime.date(1900, 1, 1)  # dates before it are typing slips (20230630 read as 2023-06-30 is not)
+LAST_DAY = datetime.date(2199, 12, 31)
+
+
+class DateTextError(ValueError):
+    """Why a text is not a date: not written as one, or a day the calendar does not have."""
+
+
+def parse_date_text(text: str) -> datetime.date:
+    """A day as written: `2023-06-30`, `2023/6/30`, `2023.6.30` or `2023年6月30日`."""
+    match = _DATE_TEXT.match(normalise_width(text))
+    if match is None:
+        raise DateTextError("not a date")
+    if match.group("time") and not _MIDNIGHT.match(match.group("time")):
+        raise DateTextError("a date with a time of day, and perfeval reads whole days")
+    year = int(match.group(1))
+    month = int(match.group(3) or match.group(5))
+    day = int(match.group(4) or match.group(6))
+    try:
+        found = datetime.date(year, month, day)
+    except ValueError:
+        raise DateTextError("not a day of the calendar") from None
+    if not FIRST_DAY <= found <= LAST_DAY:
+        raise DateTextError(f"outside the years {FIRST_DAY.year} to {LAST_DAY.year}")
+    return found
+
+
+def date_reason_zh(reason: str) -> str:
+    """Why a text is not a date (a `DateTextError`), in Chinese."""
+    if reason == "not a date":
+        return "不是按年-月-日写的日期"
+    if reason.startswith("outside"):
+        return f"不在 {FIRST_DAY.year} 到 {LAST_DAY.year} 年之间"
+    if "time of day" in reason:
+        return "带有时刻，而 perfeval 按整天读取日期"
+    return "是日历上没有的一天"
+
+
+def day_number(day: datetime.date) -> Decimal:
+    """A date as the evaluator holds it: the number of its day, counted from 0001-01-01 as day 1."""
+    return Decimal(day.toordinal())
+
+
+def date_text(value: Decimal) -> str:
+    """The evaluator's day number as a date: `2023-06-30`; part of a day (a date plus `0.5 天`) as `+ 0.5 天`."""
+    whole = value.to_integral_value(rounding=decimal.ROUND_FLOOR)
+    try:
+        shown = datetime.date.fromordinal(int(whole)).isoformat()
+    except (ValueError, OverflowError):  # arithmetic went past the calendar (a date plus 10⁹ 天)
+        return f"day {plain(value)}"
+    return shown if whole == value else f"{shown} + {plain(value - whole)} 天"
 
 
 def format_points(amount: Decimal) -> str:

@@ -19,7 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import perfeval_dsl as pe
-from perfeval_dsl.analysis import TierChart, tier_chart
+from perfeval_dsl import ast
+from perfeval_dsl.analysis import Ranges, TierChart, tier_chart
 from perfeval_dsl.errors import CODES, Diagnostic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -316,6 +317,252 @@ def test_pe605_declared_range_too_wide() -> None:
 ])
 def test_pe605_not_reported(facts: str, score: str) -> None:
     assert codes(rule_file(facts, score)) == []
+
+
+def evaluated_score(rules: pe.Rules, facts: dict[str, object]) -> Decimal | None:
+    """The score the evaluator gives with `facts`, also when it is out of range (PE503 names it); None when it
+    divides by 0 (PE501)."""
+    try:
+        return pe.evaluate(rules, facts).total
+    except pe.PerfevalError as exc:
+        (problem,) = exc.errors
+        if problem.code == "PE501":
+            return None
+        assert problem.code == "PE503", exc
+        found = re.search(r"scores (\S+),", problem.message)
+        assert found is not None, problem.message
+        return Decimal(found.group(1))
+
+
+def witness_score(text: str, facts: dict[str, object]) -> Decimal:
+    """The score the evaluator gives with `facts`, which must not divide by 0."""
+    score = evaluated_score(compile_rules(text), facts)
+    assert score is not None
+    return score
+
+
+def test_pe605_a_whole_divisor_is_never_nearer_0_than_1() -> None:
+    # Dividing by 0 stops the evaluation (PE501); the next whole number is 1, so 1 个 / n is at most 1.
+    assert codes(rule_file("fact n: 个 between 0 and 3", "weight * 1 个 / n")) == []
+    text = rule_file("fact n: 个 between 0 and 3", "weight * 1 个 / (n - 1 个)")
+    assert findings(text) == [
+        ("PE605", 4, 9, "this score of `指标` can range over [-5, 5] points, outside 0 to its weight 5",
+         "can be below 0"),
+    ]
+    assert witness_score(text, {"n": "0 个"}) == -5
+
+
+def test_pe605_a_bound_met_exactly_by_a_division() -> None:
+    # 14.995 × (1 / 2.999) is 5.000…001 in 34 digits; the evaluator divides, and 14.995 / 2.999 is 5.
+    text = rule_file("fact 打分: 分 between 0 and 14.995", "打分 / 2.999")
+    assert codes(text) == []
+
+
+# A tier narrows what its condition compares within its own score, wherever the tier is written: in the score
+# line, in a derived value (top level or the indicator's own), nested in a formula.
+
+RATE = "fact 变动率: % between -100% and 1000%"  # a 结转结余变动率 can fall (cookbook P21)
+COMPLETION = "1 if 变动率 <= 10% else min(10% / 变动率, 1)"
+
+
+def indicator_let(facts: str, let: str, score: str, *, weight: int = 5, direction: str | None = None) -> str:
+    """One indicator `指标` with its own `let 比例 = …` on line 3 + the number of fact lines, and the score line
+    after it (its expression in column 9)."""
+    lines = [f"total {weight}", *facts.splitlines(), f"indicator 指标 weight {weight} {{", f"  let 比例 = {let}"]
+    if direction is not None:
+        lines.append(f"  direction {direction}")
+    lines += [f"  score {score}", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def test_pe605_follows_a_tier_inside_a_top_level_let() -> None:
+    # The division is reached only by a 变动率 above 10%: 10% / 变动率 lies in [1%, 100%), never negative.
+    assert codes(rule_file(f"{RATE}\nlet 比例 = {COMPLETION}", "weight * 比例")) == []
+
+
+def test_pe605_follows_a_tier_inside_an_indicator_let() -> None:
+    assert codes(indicator_let(RATE, COMPLETION, "weight * 比例")) == []
+    assert codes(indicator_let(RATE, "1 if 变动率 <= 10% else 10% / 变动率", "weight * 比例")) == []
+
+
+def test_pe605_follows_tiers_nested_in_a_formula() -> None:
+    assert codes(rule_file(RATE, "weight * (1 if 变动率 <= 10% else 10% / 变动率)")) == []
+    assert codes(rule_file(RATE, "weight * (1 if 变动率 <= 10% else 0 if 变动率 > 500% else 10% / 变动率)")) == []
+    # Nested: the inner tier is reached only within the outer one's else (变动率 above 10%).
+    assert codes(rule_file(RATE, "weight * (1 if 变动率 <= 10% else (0 if 变动率 > 500% else 10% / 变动率))")) == []
+
+
+def test_pe605_follows_a_let_used_inside_arithmetic() -> None:
+    text = rule_file(f"{RATE}\nlet 比例 = {COMPLETION}", "weight * 0.5 + weight * 0.5 * 比例")
+    assert codes(text) == []
+    text = rule_file(f"{RATE}\nlet 比例 = {COMPLETION}", "weight * (1 - 比例) + weight * 比例 * 比例")
+    assert codes(text) == ["PE605"]  # [0.01, 1] and [0.01, 1] are not known to be one value: up to 2 × weight
+
+
+P21_DECLARED = """总分 10
+事实 结转结余率: % 介于 0% 与 100% 之间
+事实 结转结余变动率: % 介于 -100% 与 1000% 之间
+事实 考核口径: "结转结余率" | "结转结余变动率"
+令 结余率完成比例 = 1 若 结转结余率 ≤ 5% 否则 min(5% / 结转结余率, 1)
+令 变动率完成比例 = 1 若 结转结余变动率 ≤ 10% 否则 min(10% / 结转结余变动率, 1)
+
+指标 结转结余 分值 10 {
+  方向 反向
+  若 考核口径 == "结转结余率" 得 分值 × 结余率完成比例，否则 得 分值 × 变动率完成比例
+}
+"""
+
+P21_EACH = """总分 20
+事实 结转结余率: % 介于 0% 与 100% 之间
+事实 结转结余变动率: % 介于 -100% 与 1000% 之间
+令 结余率完成比例 = 1 若 结转结余率 ≤ 5% 否则 min(5% / 结转结余率, 1)
+令 变动率完成比例 = 1 若 结转结余变动率 ≤ 10% 否则 min(10% / 结转结余变动率, 1)
+
+指标 结余率 分值 10 { 得分 分值 × 结余率完成比例 }
+指标 变动率 分值 10 { 得分 分值 × 变动率完成比例 }
+"""
+
+
+@pytest.mark.parametrize(("text", "total"), [(P21_DECLARED, 10), (P21_EACH, 20)],
+                         ids=["the declared measure", "each measure"])
+def test_pe605_not_reported_for_one_of_two_measures(text: str, total: int) -> None:
+    # cookbook P21: both completion ratios stay within 1% to 100%, whichever tier is taken.
+    assert codes(text) == []
+    for rate in ("-100%", "-30%", "0%", "10%", "10.01%", "20%", "1000%"):
+        facts = {"结转结余率": "8%", "结转结余变动率": rate, "考核口径": "结转结余变动率"}
+        assert 0 <= witness_score(text, facts) <= total
+
+
+def test_pe605_a_let_whose_tier_has_an_unbounded_branch() -> None:
+    # The tier keeps 变动率 above 10% in its else, but 变动率 / 10% is still as large as 100 there.
+    text = rule_file(f"{RATE}\nlet 比例 = 1 if 变动率 <= 10% else 变动率 / 10%", "weight * 比例")
+    assert findings(text) == [
+        ("PE605", 5, 9, "this score of `指标` can range over [5, 500] points, outside 0 to its weight 5",
+         "can be above the weight"),
+    ]
+    assert witness_score(text, {"变动率": "20%"}) == 10
+
+
+def test_pe605_an_indicator_let_whose_tier_divides_too_close_to_0() -> None:
+    # `> 5%` is not the target of 10%: 10% / 6% is above 1.
+    text = indicator_let(RATE, "1 if 变动率 <= 5% else 10% / 变动率", "weight * 比例")
+    assert findings(text) == [
+        ("PE605", 5, 9, "this score of `指标` can range over [0.05, 10] points, outside 0 to its weight 5",
+         "can be above the weight"),
+    ]
+    assert witness_score(text, {"变动率": "6%"}) > 5
+
+
+def test_pe605_a_nested_tier_whose_inner_branch_leaves_the_range() -> None:
+    text = rule_file(RATE, "weight * (1 if 变动率 <= 10% else (0 if 变动率 > 500% else 20% / 变动率))")
+    assert findings(text) == [
+        ("PE605", 4, 9, "this score of `指标` can range over [0, 10] points, outside 0 to its weight 5",
+         "can be above the weight"),
+    ]
+    assert witness_score(text, {"变动率": "15%"}) > 5
+
+
+def test_pe605_a_tier_with_the_wrong_comparison_does_not_guard_its_division() -> None:
+    # `>=` instead of `<=`: the else divides by every 变动率 below 10%, negative ones too.
+    text = rule_file(f"{RATE}\nlet 比例 = 1 if 变动率 >= 10% else min(10% / 变动率, 1)", "weight * 比例")
+    assert codes(text) == ["PE605"]
+    assert witness_score(text, {"变动率": "-30%"}) < 0
+
+
+def test_pe605_reports_each_branch_of_a_score_line_tier_on_its_own() -> None:
+    text = rule_file(RATE, "weight if 变动率 <= 10% else weight * 变动率")
+    assert findings(text) == [
+        ("PE605", 4, 35, "this score of `指标` can range over [0.5, 50] points, outside 0 to its weight 5",
+         "can be above the weight"),
+    ]
+
+
+@pytest.mark.parametrize(("facts", "score"), [
+    # conditions of every form narrow: `and`, `or`, `not`, `between`, a chain, an earlier tier that failed
+    (RATE, "weight * (1 if 变动率 <= 10% or 变动率 > 500% else 10% / 变动率)"),
+    (RATE, "weight * (10% / 变动率 if 变动率 > 10% and 变动率 <= 1000% else 1)"),
+    (RATE, "weight * (10% / 变动率 if not (变动率 <= 10%) else 1)"),
+    (RATE, "weight * (10% / 变动率 if 变动率 between 10% and 1000% else 1)"),
+    (RATE, "weight * (10% / 变动率 if 10% <= 变动率 <= 1000% else 1)"),
+    (RATE, "weight * (1 if 变动率 < 10% else 1 if == 10% else 10% / 变动率)"),
+    (RATE, "weight * (1 if 变动率 <= 10% else 10% / 变动率 if <= 500% else 0)"),
+    (RATE, "weight * (1 if 10% >= 变动率 else 10% / 变动率)"),
+    (f"{RATE}\nfact 申报: 是否", "weight * (1 if 变动率 <= 10% or 申报 else 10% / 变动率)"),  # both failed
+    # a branch no value reaches is not counted
+    ("fact 完成率: % between 0% and 100%", "weight * (完成率 if 完成率 >= 0% else 完成率 - 1)"),
+    # a condition on something else says nothing of the subject, and a tier may test one value and use another
+    (f"{RATE}\nfact 申报: 是否\nlet 比例 = 1 if 申报 else 1 if 变动率 <= 10% else 10% / 变动率", "weight * 比例"),
+    # a count compared with a number is whole: `n > 2` leaves 3 and up
+    ("fact n: 个", "weight if n <= 2 个 else weight * 3 个 / n"),
+    ("fact n: 个", "0 if n == 0 else weight * min(1, 1 个 / n)"),
+])
+def test_pe605_not_reported_for_narrowed_values(facts: str, score: str) -> None:
+    assert codes(rule_file(facts, score)) == []
+
+
+@pytest.mark.parametrize(("facts", "score"), [
+    (RATE, "weight * (10% / 变动率 if 变动率 > 10% or 申报 else 1)"),  # `or` with something else: nothing known
+    (RATE, "weight * (10% / 变动率 if 变动率 != 0% else 1)"),  # near 0 from either side
+])
+def test_pe605_still_reported_where_the_condition_leaves_out_of_range_values(facts: str, score: str) -> None:
+    text = rule_file(facts + ("\nfact 申报: 是否" if "申报" in score else ""), score)
+    assert codes(text) == ["PE605"]
+
+
+# Proportions (按比例): the facts they read with no declared range are amounts, counts and rates, not negative;
+# a range the rule declares or computes below 0 is taken at its word.
+
+
+def test_pe605_proportion_of_facts_with_no_declared_range() -> None:
+    assert codes(rule_file("fact 实际: %\nfact 目标: %", "prorated 实际 to 目标")) == []
+    assert codes(rule_file("fact 实际: %\nfact 目标: %", "weight if 实际 >= 目标 else prorated 实际 to 目标")) == []
+    assert codes(rule_file("fact 实际: %", "weight if 实际 >= 50% else prorated 实际 to 50%")) == []
+    assert codes(rule_file("fact 实际: %", "(prorated 实际 to 50%) if 实际 < 0% else weight")) == ["PE605"]
+    assert codes(rule_file("fact 实际: 万元\nfact 目标: 万元", "prorated 实际 to 目标", direction="lower")) == []
+    assert codes(rule_file("fact 实际: 万元\nfact 目标: 万元", "prorated round(实际 / 目标, 2) to 100%")) == []
+
+
+def test_pe605_proportion_of_a_rate_declared_to_fall_below_0() -> None:
+    text = rule_file(RATE, "prorated 变动率 to 10%", direction="lower")
+    assert findings(text) == [
+        ("PE605", 5, 9, "this score of `指标` can range over (−∞, 5] points, outside 0 to its weight 5",
+         "can be below 0"),
+    ]
+    assert witness_score(text, {"变动率": "-30%"}) < 0
+
+
+def test_pe605_proportion_of_a_difference() -> None:
+    text = rule_file("fact 实际: 万元\nfact 基数: 万元\nfact 目标: 万元", "prorated 实际 - 基数 to 目标")
+    assert codes(text) == ["PE605"]
+    assert witness_score(text, {"实际": "1 万元", "基数": "2 万元", "目标": "2 万元"}) < 0
+
+
+def test_pe605_proportion_guarded_by_a_tier() -> None:
+    text = rule_file(RATE, "weight if 变动率 <= 10% else prorated 变动率 to 10%", direction="lower")
+    assert codes(text) == []
+    text = indicator_let(RATE, "1 if 变动率 <= 10% else 0", "weight if 比例 == 1 else prorated 变动率 to 10%",
+                         direction="lower")
+    assert codes(text) == ["PE605"]  # the tier tests 比例, so nothing is known of 变动率 in the else
+
+
+def test_pe605_proportion_scores_the_weight_when_the_divisor_can_be_0() -> None:
+    # 正向 with a target of 0 is met: the weight, not a division.
+    assert codes(rule_file("fact 实际: % between 0% and 100%\nfact 目标: % between 0% and 100%",
+                           "prorated 实际 to 目标")) == []
+
+
+def test_pe605_proportion_to_a_count_that_can_take_no_value() -> None:
+    # No whole number lies between 0.5 and 0.7, so no unit is ever scored: the analysis finishes and, knowing
+    # nothing of a score that never comes, warns as for any unknown one.
+    text = rule_file("fact 完成数: 个\nfact 计划数: 个 between 0.5 and 0.7", "prorated 完成数 to 计划数")
+    assert codes(text) == ["PE605"]
+
+
+def test_score_ranges_of_let_chains_take_linear_time() -> None:
+    # Each let tests the one before and uses it in a branch: worked out afresh, 2 ** 60 evaluations.
+    lets = "\n".join(f"let a{i} = 1 if a{i - 1} <= 10% else a{i - 1}" for i in range(1, 60))
+    text = rule_file(f"fact a0: % between 0% and 100%\n{lets}", "weight * min(1, a59)")
+    assert codes(text) == []
 
 
 # ---- PE606: scores against the declared direction ------------------------------------------------
@@ -642,6 +889,47 @@ def test_chart_agrees_with_the_evaluator(chain: tuple[str, list[Decimal]], extra
         for end, closed in ((band.values.lower, band.values.left), (band.values.upper, band.values.right)):
             if closed == P.CLOSED and isinstance(end, Decimal):
                 assert chart.branch_at(end) == band.branch
+
+
+BRANCHES = ["1", "0", "x", "10% / x", "min(10% / x, 1)", "x / 10%", "1 - x", "(0 if x > 50% else 1 - x)"]
+
+
+@st.composite
+def derived_tiers(draw: st.DrawFn) -> tuple[str, list[Decimal]]:
+    """A tier chain over `x` whose scores are formulas of `x`, ending in an `else`, and its thresholds."""
+    parts: list[str] = []
+    thresholds: list[Decimal] = []
+    for index in range(draw(st.integers(min_value=1, max_value=3))):
+        condition, used = draw(conditions(first=index == 0, shorthand=False))
+        parts.append(f"{draw(st.sampled_from(BRANCHES))} if {condition}")
+        thresholds += used
+    return " else ".join(parts) + f" else {draw(st.sampled_from(BRANCHES))}", thresholds
+
+
+@settings(max_examples=100, deadline=None)
+@given(derived_tiers(), st.lists(VALUE, max_size=4), st.sampled_from(["top level", "indicator", "score line"]))
+def test_score_range_holds_every_score_the_evaluator_gives(chain: tuple[str, list[Decimal]], extra: list[Decimal],
+                                                           where: str) -> None:
+    tiers, thresholds = chain
+    if where == "top level":
+        text = rule_file(f"{PCT}\nlet 比例 = {tiers}", "weight * 比例")
+    elif where == "indicator":
+        text = indicator_let(PCT, tiers, "weight * 比例")
+    else:
+        text = rule_file(PCT, f"weight * ({tiers})")
+    rules = compile_rules(text)
+    indicator = rules.program.indicators[0]
+    assert isinstance(indicator.rule, ast.ScoreExpr)
+    reach = Ranges(rules.program).of(indicator.rule.expr, indicator)
+    warned = "PE605" in codes(text)
+    step = Decimal("0.0001")
+    values = {v / 100 for v in extra} | {t / 100 + d for t in [*thresholds, Decimal(0)] for d in (-step, 0, step)}
+    for value in sorted(values):
+        score = evaluated_score(rules, {"x": percent(value)})
+        if score is None:
+            continue
+        assert reach.lo <= score <= reach.hi, (tiers, value, reach)
+        assert warned or 0 <= score <= 5, (tiers, value)
 
 
 # ---- perfeval check ---------------------------------------------------------------------------------

@@ -131,7 +131,7 @@ def score_table(result: Result) -> ScoreTable:
         if top and top in subtotals:
             group = subtotals[top]
             rows.append(TableRow(kind="subtotal", levels=(f"{group.name} 小计", *[""] * (depth - 1)),
-                                 weight=group.group.weight, score=group.score))
+                                 weight=result.group_weight(group), score=group.score))
         block.clear()
 
     for indicator in indicators:
@@ -152,7 +152,8 @@ def _indicator_row(result: IndicatorResult, depth: int) -> TableRow:
     indicator = result.indicator
     return TableRow(kind="indicator", levels=levels, explanation=indicator.explanation or "",
                     standard=indicator.standard or "", target=indicator.target or "", actual=result.actual,
-                    weight=result.weight, score="不适用" if result.not_applicable else result.score, indicator=result)
+                    weight=result.weight_applied, score="不适用" if result.not_applicable else result.score,
+                    indicator=result)
 
 
 def _merges(rows: list[TableRow], first: int, last: int, depth: int) -> list[Merge]:

@@ -16,10 +16,13 @@ from rich.console import Console
 from rich.text import Text
 
 from perfeval_dsl import ast
+from perfeval_dsl.ast import LIST_FUNCTIONS
 from perfeval_dsl.compiler import (
     DeductionWorking,
     InterpolationWorking,
     JudgedWorking,
+    MissingWorking,
+    MovedWeightWorking,
     NotApplicableWorking,
     OverrideWorking,
     ProportionWorking,
@@ -29,7 +32,17 @@ from perfeval_dsl.compiler import (
 from perfeval_dsl.result import GroupResult, IndicatorResult, Result, UsedValue
 from perfeval_dsl.source import display_width
 from perfeval_dsl.unparse import number_text, unparse
-from perfeval_dsl.values import CONTEXT, UNITS, NumberType, format_points, format_value, plain
+from perfeval_dsl.values import (
+    CONTEXT,
+    UNITS,
+    DateType,
+    ListType,
+    NumberType,
+    Value,
+    format_points,
+    format_value,
+    plain,
+)
 
 EXPLAIN_LEVELS = ("full", "fails", "off")
 LANGUAGES = ("en", "zh")
@@ -60,6 +73,11 @@ WORDS = {
            "veto all": "{condition} holds ({where}): every score is 0", "veto cap": "{condition} holds ({where}): "
            "the grade is at most {grade}", "n/a": "n/a",
            "left out": "{facts} given as 不适用: left out, its weight {weight} with it",
+           "moved out": "{facts} given as 不适用: left out, its weight {weight} moved to {receivers}",
+           "not given": "{facts} not given ({policy})", "not given value": "(not given)",
+           "weight moved": "moved in", "missing": "missing",
+           "missing scored": "{facts} not given: {score} as `{policy}` says",
+           "moved in": "weight {weight} + {moved} from {givers} (不适用) = {new}: {rule} × {new} / {weight} = {score}",
            "rescaled": "  (不适用 left out: {unscaled} of the applicable {applicable} points, rescaled: "
            "{unscaled} × {total} / {applicable} = {exact})"},
     "zh": {"rules": "规则文件", "facts": "事实文件", "standard": "评分标准", "target": "目标值", "rule": "规则",
@@ -83,6 +101,11 @@ WORDS = {
            "veto all": "{condition} 成立（{where}）：各项得分均为 0",
            "veto cap": "{condition} 成立（{where}）：等级最高为 {grade}", "n/a": "不适用",
            "left out": "{facts} 为不适用：本指标不计分，分值 {weight} 不计入",
+           "moved out": "{facts} 为不适用：本指标不计分，分值 {weight} 转入 {receivers}",
+           "not given": "{facts} 未给出（{policy}）", "not given value": "（未给出）",
+           "weight moved": "分值转入", "missing": "缺失",
+           "missing scored": "{facts} 未给出：按 `{policy}` 得 {score} 分",
+           "moved in": "分值 {weight} + 转入 {moved}（{givers} 不适用）= {new}：{rule} × {new} / {weight} = {score}",
            "rescaled": "  （不适用的指标不计：适用指标 {applicable} 分中得 {unscaled} 分，折算为 "
            "{unscaled} × {total} / {applicable} = {exact}）"},
 }
@@ -119,11 +142,16 @@ def trace_lines(result: Result, *, explain: str = "full", width: int = 100, lang
         for node in nodes:
             if id(node) in by_group:
                 group: GroupResult = by_group[id(node)]
-                yield _score_line(group.name, group.score, group.group.weight, depth, width, bold=True)
+                left_out = all(by_indicator[id(i)].not_applicable for i in group.group.indicators())
+                weight = group.group.weight if left_out else result.group_weight(group)
+                yield _score_line(group.name, group.score, weight, depth, width, bold=True,
+                                  shown=words["n/a"] if left_out else None)
                 yield from walk(group.group.children, depth + 1)
             else:
                 indicator_result: IndicatorResult = by_indicator[id(node)]
-                yield _score_line(indicator_result.name, indicator_result.score, indicator_result.weight,
+                yield _score_line(indicator_result.name, indicator_result.score,
+                                  indicator_result.weight if indicator_result.not_applicable
+                                  else indicator_result.weight_applied,
                                   depth, width, bold=False, shown=words["n/a"] if indicator_result.not_applicable
                                   else None)
                 if explain == "full" or (explain == "fails" and indicator_result.lost):
@@ -133,7 +161,10 @@ def trace_lines(result: Result, *, explain: str = "full", width: int = 100, lang
     yield Text("")
     for group in result.groups:
         if not group.group.path:
-            yield _score_line(group.name, group.score, group.group.weight, 0, width, bold=False)
+            left_out = all(by_indicator[id(i)].not_applicable for i in group.group.indicators())
+            weight = group.group.weight if left_out else result.group_weight(group)
+            yield _score_line(group.name, group.score, weight, 0, width, bold=False,
+                              shown=words["n/a"] if left_out else None)
     yield _score_line(words["Total"], result.total, result.max_total, 0, width, bold=True)
     graded = result.total
     total_rule = result.program.rounding_of("total")
@@ -251,7 +282,9 @@ def _explain(result: IndicatorResult, indent: int, words: dict[str, str]) -> Ite
 def _shown(used: UsedValue, words: dict[str, str] = WORDS["en"]) -> str:
     if isinstance(used.value, bool) and words["lang"] == "zh":
         return "是" if used.value else "否"
-    return format_value(used.value, used.type) if used.value is not None else words["not computed"]
+    if used.value is None:
+        return words["not given value" if used.is_fact else "not computed"]
+    return format_value(used.value, used.type)
 
 
 def _value_lines(used: UsedValue, values: dict[str, UsedValue], words: dict[str, str]) -> Iterator[str]:
@@ -261,6 +294,8 @@ def _value_lines(used: UsedValue, values: dict[str, UsedValue], words: dict[str,
         return
     formula = unparse(used.definition.expr, lang=words["lang"])
     substituted = unparse(used.definition.expr, _substitute(values, words), lang=words["lang"])
+    if isinstance(used.definition.expr, ast.Call) and used.definition.expr.function in LIST_FUNCTIONS:
+        substituted = _over_items(used.definition.expr, values) or substituted
     head = f"{used.name} = "
     yield head + formula
     pad = " " * display_width(head[:-2])
@@ -268,6 +303,28 @@ def _value_lines(used: UsedValue, values: dict[str, UsedValue], words: dict[str,
         yield f"{pad}= {substituted}"
     if _shown(used, words) != substituted:
         yield f"{pad}= {_shown(used, words)}"
+
+
+def _over_items(call: ast.Call, values: dict[str, UsedValue]) -> str | None:
+    """`合计(子项目.培训人数)` as the sum of the items' values, `加权平均(…)` as its weighted sum over the weights'
+    sum: the arithmetic a reviewer checks against the sub-projects' table."""
+    fields = [arg for arg in call.args if isinstance(arg, ast.FieldRef)]
+    used = values.get(fields[0].name) if fields else None
+    if used is None or not isinstance(used.value, tuple) or not isinstance(used.type, ListType) or not used.value:
+        return None
+    types = dict(used.type.fields)
+
+    def shown(item: dict[str, Value], field: str) -> str:
+        return format_value(item[field], types.get(field))
+
+    items = used.value
+    if LIST_FUNCTIONS[call.function] == "sum":
+        return " + ".join(shown(item, fields[0].field) for item in items)
+    if LIST_FUNCTIONS[call.function] == "weighted_mean" and len(fields) == 2:
+        value, weight = fields[0].field, fields[1].field
+        products = " + ".join(f"{shown(item, value)} × {shown(item, weight)}" for item in items)
+        return f"({products}) / ({' + '.join(shown(item, weight) for item in items)})"
+    return None
 
 
 def _substitute(values: dict[str, UsedValue], words: dict[str, str] = WORDS["en"]) -> Callable[[str], str | None]:
@@ -292,7 +349,7 @@ def _decision(result: IndicatorResult, values: dict[str, UsedValue], indent: int
     elif isinstance(rule.expr, ast.Tiered):
         tiered = rule.expr
         # Judgements compared with their texts need no second look; numbers are shown as substituted.
-        numeric = any(isinstance(used.type, NumberType) for used in result.values)
+        numeric = any(isinstance(used.type, (NumberType, DateType)) for used in result.values)
         for index, tier in enumerate(tiered.tiers):
             condition = unparse(tier.condition, lang=words["lang"])
             detail = unparse(tier.condition, substitute, lang=words["lang"])
@@ -335,16 +392,34 @@ def _rule_score(result: IndicatorResult) -> Decimal:
     for working in result.workings:
         if isinstance(working, VetoWorking) and working.rule_score is not None:
             return working.rule_score
+    for working in result.workings:
+        if isinstance(working, MovedWeightWorking):
+            return working.rule_score
     return result.score
 
 
 def _after_rule_lines(result: IndicatorResult, indent: int, words: dict[str, str]) -> Iterator[Text]:
     """The replacement of the rule's score by the evaluation team, the declared rounding, then 一票否决."""
     for working in result.workings:
+        policy = result.indicator.if_missing
         if isinstance(working, NotApplicableWorking):
             facts = "、".join(working.facts)
-            yield _label_line(words["n/a"], Text(words["left out"].format(facts=facts, weight=plain(result.weight)),
-                                                 style="bold"), indent)
+            receivers = result.receivers
+            text = words["moved out"].format(facts=facts, weight=plain(result.weight), receivers="、".join(receivers)) \
+                if receivers else words["left out"].format(facts=facts, weight=plain(result.weight))
+            if working.missing and policy is not None:  # not 不适用 in the facts: the rule's `缺失时 不适用`
+                given = words["left out"].format(facts=facts, weight="").split(":")[0].split("：")[0]
+                text = words["not given"].format(facts=facts, policy=policy.span.text) + text[len(given):]
+            yield _label_line(words["n/a"], Text(text, style="bold"), indent)
+        if isinstance(working, MissingWorking) and policy is not None:
+            yield _label_line(words["missing"], Text(words["missing scored"].format(
+                facts="、".join(working.facts), policy=policy.span.text, score=plain(working.score)), style="bold"),
+                indent)
+        if isinstance(working, MovedWeightWorking):
+            new = format_points(CONTEXT.add(working.weight, working.moved))
+            yield _label_line(words["weight moved"], Text(words["moved in"].format(
+                weight=plain(working.weight), moved=format_points(working.moved), givers="、".join(result.givers),
+                new=new, rule=plain(working.rule_score), score=format_points(working.score))), indent)
         if isinstance(working, VetoWorking) and working.rule is not None and working.rule_score is not None:
             yield _label_line(words["veto"], Text(words["vetoed"].format(
                 condition=unparse(working.rule.condition, lang=words["lang"]), rule=plain(working.rule_score)),
@@ -369,7 +444,8 @@ def _working_lines(result: IndicatorResult, values: dict[str, UsedValue], indent
     substitute = _substitute(values, words)
     for working in result.workings:
         rows: list[Text] = []
-        if isinstance(working, (OverrideWorking, RoundingWorking, VetoWorking, NotApplicableWorking)):
+        if isinstance(working, (OverrideWorking, RoundingWorking, VetoWorking, NotApplicableWorking, MissingWorking,
+                                MovedWeightWorking)):
             continue  # shown after the rule's own decision
         if isinstance(working, DeductionWorking):
             label = words["deduction"]
@@ -381,6 +457,8 @@ def _working_lines(result: IndicatorResult, values: dict[str, UsedValue], indent
                     else formula
                 counted = words["prorated steps" if node.prorated else "steps"].format(
                     count=plain(count), step=number_text(step.step))
+                if count == 1:
+                    counted = counted.replace(" steps of ", " step of ")
                 taken = words["off"].format(count=plain(count), points=plain(step.points.value), off=plain(off))
                 rows.append(Text(f"{shown} = {in_unit(gap, step.step)}: {counted}, {taken}" if lang == "en"
                                  else f"{shown} = {in_unit(gap, step.step)}：{counted}，{taken}"))
