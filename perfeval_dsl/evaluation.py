@@ -247,9 +247,10 @@ def _moved_weights(program: model.Program, scores: list[Decimal],
             applied = weight + moved[r]
             # Full points are the whole new weight, exactly, whatever digits the share has; the declared rounding
             # of indicators (取整 指标) holds for the score the unit ends with.
-            score = applied if rule_score == weight else _tidy(rule_score * applied / weight)
+            score = applied if rule_score == weight else min(
+                program.rounded("indicators", _tidy(rule_score * applied / weight)), applied)
             found.append(MovedWeightWorking(indicator=r, givers=tuple(sources[r]), weight=weight, moved=moved[r],
-                                            rule_score=rule_score, score=program.rounded("indicators", score)))
+                                            rule_score=rule_score, score=score))
         return found
 
 

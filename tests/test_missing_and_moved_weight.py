@@ -214,3 +214,28 @@ def test_fmt_keeps_the_policies_in_either_language(policy: str) -> None:
         assert parse(Source("r", again))[0] == parse(Source("r", text))[0]
     english, _ = format_rules(Source("r.perfeval", text), "en")
     assert english is not None and ("if_missing" in english)
+
+
+def test_declared_rounding_holds_after_the_move() -> None:
+    rules = pe.parse_rules(FRAMEWORK.format(policy=MOVED).replace("总分 100\n", "总分 100\n取整 指标 保留 0 位\n"))
+    result = pe.evaluate(rules, {"完成率": "91%", "制度健全": "是", "满意率": "不适用"})
+    # 45.5 rounds to 46, grows to 46 × 62.5 / 50 = 57.5, and rounds to 58; 30 of 30 is the whole 37.5, which no
+    # rounding takes past the weight
+    assert result.scores == (Decimal(58), Decimal("37.5"), Decimal(0))
+
+
+def test_full_points_are_the_whole_new_weight_exactly() -> None:
+    text = FRAMEWORK.format(policy=MOVED).replace("分值 20 {", "分值 10 {").replace("分值 30 {", "分值 40 {").replace(
+        "得 30 分", "得 40 分")
+    result = pe.evaluate(pe.parse_rules(text), {"完成率": "90%", "制度健全": "是", "满意率": "不适用"})
+    制度 = result.indicators[1]
+    assert 制度.score == 制度.weight_applied  # 40 + 10 × 40 / 90, to 34 digits, on both sides
+    assert 制度.lost == 0
+
+
+def test_a_receivers_formula_shows_the_rules_own_score() -> None:
+    text = FRAMEWORK.format(policy=MOVED).replace("得分 按比例 完成率 对 100%", "得分 分值 × 完成率")
+    result = pe.evaluate(pe.parse_rules(text), {"完成率": "90%", "制度健全": "是", "满意率": "不适用"})
+    lines = pe.render(result, "text").splitlines()
+    assert "    score     50 * 90% = 45" in lines
+    assert "    moved in  weight 50 + 12.5 from 服务对象满意度 (不适用) = 62.5: 45 × 62.5 / 50 = 56.25" in lines
