@@ -31,6 +31,7 @@ minimal reproducer there (a strict xfail until it is fixed).
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import json
 import os
@@ -466,7 +467,7 @@ def in_declared_range(draw: st.DrawFn, value_type: Any, low: Decimal, high: Deci
 def fact_value(draw: st.DrawFn, value_type: object, clean: bool = False, low: Decimal | None = None,
                high: Decimal | None = None) -> object:
     """A value for a fact of `value_type`: mostly of the right kind, in one of the forms reports use."""
-    from perfeval_dsl.values import BoolType, JudgementType, NumberType, TextType, counted_unit
+    from perfeval_dsl.values import BoolType, DateType, JudgementType, NumberType, TextType, counted_unit
 
     choice = 9 if clean else draw(st.integers(0, 9))
     if choice == 0:
@@ -482,6 +483,13 @@ def fact_value(draw: st.DrawFn, value_type: object, clean: bool = False, low: De
                                       "没有", *([] if clean else ["YES", "1", "y"])]))
     elif isinstance(value_type, TextType):
         value = draw(st.text(PRINTABLE, max_size=20) if clean else st.text(max_size=20))
+    elif isinstance(value_type, DateType):
+        day = draw(st.dates(datetime.date(1900, 1, 1) if clean else datetime.date(1800, 1, 1),
+                            datetime.date(2199, 12, 31) if clean else datetime.date(2300, 12, 31)))
+        value = draw(st.sampled_from([day.isoformat(), f"{day.year}/{day.month}/{day.day}",
+                                      f"{day.year}年{day.month}月{day.day}日", f"{day.year}.{day.month}.{day.day}",
+                                      *([] if clean else [f"{day.year}-{day.month}-31", f"{day.year}年{day.month}月",
+                                                          day.isoformat() + "T08:30:00"])]))
     elif isinstance(value_type, NumberType):
         whole = clean and counted_unit(value_type) not in (None, "天")
         if clean and low is not None and high is not None and low <= high:
