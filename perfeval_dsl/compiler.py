@@ -267,8 +267,8 @@ def veto_reads(program: model.Program, veto: model.Veto) -> set[str]:
 def declared_facts(program: model.Program) -> dict[str, Declared]:
     """The facts a unit must supply: every declared fact, required when a 一票否决 reads it, or a rule without
     `缺失时 …` (which says what the indicator scores without it)."""
-    return {name: Declared(fact.type, fact.span, required=name in required_names(program), low=fact.low,
-                           high=fact.high)
+    required = required_names(program)
+    return {name: Declared(fact.type, fact.span, required=name in required, low=fact.low, high=fact.high)
             for name, fact in program.facts.items()}
 
 
