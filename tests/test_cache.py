@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 
 import perfeval_dsl as pe
 from perfeval_dsl import cache
+from perfeval_dsl.compiler import compile_program
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "rules" / "anning-2020.perfeval"
@@ -34,6 +36,28 @@ def test_a_hit_gives_the_same_rules_and_scores(folder: Path) -> None:
     assert again.python == first.python
     facts = pe.load_facts(FACTS)
     assert pe.render(pe.evaluate(again, facts), "json") == pe.render(pe.evaluate(first, facts), "json")
+
+
+def test_a_hit_does_not_compile_the_evaluator_again(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = pe.load_rules(SEED, cache=True)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(builtins, "compile", refuse)
+    again = pe.load_rules(SEED, cache=True)
+    assert again.python == first.python
+    facts = pe.load_facts(FACTS)
+    assert pe.render(pe.evaluate(again, facts), "json") == pe.render(pe.evaluate(first, facts), "json")
+
+
+def test_a_kept_evaluator_of_other_source_is_not_used() -> None:
+    rules = pe.load_rules(SEED)
+    other = compile("def score_unit(facts):\n    return None\n", "<other>", "exec")
+    again = compile_program(rules.program, ("# other source\n", other))
+    assert again.code is not other and again.python == rules.python
+    facts = pe.load_facts(FACTS)
+    assert pe.evaluate(again, facts).total == pe.evaluate(rules, facts).total == 98
 
 
 def test_a_changed_text_is_a_miss(folder: Path) -> None:
