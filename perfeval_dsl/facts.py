@@ -13,7 +13,6 @@ Imports `source`, `errors`, `values`.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
@@ -304,6 +303,8 @@ def _offset(source: Source, line: int, col: int) -> int:
 
 
 def _json_facts(source: Source) -> tuple[dict[str, FactValue], list[Diagnostic]]:
+    import json  # here, as tomllib: most facts files are YAML
+
     def refuse_constant(word: str) -> str:
         return word  # NaN and Infinity stay text, and are then refused as numbers
 
