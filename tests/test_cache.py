@@ -116,3 +116,33 @@ def test_a_hit_does_not_import_the_parser(folder: Path) -> None:
     second = subprocess.run([sys.executable, "-c", code, str(SEED)], env=env, capture_output=True, text=True,
                             check=True)
     assert (first.stdout, second.stdout) == ("True\n", "False\n")
+
+
+# What `perfeval eval` of a YAML facts file needs only to parse and check rule files, or for other commands and
+# output formats: none of it is imported when the rule file is unchanged since the last run.
+NOT_FOR_A_CACHED_EVAL = (
+    "lark", "portion", "pyarrow", "numpy", "openpyxl", "tomllib",
+    *(f"perfeval_dsl.{name}" for name in (
+        "syntax", "check", "analysis", "formatter", "convert", "cases", "spreadsheet", "comparison", "units",
+        "batch", "columnar", "explain", "cli_zh", "atomic", "report.jsondoc", "report.markdown",
+        "report.htmldoc", "report.xlsx", "report.table", "report.batch", "report.diff", "report.boundaries",
+        "report.tests")),
+)
+
+
+@pytest.mark.parametrize("explain", ["full", "off"])
+def test_a_cached_eval_imports_only_what_it_needs(folder: Path, explain: str) -> None:
+    env = {**os.environ, "PERFEVAL_CACHE_DIR": str(folder)}
+    code = ("import sys\n"
+            "from perfeval_dsl.cli import main\n"
+            "try:\n"
+            "    main(sys.argv[1:])\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            f"print(sorted(name for name in {NOT_FOR_A_CACHED_EVAL!r} if name in sys.modules), file=sys.stderr)\n")
+    command = [sys.executable, "-c", code, "eval", str(SEED), "--facts", str(FACTS), "--explain", explain]
+    first = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    second = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    assert "'lark'" in first.stderr and "98 / 100" in first.stdout
+    assert second.stderr == "[]\n"
+    assert second.stdout == first.stdout
