@@ -76,11 +76,12 @@ def _rules(source: Source, cache: bool) -> Rules:
 
             cached = rule_cache.load(text, filename)
             if cached is not None:  # the same text, but this file's bytes may differ (a BOM): keep its digest
-                return compile_program(attrs.evolve(cached, source=source))
-        program = _check(source)
+                program, compiled = cached
+                return compile_program(attrs.evolve(program, source=source), compiled)
+        rules = compile_program(_check(source))
         if cache:
-            rule_cache.store(program, text, filename)
-        return compile_program(program)
+            rule_cache.store(rules, text, filename)
+        return rules
 
 
 def _check(source: Source) -> model.Program:

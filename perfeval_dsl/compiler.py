@@ -22,6 +22,7 @@ import functools
 import operator
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from types import CodeType
 from typing import Any
 
 import attrs
@@ -208,6 +209,7 @@ class CompiledRules:
     all_lets: Callable[[dict[str, Value]], tuple[dict[str, Value | None], list[dict[str, Value | None]]]] = (
         attrs.field(repr=False))
     python: str = attrs.field(repr=False)  # the generated source, for the curious and for debugging
+    code: CodeType = attrs.field(repr=False, eq=False)  # `python` compiled (the rule cache keeps it)
 
     @property
     def diagnostics(self) -> tuple[Diagnostic, ...]:
@@ -219,26 +221,33 @@ class CompiledRules:
         return self.program.title
 
 
-def compile_program(program: model.Program) -> CompiledRules:
-    """Generate and compile the evaluator of a checked program."""
+def compile_program(program: model.Program, compiled: tuple[str, CodeType] | None = None) -> CompiledRules:
+    """Generate and compile the evaluator of a checked program.
+
+    `compiled` is a generated source and its code from an earlier run (the rule cache keeps them): when the
+    source generated now is the same text, that code is used instead of compiling it again.
+    """
     writer = _Writer(program)
     source = writer.module()
     namespace: dict[str, Any] = dict(writer.constants)
     namespace.update(_runtime(program, writer))
-    try:
-        code = compile(source, f"<perfeval: {program.source.name}>", "exec")
-    except (SyntaxError, RecursionError, MemoryError) as exc:  # the checker's limits should keep this away
-        raise PerfevalError([error(
-            "PE212", f"the rules are too large or too deeply nested to compile ({type(exc).__name__})",
-            program.source.span(0, 0),
-            help="name inner parts of long expressions with `let`, or split the rule file",
-            zh=Chinese(f"规则太大或嵌套太深，无法编译（{type(exc).__name__}）",
-                       help="请用 `let` 给长表达式的内层部分命名，或拆分规则文件"))]) from None
+    if compiled is not None and compiled[0] == source:
+        code = compiled[1]
+    else:
+        try:
+            code = compile(source, f"<perfeval: {program.source.name}>", "exec")
+        except (SyntaxError, RecursionError, MemoryError) as exc:  # the checker's limits should keep this away
+            raise PerfevalError([error(
+                "PE212", f"the rules are too large or too deeply nested to compile ({type(exc).__name__})",
+                program.source.span(0, 0),
+                help="name inner parts of long expressions with `let`, or split the rule file",
+                zh=Chinese(f"规则太大或嵌套太深，无法编译（{type(exc).__name__}）",
+                           help="请用 `let` 给长表达式的内层部分命名，或拆分规则文件"))]) from None
     exec(code, namespace)  # our own generated code: no text of the rule file enters it but as literals
     position = {id(indicator): index for index, indicator in enumerate(program.indicators)}
     groups = tuple((group, tuple(position[id(i)] for i in group.indicators())) for group in program.groups)
     return CompiledRules(program=program, declared=declared_facts(program), groups=groups,
-                         score_unit=namespace["score_unit"], all_lets=namespace["all_lets"], python=source)
+                         score_unit=namespace["score_unit"], all_lets=namespace["all_lets"], python=source, code=code)
 
 
 def used_names(program: model.Program) -> set[str]:

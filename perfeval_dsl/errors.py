@@ -8,7 +8,6 @@ diagnostics as values and raise `PerfevalError` only at the API boundary. Import
 
 from __future__ import annotations
 
-import difflib
 import enum
 from collections.abc import Iterable, Sequence
 
@@ -297,6 +296,8 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 
 def suggest(name: str, candidates: Iterable[str]) -> list[str]:
     """Close names for a "did you mean", Elm's rule of thumb: short names allow fewer edits."""
+    import difflib  # only when there is a mistake to suggest for: a run without one need not import it
+
     pool = sorted(set(candidates))
     cutoff = 0.5 if len(name) <= 4 else 0.6
     return difflib.get_close_matches(name, pool, n=3, cutoff=cutoff)

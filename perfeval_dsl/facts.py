@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
@@ -320,6 +319,8 @@ def _offset(source: Source, line: int, col: int) -> int:
 
 
 def _json_facts(source: Source) -> tuple[dict[str, FactValue], list[Diagnostic]]:
+    import json  # here, as tomllib: most facts files are YAML
+
     def refuse_constant(word: str) -> str:
         return word  # NaN and Infinity stay text, and are then refused as numbers
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from importlib import resources
 from pathlib import Path
 
 GRAMMAR_NAME = "perfeval.lark"
@@ -17,10 +16,15 @@ GRAMMAR_NAME = "perfeval.lark"
 @functools.cache
 def grammar_text() -> str:
     """The grammar, from the installed package or, in a source checkout, from grammar/."""
-    try:
-        return resources.files("perfeval_dsl").joinpath("grammar").joinpath(GRAMMAR_NAME).read_text(encoding="utf-8")
-    except (FileNotFoundError, NotADirectoryError, OSError):
-        return (Path(__file__).resolve().parent.parent / "grammar" / GRAMMAR_NAME).read_text(encoding="utf-8")
+    package = Path(__file__).resolve().parent
+    for path in (package / "grammar" / GRAMMAR_NAME, package.parent / "grammar" / GRAMMAR_NAME):
+        try:  # read directly where it is a file: importing importlib.resources costs more than reading it
+            return path.read_text(encoding="utf-8")
+        except OSError:
+            pass
+    from importlib import resources  # a package that is not a folder of files (in a zip archive)
+
+    return resources.files("perfeval_dsl").joinpath("grammar").joinpath(GRAMMAR_NAME).read_text(encoding="utf-8")
 
 
 def grammar_digest() -> str:

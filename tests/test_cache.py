@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 
 import perfeval_dsl as pe
 from perfeval_dsl import cache
+from perfeval_dsl.compiler import compile_program
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "rules" / "anning-2020.perfeval"
@@ -34,6 +36,28 @@ def test_a_hit_gives_the_same_rules_and_scores(folder: Path) -> None:
     assert again.python == first.python
     facts = pe.load_facts(FACTS)
     assert pe.render(pe.evaluate(again, facts), "json") == pe.render(pe.evaluate(first, facts), "json")
+
+
+def test_a_hit_does_not_compile_the_evaluator_again(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = pe.load_rules(SEED, cache=True)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(builtins, "compile", refuse)
+    again = pe.load_rules(SEED, cache=True)
+    assert again.python == first.python
+    facts = pe.load_facts(FACTS)
+    assert pe.render(pe.evaluate(again, facts), "json") == pe.render(pe.evaluate(first, facts), "json")
+
+
+def test_a_kept_evaluator_of_other_source_is_not_used() -> None:
+    rules = pe.load_rules(SEED)
+    other = compile("def score_unit(facts):\n    return None\n", "<other>", "exec")
+    again = compile_program(rules.program, ("# other source\n", other))
+    assert again.code is not other and again.python == rules.python
+    facts = pe.load_facts(FACTS)
+    assert pe.evaluate(again, facts).total == pe.evaluate(rules, facts).total == 98
 
 
 def test_a_changed_text_is_a_miss(folder: Path) -> None:
@@ -92,3 +116,33 @@ def test_a_hit_does_not_import_the_parser(folder: Path) -> None:
     second = subprocess.run([sys.executable, "-c", code, str(SEED)], env=env, capture_output=True, text=True,
                             check=True)
     assert (first.stdout, second.stdout) == ("True\n", "False\n")
+
+
+# What `perfeval eval` of a YAML facts file needs only to parse and check rule files, or for other commands and
+# output formats: none of it is imported when the rule file is unchanged since the last run.
+NOT_FOR_A_CACHED_EVAL = (
+    "lark", "portion", "pyarrow", "numpy", "openpyxl", "tomllib",
+    *(f"perfeval_dsl.{name}" for name in (
+        "syntax", "check", "analysis", "formatter", "convert", "cases", "spreadsheet", "comparison", "units",
+        "batch", "columnar", "explain", "cli_zh", "atomic", "report.jsondoc", "report.markdown",
+        "report.htmldoc", "report.xlsx", "report.table", "report.batch", "report.diff", "report.boundaries",
+        "report.tests")),
+)
+
+
+@pytest.mark.parametrize("explain", ["full", "off"])
+def test_a_cached_eval_imports_only_what_it_needs(folder: Path, explain: str) -> None:
+    env = {**os.environ, "PERFEVAL_CACHE_DIR": str(folder)}
+    code = ("import sys\n"
+            "from perfeval_dsl.cli import main\n"
+            "try:\n"
+            "    main(sys.argv[1:])\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            f"print(sorted(name for name in {NOT_FOR_A_CACHED_EVAL!r} if name in sys.modules), file=sys.stderr)\n")
+    command = [sys.executable, "-c", code, "eval", str(SEED), "--facts", str(FACTS), "--explain", explain]
+    first = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    second = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    assert "'lark'" in first.stderr and "98 / 100" in first.stdout
+    assert second.stderr == "[]\n"
+    assert second.stdout == first.stdout

@@ -119,8 +119,8 @@ def trace_text(result: Result, *, explain: str = "full", width: int = 100, lang:
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, color_system=None, legacy_windows=False, soft_wrap=True,
                       emoji=False, highlight=False)
-    for line in trace_lines(result, explain=explain, width=width, lang=lang):
-        console.print(line)
+    # One print of the lines joined: the same text as a print per line, for a fraction of rich's work.
+    console.print(Text("\n").join(trace_lines(result, explain=explain, width=width, lang=lang)))
     return buffer.getvalue()
 
 
