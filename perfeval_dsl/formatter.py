@@ -96,17 +96,6 @@ def _item(item: ast.Item, depth: int, out: list[_Statement], language: str, text
                  + (("，" if zh else ", ") + "grade_exact" if grade_exact else ""))
         case ast.Veto():
             _add(out, span.start, span.end, depth, _veto(item, language))
-        case ast.IfMissing(score=score):
-            if score is None:
-                policy = "not_applicable"
-            elif language == "zh":  # `缺失时 不得分`, `缺失时 得 2 分`
-                policy = "不得分" if score.value == 0 and score.unit is None else f"then {number_text(score)}"
-            else:
-                policy = number_text(score)
-            _add(out, span.start, span.end, depth, f"if_missing {policy}")
-        case ast.MovesWeight(targets=targets):
-            joined = ("、" if language == "zh" else ", ").join(quoted_name(name) for name in targets)
-            _add(out, span.start, span.end, depth, f"if_not_applicable move_weight_to {joined}")
         case ast.NotApplicable(mode=mode):
             _add(out, span.start, span.end, depth, f"not_applicable {mode}")
         case ast.FactDecl():
