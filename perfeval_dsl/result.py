@@ -218,6 +218,8 @@ class Result:
     def group_weight(self, group: GroupResult) -> Decimal:
         """The weight a group's subtotal is out of: its declared weight, unless weight moved into or out of it
         (`不适用时 分值转入 …`)."""
+        if not any(isinstance(w, MovedWeightWorking) for w in self.trace.workings):
+            return group.group.weight  # no weight moved for this unit: the per-indicator results are not needed
         by_indicator = {id(r.indicator): r for r in self.indicators}
         members = [by_indicator[id(i)] for i in group.group.indicators()]
         if not any(r.weight_applied != r.weight for r in members):
