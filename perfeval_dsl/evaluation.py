@@ -217,6 +217,8 @@ def _moved_weights(program: model.Program, scores: list[Decimal],
     """`不适用时 分值转入 …`: the weight of each indicator left out as 不适用 goes to the indicators it names (those
     of a group named) that apply, in proportion to their weights; each one's score grows with its weight.
     Raises PE414 when none of them applies."""
+    if not program.weight_moves:
+        return []
     left_out = {w.indicator for w in workings if isinstance(w, NotApplicableWorking)}
     givers = sorted(i for i in left_out if i in program.weight_moves)
     if not givers:
