@@ -307,20 +307,20 @@ class _Checker:
             receivers: list[int] = []
             for name, span in zip(declared.targets, declared.target_spans, strict=True):
                 found = by_name.get(name, [])
-                if len(found) != 1:
-                    # only a place the weight can go: neither the indicator nor a group holding it
+                if not found:
+                    # suggest only a place the weight can go: neither the indicator nor a group holding it
                     places = [n for n in by_name if n != indicator.name and n not in indicator.path]
-                    close = did_you_mean(name, places) if not found else None
-                    what = "no group or indicator is" if not found else f"{len(found)} groups or indicators are"
-                    what_zh = "没有名为" if not found else f"有 {len(found)} 个组或指标名为"
-                    self.err("PE311", f"{what} named `{name}`", span, "where?" if not found else "which one?",
-                             help=close or ("write the name of a group (一级/二级指标) or an indicator of this file"
-                                            if not found else "give the one meant a name of its own"),
-                             zh=Chinese(f"{what_zh} `{name}` 的组或指标" if not found else f"{what_zh} `{name}`",
-                                        "在哪里？" if not found else "是哪一个？",
-                                        (did_you_mean_zh(name, places) if not found else None)
-                                        or ("请写本文件中一个组（一级/二级指标）或指标的名称" if not found
-                                            else "请给要指的那一个另取一个名称")))
+                    self.err("PE311", f"no group or indicator is named `{name}`", span, "where?",
+                             help=did_you_mean(name, places)
+                             or "write the name of a group (一级/二级指标) or an indicator of this file",
+                             zh=Chinese(f"没有名为 `{name}` 的组或指标", "在哪里？", did_you_mean_zh(name, places)
+                                        or "请写本文件中一个组（一级/二级指标）或指标的名称"))
+                    continue
+                if len(found) > 1:
+                    self.err("PE311", f"{len(found)} groups or indicators are named `{name}`", span, "which one?",
+                             help="give the one meant a name of its own",
+                             zh=Chinese(f"有 {len(found)} 个组或指标名为 `{name}`", "是哪一个？",
+                                        "请给要指的那一个另取一个名称"))
                     continue
                 node = found[0]
                 members = [position[id(i)] for i in (node.indicators() if isinstance(node, model.Group)
@@ -1199,11 +1199,11 @@ class _Checker:
             return None
         if function == "count":
             argument = call.args[0]
-            list_type = self._ref(argument, scope) if isinstance(argument, ast.Ref) and \
-                not isinstance(argument, ast.FieldRef) else None
+            named = isinstance(argument, ast.Ref) and not isinstance(argument, ast.FieldRef)
+            list_type = self._ref(argument, scope) if named else None  # type: ignore[arg-type]
             if isinstance(list_type, ListType):
                 return number_type_for_unit("项")
-            if list_type is not None or not isinstance(argument, ast.Ref) or isinstance(argument, ast.FieldRef):
+            if list_type is not None or not named:  # an unknown name is reported by `_ref` already
                 self.err("PE208", f"`{call.function}` counts the items of a list", argument.span, "not a list",
                          help=f"e.g. `{example}`", zh=Chinese(f"`{call.function}` 统计列表的项数", "不是列表",
                                                               f"例如 `{example}`"))

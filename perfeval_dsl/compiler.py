@@ -298,12 +298,12 @@ _MISSING = object()  # the value of a fact not given, read by a rule that says w
 def _runtime(program: model.Program, writer: _Writer) -> dict[str, Any]:
     problems = writer.problems
 
-    def total(items: tuple[dict[str, Decimal], ...], field: str) -> Decimal:
+    def item_sum(items: tuple[dict[str, Decimal], ...], field: str) -> Decimal:
         found = [item[field] for item in items]
         return functools.reduce(operator.add, found) if found else Decimal(0)  # added left to right
 
     def weighted_mean(items: tuple[dict[str, Decimal], ...], field: str, weight: str, problem: int) -> Decimal:
-        weights = total(items, weight)
+        weights = item_sum(items, weight)
         if not weights:  # no items, or weights adding up to 0
             raise EvaluationFailure(problems[problem])
         return functools.reduce(operator.add, [item[field] * item[weight] for item in items]) / weights
@@ -467,7 +467,7 @@ def _runtime(program: model.Program, writer: _Writer) -> dict[str, Any]:
             "_out_of_range": out_of_range, "_deduct": deduct, "_checklist": checklist,
             "_proportion": proportion, "_judged": judged, "_Override": OverrideWorking, "_Rounded": RoundingWorking,
             "_Vetoed": vetoed, "_NotApplicable": NotApplicableWorking, "_NA": NOT_APPLICABLE,
-            "_Missing": MissingWorking, "_MISSING": _MISSING, "_sum": total, "_weighted_mean": weighted_mean,
+            "_Missing": MissingWorking, "_MISSING": _MISSING, "_sum": item_sum, "_weighted_mean": weighted_mean,
             "_problems": problems, "_interpolate": interpolate,
             "_arithmetic": arithmetic, "_Failure": EvaluationFailure, "_DecimalException": decimal.DecimalException,
             "UnitScores": UnitScores}

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -28,3 +32,11 @@ def _english_output(monkeypatch: pytest.MonkeyPatch) -> None:
     """The trace's language follows the locale (a zh_* LANG gives Chinese); tests pin English unless they
     say otherwise (tests/test_lang.py)."""
     monkeypatch.setenv("PERFEVAL_LANG", "en")
+
+
+@pytest.fixture
+def in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run from the project folder, as the docs show them (files of a test are named by absolute
+    path), on a terminal 100 columns wide. A module asks for it with `pytestmark`."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("COLUMNS", "100")

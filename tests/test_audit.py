@@ -48,11 +48,7 @@ FACTS = {
 AUDIT_FIELDS = ["perfeval_version", "evaluated_at", "rules", "rules_sha256", "facts", "facts_sha256"]
 
 
-@pytest.fixture(autouse=True)
-def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As tests/test_cli.py: commands run from the project folder; files of a test are named by absolute path."""
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("COLUMNS", "100")
+pytestmark = pytest.mark.usefixtures("in_repo")
 
 
 def sha256_of(path: str | Path) -> str:

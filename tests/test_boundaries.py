@@ -19,10 +19,7 @@ SEED = "rules/anning-2020.perfeval"
 GOLDEN = ROOT / "tests/golden/anning-2020.boundaries.txt"
 
 
-@pytest.fixture(autouse=True)
-def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("COLUMNS", "100")
+pytestmark = pytest.mark.usefixtures("in_repo")
 
 
 Rows = dict[str, list[tuple[str, ...]]]

@@ -19,10 +19,7 @@ RULES = "rules/anning-2020.perfeval"
 FACTS = "rules/anning-2020.facts.yaml"
 
 
-@pytest.fixture(autouse=True)
-def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("COLUMNS", "100")
+pytestmark = pytest.mark.usefixtures("in_repo")
 
 
 def test_eval_prints_the_trace_ending_in_total_and_grade(capsys: pytest.CaptureFixture[str]) -> None:

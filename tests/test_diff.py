@@ -30,10 +30,7 @@ SEED_TEXT = (ROOT / RULES).read_text(encoding="utf-8")
 FACTS_TEXT = (ROOT / FACTS).read_text(encoding="utf-8")
 
 
-@pytest.fixture(autouse=True)
-def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("COLUMNS", "100")
+pytestmark = pytest.mark.usefixtures("in_repo")
 
 
 # ---- helpers ---------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_ui import CASES, UI, load_case
+from test_ui import CASES, UI, Case, load_case
 
 from perfeval_dsl.errors import CODES
 
@@ -168,15 +168,23 @@ def _examples() -> list[tuple[str, list[tuple[str, str]]]]:
 EXAMPLES = _examples()
 
 
-@pytest.mark.parametrize(("name", "blocks"), EXAMPLES, ids=[name for name, _ in EXAMPLES])
-def test_documented_examples_are_the_ui_cases(name: str, blocks: list[tuple[str, str]]) -> None:
-    assert name in CASES, f"docs/errors.md shows tests/ui/{name}, which does not exist"
+def documented_case(name: str, blocks: list[tuple[str, str]], command: str) -> tuple[Case, dict[str, str]]:
+    """The UI case a document shows, and its blocks by kind, the `sh` one taken out: the case is not a known
+    bug, there is one block per kind, and the `sh` block is `command` (`perfeval`, `perfeval --lang zh`) run as
+    the case runs it."""
     case = load_case(name)
     assert case.xfail is None, f"{name} is a known bug; document a case whose output is right"
     by_lang = dict(blocks)
     assert len(by_lang) == len(blocks), f"{name}: one block per kind"
     env = "".join(f"{variable}={value} " for variable, value in case.env)
-    assert by_lang.get("sh") == env + "perfeval " + " ".join(case.argv) + "\n"
+    assert by_lang.pop("sh", None) == f"{env}{command} " + " ".join(case.argv) + "\n"
+    return case, by_lang
+
+
+@pytest.mark.parametrize(("name", "blocks"), EXAMPLES, ids=[name for name, _ in EXAMPLES])
+def test_documented_examples_are_the_ui_cases(name: str, blocks: list[tuple[str, str]]) -> None:
+    assert name in CASES, f"docs/errors.md shows tests/ui/{name}, which does not exist"
+    case, by_lang = documented_case(name, blocks, "perfeval")
     tests = UI / f"{name}.tests.yaml"  # `perfeval test`: the test file, and the rule file it tests
     if case.argv[1] in (f"tests/ui/{name}.perfeval", f"tests/ui/{tests.name}"):
         assert by_lang.get("perfeval") == _file_text(UI / f"{name}.perfeval")

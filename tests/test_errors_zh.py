@@ -20,10 +20,9 @@ from pathlib import Path
 
 import pytest
 from cli_support import run
-from test_errors_registry import EXAMPLES, FENCE, HEADING, MARKER, document_sections
+from test_errors_registry import EXAMPLES, FENCE, HEADING, MARKER, document_sections, documented_case
 from test_errors_registry import sections as english_sections
 from test_lang import _CJK, _chinese_stderr, _english_left
-from test_ui import load_case
 
 from perfeval_dsl.errors import CODES, CODES_ZH
 from perfeval_dsl.explain import explanation
@@ -108,12 +107,7 @@ def test_there_are_examples() -> None:
 def test_each_example_is_the_case_run_in_chinese(code: str, name: str, blocks: list[tuple[str, str]],
                                                  capsys: pytest.CaptureFixture[str],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    case = load_case(name)
-    assert case.xfail is None, f"{code}: {name} is a known bug; show a case whose output is right"
-    by_lang = dict(blocks)
-    assert len(by_lang) == len(blocks), f"{name}: one block per kind"
-    env = "".join(f"{variable}={value} " for variable, value in case.env)
-    assert by_lang.pop("sh") == env + "perfeval --lang zh " + " ".join(case.argv) + "\n"
+    case, by_lang = documented_case(name, blocks, "perfeval --lang zh")
     _, chinese = _chinese_stderr(name, capsys, monkeypatch)
     assert by_lang.pop("text") == chinese.rstrip("\n") + "\n", \
         f"{name}: copy the output of `perfeval --lang zh {' '.join(case.argv)}` into docs/errors.zh.md"

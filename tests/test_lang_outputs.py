@@ -35,10 +35,7 @@ RULES_ZH_SHA256 = "610db1fd08dd97e78be583a0be99a7113b62ddc92f12f6a74365aabba450a
 FACTS_SHA256 = "2e301420ae8495cb62d942cb038fe57954dd24dd51b79150d4f44a0ab4ee4322"
 
 
-@pytest.fixture(autouse=True)
-def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("COLUMNS", "100")
+pytestmark = pytest.mark.usefixtures("in_repo")
 
 
 # ---- no English left ---------------------------------------------------------------------------------------

@@ -47,15 +47,12 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 Row = tuple[str, list[Any]]  # (kind, the row's nine cells)
 
 
-@pytest.fixture(autouse=True)
-def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("COLUMNS", "100")
+pytestmark = pytest.mark.usefixtures("in_repo")
 
 
 @functools.cache
 def seed_rules() -> pe.Rules:
-    """Named relatively, as the command is run in these tests (the fixture `_in_repo` is in force)."""
+    """Named relatively, as the command is run in these tests (the fixture `in_repo` is in force)."""
     return pe.load_rules(RULES)
 
 

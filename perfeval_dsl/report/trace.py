@@ -72,9 +72,9 @@ WORDS = {
            "veto": "veto", "vetoed": "{condition} holds → 0   (the rule gives {rule})",
            "veto all": "{condition} holds ({where}): every score is 0", "veto cap": "{condition} holds ({where}): "
            "the grade is at most {grade}", "n/a": "n/a",
-           "left out": "{facts} given as 不适用: left out, its weight {weight} with it",
-           "moved out": "{facts} given as 不适用: left out, its weight {weight} moved to {receivers}",
-           "not given": "{facts} not given ({policy})", "not given value": "(not given)",
+           "given n/a": "{facts} given as 不适用", "not given": "{facts} not given ({policy})",
+           "left out": "{why}: left out, its weight {weight} with it",
+           "moved out": "{why}: left out, its weight {weight} moved to {receivers}", "not given value": "(not given)",
            "weight moved": "moved in", "missing": "missing",
            "missing scored": "{facts} not given: {score} as `{policy}` says",
            "moved in": "weight {weight} + {moved} from {givers} (不适用) = {new}: {rule} × {new} / {weight} = {score}",
@@ -100,9 +100,9 @@ WORDS = {
            "veto": "一票否决", "vetoed": "{condition} 成立 → 0   （规则得分 {rule}）",
            "veto all": "{condition} 成立（{where}）：各项得分均为 0",
            "veto cap": "{condition} 成立（{where}）：等级最高为 {grade}", "n/a": "不适用",
-           "left out": "{facts} 为不适用：本指标不计分，分值 {weight} 不计入",
-           "moved out": "{facts} 为不适用：本指标不计分，分值 {weight} 转入 {receivers}",
-           "not given": "{facts} 未给出（{policy}）", "not given value": "（未给出）",
+           "given n/a": "{facts} 为不适用", "not given": "{facts} 未给出（{policy}）",
+           "left out": "{why}：本指标不计分，分值 {weight} 不计入",
+           "moved out": "{why}：本指标不计分，分值 {weight} 转入 {receivers}", "not given value": "（未给出）",
            "weight moved": "分值转入", "missing": "缺失",
            "missing scored": "{facts} 未给出：按 `{policy}` 得 {score} 分",
            "moved in": "分值 {weight} + 转入 {moved}（{givers} 不适用）= {new}：{rule} × {new} / {weight} = {score}",
@@ -404,12 +404,11 @@ def _after_rule_lines(result: IndicatorResult, indent: int, words: dict[str, str
         policy = result.indicator.if_missing
         if isinstance(working, NotApplicableWorking):
             facts = "、".join(working.facts)
-            receivers = result.receivers
-            text = words["moved out"].format(facts=facts, weight=plain(result.weight), receivers="、".join(receivers)) \
-                if receivers else words["left out"].format(facts=facts, weight=plain(result.weight))
-            if working.missing and policy is not None:  # not 不适用 in the facts: the rule's `缺失时 不适用`
-                given = words["left out"].format(facts=facts, weight="").split(":")[0].split("：")[0]
-                text = words["not given"].format(facts=facts, policy=policy.span.text) + text[len(given):]
+            # Not 不适用 in the facts, but not given, and the rule says `缺失时 不适用`.
+            why = words["not given"].format(facts=facts, policy=policy.span.text) \
+                if working.missing and policy is not None else words["given n/a"].format(facts=facts)
+            text = words["moved out" if result.receivers else "left out"].format(
+                why=why, weight=plain(result.weight), receivers="、".join(result.receivers))
             yield _label_line(words["n/a"], Text(text, style="bold"), indent)
         if isinstance(working, MissingWorking) and policy is not None:
             yield _label_line(words["missing"], Text(words["missing scored"].format(
