@@ -1583,7 +1583,9 @@ class _Checker:
             days, days_expr = (b, expr.right) if isinstance(a, DateType) else (a, expr.left)
             date_first = isinstance(a, DateType)
             if expr.op == "+" or (expr.op == "-" and date_first):
-                literal = _literal_value(days_expr)
+                # the days as written, with their unit or without (`1.5 天`, `1.5`)
+                literal = days_expr.value if isinstance(days_expr, ast.Number) and days_expr.unit in (None, "天") \
+                    else _literal_value(days_expr)
                 if literal is not None and literal != literal.to_integral_value() and isinstance(days, NumberType):
                     self.err("PE203", "a date moves by whole days", days_expr.span, "part of a day",
                              help=f"write a whole number of days, e.g. `{plain(literal.to_integral_value())} 天`",

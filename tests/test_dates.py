@@ -450,3 +450,10 @@ def test_pe216_and_pe415_from_the_command_line(tmp_path: Path, capsys: pytest.Ca
     code, _, err = run(capsys, "--lang", "zh", "eval", str(rule_file(tmp_path)), "--facts", str(facts))
     assert code == 1
     assert err.startswith("错误[PE415]：`申报日期` 写的是 `2023-13-01`，是日历上没有的一天\n")
+
+
+@pytest.mark.parametrize("days", ["1.5 天", "1.5"])
+def test_a_date_moves_by_whole_days(days: str) -> None:
+    error = first_error(one_indicator(f"10 if 完成日期 + {days} <= 计划完成日期 else 0"))
+    assert (error.code, error.message, error.help) == ("PE203", "a date moves by whole days",
+                                                       "write a whole number of days, e.g. `2 天`")
