@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from perfeval_dsl.atomic import write_text_atomically
-from perfeval_dsl.compiler import CompiledRules
+from perfeval_dsl.compiler import CompiledRules, MovedWeightWorking, NotApplicableWorking
 from perfeval_dsl.errors import Chinese, Diagnostic, PerfevalError, error
 from perfeval_dsl.evaluation import evaluate, evaluation_time
 from perfeval_dsl.facts import BindMemo, read_text
@@ -93,9 +93,18 @@ def output_name(unit: str) -> str:
 
 
 def most_lost(result: Result, count: int = 3) -> tuple[tuple[str, Decimal], ...]:
-    scored = zip(result.program.indicators, result.scores, strict=True)
-    losses = [(indicator.name, CONTEXT.subtract(indicator.weight, score)) for indicator, score in scored
-              if score < indicator.weight]
+    """The indicators that lost most: an indicator left out as 不适用 lost nothing, and one that took weight from
+    it (`不适用时 分值转入 …`) lost what it lacks of its grown weight."""
+    workings = result.trace.workings
+    left_out = {w.indicator for w in workings if isinstance(w, NotApplicableWorking)}
+    weights = [indicator.weight for indicator in result.program.indicators]
+    for working in workings:
+        if isinstance(working, MovedWeightWorking):
+            weights[working.indicator] = CONTEXT.add(working.weight, working.moved)
+    losses = [(indicator.name, CONTEXT.subtract(weight, score))
+              for index, (indicator, weight, score) in enumerate(zip(result.program.indicators, weights,
+                                                                     result.scores, strict=True))
+              if score < weight and index not in left_out]
     losses.sort(key=lambda item: -item[1])
     return tuple(losses[:count])
 
@@ -228,8 +237,7 @@ def _read_back(unit: Unit, target: Path, rules_sha256: str) -> UnitOutcome | Non
             return None
         if unit.facts is not None and unit.facts.sha256 is not None and audit["facts_sha256"] != unit.facts.sha256:
             return None
-        lost = [(i["name"], CONTEXT.subtract(Decimal(i["weight"]), Decimal(i["score"])))
-                for i in document["indicators"] if Decimal(i["score"]) < Decimal(i["weight"])]
+        lost = [(i["name"], Decimal(i["lost"])) for i in document["indicators"] if Decimal(i["lost"]) > 0]
         lost.sort(key=lambda item: -item[1])
         return UnitOutcome(name=name, total=Decimal(document["total"]), grade=str(document["grade"]),
                            lost=tuple(lost[:3]), resumed=True, row=unit.row)

@@ -239,3 +239,17 @@ def test_a_receivers_formula_shows_the_rules_own_score() -> None:
     lines = pe.render(result, "text").splitlines()
     assert "    score     50 * 90% = 45" in lines
     assert "    moved in  weight 50 + 12.5 from 服务对象满意度 (不适用) = 62.5: 45 × 62.5 / 50 = 56.25" in lines
+
+
+def test_a_batch_counts_no_loss_for_an_indicator_left_out_and_the_grown_weight_for_a_receiver(
+        tmp_path: object, capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    from perfeval_dsl.batch import run_batch
+    folder = Path(str(tmp_path))
+    (folder / "units.csv").write_text("单位,完成率,制度健全,满意率\n甲,90%,是,\n乙,90%,否,不适用\n", encoding="utf-8")
+    report = run_batch(framework(MOVED), folder / "units.csv")
+    # 甲: 完成率 56.25 of 62.5; 服务对象满意度 moved its weight away and lost nothing
+    assert [(o.name, o.total, o.lost) for o in report.outcomes] == [
+        ("甲", Decimal("93.75"), (("完成率", Decimal("6.25")),)),
+        ("乙", Decimal("56.25"), (("制度", Decimal("37.5")), ("完成率", Decimal("6.25"))))]
